@@ -1,0 +1,3 @@
+"""The helpline for Indonesian migrant workers."""
+
+__version__ = "0.1.0"
