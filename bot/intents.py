@@ -1,0 +1,46 @@
+"""The intent names: a contract with nlu_data/, flows/ and the evaluation sets (shared/INTENTS.md)."""
+
+from __future__ import annotations
+
+CONTROL = (
+    "greet",
+    "goodbye",
+    "thanks",
+    "affirm",
+    "deny",
+    "help",
+    "change_language",
+    "talk_to_human",
+    "cancel",
+)
+
+# Each answers with rights information and offers to file a complaint.
+RIGHTS = (
+    "wages_unpaid",
+    "document_withheld",
+    "abuse_violence",
+    "repatriation",
+    "health_accident",
+    "working_conditions",
+    "recruitment_fees",
+    "trafficking_scam",
+    "legal_status",
+    "social_security",
+    "lost_contact",
+    "contract_info",
+    "migrate_safely",
+)
+
+SERVICES = (
+    "emergency",
+    "report_problem",
+    "case_status",
+    "contact_info",
+    "find_support",
+    "delete_my_data",
+    "out_of_scope",
+)
+
+ALL = CONTROL + RIGHTS + SERVICES
+
+LANGUAGES = ("id", "en")
