@@ -1,0 +1,79 @@
+"""Text normalisation for informal Indonesian (and English) before intent classification."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# DOMAIN.md sec. 6 and common chat spellings; mapped to the standard word the data mostly uses.
+ABBREVIATIONS: dict[str, str] = {
+    # pronouns
+    "sy": "saya", "sya": "saya", "aq": "aku", "ak": "aku", "gw": "saya", "gue": "saya",
+    "gua": "saya", "sa": "saya", "km": "kamu", "kmu": "kamu", "lu": "kamu", "loe": "kamu",
+    "dia": "dia", "dy": "dia", "kt": "kita", "kami": "kami",
+    # negation
+    "ga": "tidak", "gak": "tidak", "gk": "tidak", "ngga": "tidak", "nggak": "tidak",
+    "ndak": "tidak", "nda": "tidak", "tdk": "tidak", "tak": "tidak", "enggak": "tidak",
+    "engga": "tidak", "kagak": "tidak", "gx": "tidak", "ngak": "tidak", "tdak": "tidak",
+    "blm": "belum", "blum": "belum", "belom": "belum", "bkn": "bukan",
+    # time and aspect
+    "udh": "sudah", "udah": "sudah", "sdh": "sudah", "dah": "sudah", "uda": "sudah",
+    "sudh": "sudah", "lg": "lagi", "msh": "masih", "masi": "masih", "sdg": "sedang",
+    "skrg": "sekarang", "skr": "sekarang", "skrng": "sekarang", "kmrn": "kemarin",
+    "kmarin": "kemarin", "bln": "bulan", "thn": "tahun", "th": "tahun", "hr": "hari",
+    "mgg": "minggu", "mggu": "minggu", "jam": "jam", "bsk": "besok", "nnt": "nanti",
+    # question words
+    "gmn": "bagaimana", "gimana": "bagaimana", "gmana": "bagaimana", "bgmn": "bagaimana",
+    "knp": "kenapa", "napa": "kenapa", "dmn": "dimana", "dmana": "dimana", "kpn": "kapan",
+    "brp": "berapa", "brapa": "berapa", "sapa": "siapa", "sp": "siapa", "ap": "apa",
+    "apakah": "apakah",
+    # function words
+    "yg": "yang", "tp": "tapi", "tpi": "tapi", "dgn": "dengan", "dg": "dengan",
+    "utk": "untuk", "untk": "untuk", "buat": "buat", "krn": "karena", "krna": "karena",
+    "karna": "karena", "jg": "juga", "sm": "sama", "sma": "sama", "dr": "dari", "dri": "dari",
+    "pd": "pada", "kpd": "kepada", "trs": "terus", "trus": "terus", "klo": "kalau",
+    "kalo": "kalau", "kl": "kl", "aja": "saja", "aj": "saja", "doang": "saja", "bs": "bisa",
+    "bsa": "bisa", "hrs": "harus", "mo": "mau", "mw": "mau", "pengen": "ingin", "pgn": "ingin",
+    "pingin": "ingin", "bnyk": "banyak", "byk": "banyak", "bgt": "banget", "bngt": "banget",
+    "sj": "saja", "dl": "dulu", "dlu": "dulu", "gpp": "tidak apa apa", "sdkt": "sedikit",
+    "org": "orang", "tlg": "tolong", "tolongin": "tolong", "bantuin": "bantu", "ato": "atau",
+    "atw": "atau", "emg": "memang", "emang": "memang", "bener": "benar", "bnr": "benar",
+    "dpt": "dapat", "dapet": "dapat", "sampe": "sampai", "smpe": "sampai", "smp": "sampai",
+    "gt": "gitu", "gtu": "gitu", "bgitu": "begitu", "gini": "begini",
+    # domain
+    "mjkn": "majikan", "majikn": "majikan", "agn": "agen", "agensi": "agensi",
+    "pasport": "paspor", "pspr": "paspor", "kntrk": "kontrak", "kontrk": "kontrak",
+    "gj": "gaji", "gajih": "gaji", "kbri": "kbri", "kjri": "kjri",
+    # thanks / greetings / yes-no
+    "makasih": "terima kasih", "mksh": "terima kasih", "makasi": "terima kasih",
+    "trims": "terima kasih", "trmksh": "terima kasih", "tq": "thank you", "ty": "thank you",
+    "thx": "thanks", "tx": "thanks", "thanx": "thanks", "ass": "assalamualaikum",
+    "askum": "assalamualaikum", "mlm": "malam", "pgi": "pagi", "siang": "siang",
+    "iy": "iya", "iyaa": "iya", "y": "ya", "ok": "ok", "oke": "ok", "okey": "ok", "okay": "ok",
+    "maf": "maaf", "mf": "maaf", "mav": "maaf",
+    # English chat
+    "u": "you", "ur": "your", "pls": "please", "plz": "please", "pliss": "please",
+    "plis": "please", "im": "i am", "dont": "do not", "cant": "cannot", "wont": "will not",
+    "didnt": "did not", "doesnt": "does not", "havent": "have not", "isnt": "is not",
+    "r": "are", "b4": "before", "bc": "because", "coz": "because", "cuz": "because",
+}
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
+_REPEAT = re.compile(r"([a-z])\1{2,}")
+# Indonesian reduplication written with a digit: "anak2" -> "anak anak".
+_REDUP = re.compile(r"\b([a-z]{2,})2\b")
+
+
+def fold(text: str) -> str:
+    """Lowercase and drop accents (NFKD), keeping only ASCII-compatible letters where possible."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalize(text: str) -> str:
+    """Lowercased, de-elongated, abbreviation-expanded text; tokens separated by single spaces."""
+    folded = _REDUP.sub(r"\1 \1", _REPEAT.sub(r"\1", fold(text)))
+    words: list[str] = []
+    for token in _TOKEN.findall(folded):
+        words.append(ABBREVIATIONS.get(token, token))
+    return " ".join(words)

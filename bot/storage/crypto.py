@@ -1,0 +1,73 @@
+"""Encryption of sensitive columns at rest (Fernet, rotatable) and keyed hashes for look-ups."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+
+class CryptoError(Exception):
+    """Keys missing or a value that no configured key can decrypt."""
+
+
+class Cipher:
+    """Encrypts with the newest key, decrypts with any; hashes with a key derived from the oldest.
+
+    Rotation: put a new key first and keep the old ones until data is re-encrypted. The oldest
+    key also keys the look-up hashes (a worker's channel id), so it stays last in the list.
+    """
+
+    def __init__(self, keys: list[str]) -> None:
+        if not keys:
+            raise CryptoError("no encryption key configured")
+        try:
+            self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+        except ValueError as exc:
+            raise CryptoError("an encryption key is not a valid Fernet key") from exc
+        self._hash_key = hashlib.sha256(b"helpline-lookup:" + keys[-1].encode()).digest()
+
+    def encrypt(self, value: str) -> str:
+        return self._fernet.encrypt(value.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken as exc:
+            raise CryptoError("a stored value cannot be decrypted with the configured keys") from exc
+
+    def lookup_hash(self, value: str) -> str:
+        return hmac.new(self._hash_key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def keys_from_setting(setting: str | None, data_dir: Path, *, allow_generate: bool) -> list[str]:
+    """Keys from HELPLINE_ENCRYPTION_KEYS; in development, a key kept in data_dir/secret.key."""
+    if setting:
+        return [k.strip() for k in setting.split(",") if k.strip()]
+    if not allow_generate:
+        raise CryptoError("HELPLINE_ENCRYPTION_KEYS is not set")
+    path = data_dir / "secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(Fernet.generate_key().decode())
+    return [path.read_text().strip()]
+
+
+_active: Cipher | None = None
+
+
+def set_cipher(cipher: Cipher) -> None:
+    """Configure the process's cipher once at start-up (the column type needs it)."""
+    global _active
+    _active = cipher
+
+
+def active_cipher() -> Cipher:
+    if _active is None:
+        raise CryptoError("encryption is not configured; call set_cipher() at start-up")
+    return _active
