@@ -1,0 +1,62 @@
+"""Quick-reply payloads and the short forms workers type ("1", "english please")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A quick reply sends one of these; people may also type them.
+INTENT_PREFIX = "/intent:"
+COUNTRY_PREFIX = "/country:"
+LANG_PREFIX = "/lang:"
+MENU = "/menu"
+OTHER_COUNTRY = "/country:other"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    kind: str  # "intent" | "country" | "lang" | "menu" | "number"
+    value: str
+
+
+_NUMBER = re.compile(r"^\s*(?:no\.?\s*|nomor\s*|nomer\s*|number\s*)?(\d{1,2})\s*[.)]?\s*$", re.I)
+
+
+def parse_command(text: str) -> Command | None:
+    stripped = text.strip()
+    lowered = stripped.lower()
+    for prefix, kind in (
+        (INTENT_PREFIX, "intent"),
+        (COUNTRY_PREFIX, "country"),
+        (LANG_PREFIX, "lang"),
+    ):
+        if lowered.startswith(prefix):
+            return Command(kind, stripped[len(prefix) :].strip())
+    if lowered in (MENU, "/start", "/help"):
+        return Command("menu", "")
+    if match := _NUMBER.match(stripped):
+        return Command("number", match.group(1))
+    return None
+
+
+_ENGLISH = r"english|inggris|inggeris|engl?is|eng\b|bhs\.?\s*ing"
+_INDONESIAN = r"indonesia|indo\b|bahasa\s*(?:kita|ibu)|bhs\.?\s*indo|melayu|malay"
+_LANGUAGE = re.compile(rf"(?P<en>{_ENGLISH})|(?P<id>{_INDONESIAN})", re.I)
+_TARGET = re.compile(
+    r"\b(?:ke|to|into|in|pakai|pake|pk|dalam|dlm|use|speak)\s+(?:bahasa\s+|bhs\.?\s*)?$", re.I
+)
+
+
+def requested_language(text: str, current: str | None) -> str:
+    """The language a change_language message asks for; the other one when it names none."""
+    found: list[tuple[str, bool]] = []
+    for match in _LANGUAGE.finditer(text):
+        lang = "en" if match.group("en") else "id"
+        found.append((lang, bool(_TARGET.search(text[: match.start()]))))
+    targeted = [lang for lang, is_target in found if is_target]
+    if targeted:
+        return targeted[-1]
+    if found:
+        # "from indonesian to english" names both; the last named is usually the wish.
+        return found[-1][0]
+    return "en" if current != "en" else "id"

@@ -1,0 +1,365 @@
+"""The dialogue's decisions: a message, what it means and the remembered state in; replies out.
+
+Pure: no database, no channel, no clock. The engine stores what goes in and comes out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from bot import intents
+from bot.dialogue import replies
+from bot.dialogue.commands import Command, parse_command, requested_language
+from bot.dialogue.danger import in_danger
+from bot.dialogue.state import DialogueState, Profile
+from bot.i18n import DEFAULT_LANGUAGE, translator
+from bot.messages import QuickReply, Reply
+from bot.nlu.types import NluResult
+
+# Where a person works is never "Indonesia" for this helpline.
+HOME_COUNTRY = "ID"
+
+
+class AnswerLike(Protocol):
+    text: str
+    country_specific: bool
+
+
+class Content(replies.ContentLike, Protocol):
+    def answer(self, intent: str, lang: str, country: str | None) -> AnswerLike: ...
+    def has_answer(self, intent: str) -> bool: ...
+    def emergency(self, lang: str, country: str | None) -> str: ...
+
+
+@dataclass(frozen=True)
+class Turn:
+    text: str
+    nlu: NluResult | None  # None for a quick-reply payload, which needs no understanding
+    detected_language: str | None
+    has_attachments: bool = False
+
+
+@dataclass
+class Decision:
+    replies: list[Reply]
+    state: DialogueState
+    profile: Profile
+    intent: str | None = None
+    confidence: float | None = None
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+class Policy:
+    def __init__(self, content: Content, *, threshold: float) -> None:
+        self.content = content
+        self.threshold = threshold
+
+    def decide(self, turn: Turn, profile: Profile, state: DialogueState) -> Decision:
+        profile = replace(profile)
+        state = DialogueState.from_json(state.to_json())
+        command = parse_command(turn.text)
+        intent, confidence = self._intent(turn, command, state)
+
+        if not profile.language_chosen and turn.detected_language:
+            profile.language = turn.detected_language
+        profile.language = profile.language or DEFAULT_LANGUAGE
+        decision = Decision([], state, profile, intent, confidence)
+
+        country = self._country(turn, command, state, decision)
+        if country:
+            profile.country = country
+
+        # Danger first, whatever else the message says.
+        if intent == "emergency" or in_danger(turn.text, intent):
+            return self._emergency(decision)
+        if intent is None and country:
+            return self._country_noted(decision)
+        if intent is None:
+            return self._not_understood(decision, turn)
+        state.misunderstood = 0
+        handler = getattr(self, f"_on_{intent}", None)
+        if handler is not None:
+            handler(decision, turn)
+        elif intent in intents.RIGHTS or self.content.has_answer(intent):
+            self._answer(decision, intent)
+        else:
+            self._not_understood(decision, turn)
+        state.last_intent = intent
+        return decision
+
+    # What the message means -------------------------------------------------------------
+
+    def _intent(
+        self, turn: Turn, command: Command | None, state: DialogueState
+    ) -> tuple[str | None, float | None]:
+        if command is not None:
+            if command.kind == "intent" and command.value in intents.ALL:
+                return command.value, 1.0
+            if command.kind == "menu":
+                return "help", 1.0
+            if command.kind == "lang":
+                return "change_language", 1.0
+            if command.kind == "number" and state.awaiting != "country":
+                for item in self.content.menu(DEFAULT_LANGUAGE):
+                    if item.number == command.value:
+                        return item.intent, 1.0
+            if command.kind in ("country", "number"):
+                return None, None  # a country choice, handled with the country
+        if turn.nlu is None or turn.nlu.intent.confidence < self.threshold:
+            return None, turn.nlu.intent.confidence if turn.nlu else None
+        return turn.nlu.intent.name, turn.nlu.intent.confidence
+
+    def _country(
+        self, turn: Turn, command: Command | None, state: DialogueState, decision: Decision
+    ) -> str | None:
+        if command is not None and state.awaiting == "country" and command.kind == "number":
+            options = replies.countries(self.content, decision.profile.language or "id")
+            index = int(command.value) - 1
+            if 0 <= index < len(options):
+                payload = options[index][0]
+                command = parse_command(payload)
+        if command is not None and command.kind == "country":
+            if command.value.lower() == "other":
+                state.extra["country_other"] = True
+                return None
+            return command.value.upper()
+        if turn.nlu is not None:
+            for entity in turn.nlu.entities:
+                if entity.type == "country" and entity.value != HOME_COUNTRY:
+                    return str(entity.value)
+        return None
+
+    # Replies ----------------------------------------------------------------------------
+
+    def _lang(self, decision: Decision) -> str:
+        return decision.profile.language or DEFAULT_LANGUAGE
+
+    def _emergency(self, decision: Decision) -> Decision:
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        decision.intent = "emergency"
+        decision.replies.append(Reply(self.content.emergency(lang, decision.profile.country)))
+        decision.replies.append(
+            Reply(
+                _(
+                    "If you can, tell me where you are and what is happening. "
+                    "I am passing your message to an officer now."
+                ),
+                (QuickReply(_("Talk to a person"), "/intent:talk_to_human"),),
+            )
+        )
+        decision.events.append(("emergency", {"country": decision.profile.country}))
+        decision.state.awaiting = None
+        decision.state.last_intent = "emergency"
+        return decision
+
+    def _answer(self, decision: Decision, intent: str) -> None:
+        lang = self._lang(decision)
+        country = decision.profile.country
+        answer = self.content.answer(intent, lang, country)
+        decision.replies.append(Reply(answer.text))
+        if answer.country_specific and country is None:
+            decision.replies.append(replies.ask_country(self.content, lang))
+            decision.state.awaiting = "country"
+            decision.state.pending_intent = intent
+        elif intent in intents.RIGHTS:
+            decision.replies.append(replies.next_steps(lang))
+            decision.state.awaiting = "complaint_offer"
+            decision.state.pending_intent = intent
+        else:
+            decision.replies[-1] = Reply(answer.text, replies.person_or_menu(lang))
+            decision.state.awaiting = None
+            decision.state.pending_intent = None
+
+    def _country_noted(self, decision: Decision) -> Decision:
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        country = decision.profile.country or ""
+        name = self.content.country_label(country, lang)
+        pending = decision.state.pending_intent if decision.state.awaiting == "country" else None
+        decision.replies.append(
+            Reply(
+                _(
+                    "Noted: you work in {country}. I will give you the rules and contacts there."
+                ).format(country=name)
+            )
+        )
+        decision.state.extra.pop("country_other", None)
+        if pending:
+            decision.intent = pending
+            self._answer(decision, pending)
+        else:
+            decision.state.awaiting = None
+            decision.replies.append(replies.menu(self.content, lang))
+        return decision
+
+    def _not_understood(self, decision: Decision, turn: Turn) -> Decision:
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        state = decision.state
+        decision.intent = None
+        if state.awaiting == "country" and state.extra.pop("country_other", False):
+            state.extra["country_other"] = True
+            decision.replies.append(
+                Reply(
+                    _(
+                        "Please write the name of the country where you work, for example: Korea Selatan."
+                    )
+                )
+            )
+            return decision
+        if turn.has_attachments and not turn.text.strip():
+            decision.replies.append(
+                Reply(
+                    _("Thank you, I have kept your file. Tell me in a few words what happened."),
+                    replies.person_or_menu(lang),
+                )
+            )
+            return decision
+        if not turn.text.strip():
+            decision.replies.append(replies.menu(self.content, lang))
+            return decision
+        state.misunderstood += 1
+        if state.misunderstood >= 2:
+            text = _(
+                "I'm sorry, I still don't understand. You can choose from the menu, "
+                "or ask to talk to a person and an officer will read your message."
+            )
+        else:
+            text = _(
+                "Sorry, I didn't understand that. Could you say it in other words, or choose from the menu?"
+            )
+        decision.replies.append(Reply(text, replies.person_or_menu(lang)))
+        return decision
+
+    # One handler per conversation-control intent ------------------------------------------
+
+    def _on_greet(self, decision: Decision, turn: Turn) -> None:
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        intro = _(
+            "Hello! I am the helpline for Indonesian migrant workers. "
+            "I can explain your rights, give contacts and pass your problem to an officer."
+        )
+        decision.replies.append(Reply(intro))
+        decision.replies.append(replies.menu(self.content, lang))
+        decision.state.awaiting = None
+
+    def _on_help(self, decision: Decision, turn: Turn) -> None:
+        decision.replies.append(replies.menu(self.content, self._lang(decision)))
+        decision.state.awaiting = None
+
+    def _on_goodbye(self, decision: Decision, turn: Turn) -> None:
+        _ = translator(self._lang(decision)).gettext
+        decision.replies.append(Reply(_("Goodbye, take care. Write to me any time you need help.")))
+        decision.state.awaiting = None
+
+    def _on_thanks(self, decision: Decision, turn: Turn) -> None:
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        decision.replies.append(
+            Reply(
+                _("You're welcome. Is there anything else I can help with?"),
+                replies.person_or_menu(lang),
+            )
+        )
+
+    def _on_change_language(self, decision: Decision, turn: Turn) -> None:
+        command = parse_command(turn.text)
+        if command is not None and command.kind == "lang" and command.value in intents.LANGUAGES:
+            target = command.value
+        else:
+            target = requested_language(turn.text, decision.profile.language)
+        decision.profile.language = target
+        decision.profile.language_chosen = True
+        _ = translator(target).gettext
+        decision.replies.append(
+            replies.menu(self.content, target, intro=_("OK, I will write in English from now on."))
+        )
+
+    def _on_talk_to_human(self, decision: Decision, turn: Turn) -> None:
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        decision.events.append(("handoff_requested", {"intent": decision.state.last_intent}))
+        decision.replies.append(
+            Reply(
+                _(
+                    "I have asked an officer to answer you here. It may take a while; "
+                    "you can keep writing and nothing will be lost. "
+                    'If you are in danger now, write "darurat" or "emergency".'
+                )
+            )
+        )
+        decision.state.awaiting = None
+
+    def _on_cancel(self, decision: Decision, turn: Turn) -> None:
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        decision.state.awaiting = None
+        decision.state.pending_intent = None
+        decision.replies.append(
+            replies.menu(self.content, lang, intro=_("OK, cancelled. What else can I do for you?"))
+        )
+
+    def _on_affirm(self, decision: Decision, turn: Turn) -> None:
+        awaiting = decision.state.awaiting
+        if awaiting == "complaint_offer":
+            decision.intent = "report_problem"
+            self._answer(decision, "report_problem")
+        elif awaiting == "delete_confirm":
+            self._delete(decision)
+        else:
+            decision.replies.append(replies.menu(self.content, self._lang(decision)))
+            decision.state.awaiting = None
+
+    def _on_deny(self, decision: Decision, turn: Turn) -> None:
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        if decision.state.awaiting == "delete_confirm":
+            text = _("OK, I have not deleted anything.")
+        else:
+            text = _("OK. Is there anything else I can help with?")
+        decision.state.awaiting = None
+        decision.state.pending_intent = None
+        decision.replies.append(replies.menu(self.content, lang, intro=text))
+
+    def _on_delete_my_data(self, decision: Decision, turn: Turn) -> None:
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        decision.state.awaiting = "delete_confirm"
+        decision.replies.append(
+            Reply(
+                _(
+                    "Do you want me to delete your messages and what you told me? "
+                    "This cannot be undone."
+                ),
+                (
+                    QuickReply(_("Yes, delete"), "/intent:affirm"),
+                    QuickReply(_("No"), "/intent:deny"),
+                ),
+            )
+        )
+
+    def _delete(self, decision: Decision) -> None:
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        decision.events.append(("delete_my_data", {}))
+        decision.state = DialogueState()
+        decision.profile = Profile(language=lang, language_chosen=decision.profile.language_chosen)
+        decision.replies.append(Reply(_("Done: your messages and details have been deleted.")))
+
+    def _on_out_of_scope(self, decision: Decision, turn: Turn) -> None:
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        decision.replies.append(
+            replies.menu(
+                self.content,
+                lang,
+                intro=_(
+                    "Sorry, I can only help with working abroad: your rights, problems at work "
+                    "and contacts. Choose a topic:"
+                ),
+            )
+        )
+        decision.state.awaiting = None

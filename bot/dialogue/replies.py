@@ -1,0 +1,72 @@
+"""The replies the dialogue builds again and again: menu, country question, offers."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.dialogue.commands import COUNTRY_PREFIX, INTENT_PREFIX, MENU, OTHER_COUNTRY
+from bot.i18n import translator
+from bot.messages import QuickReply, Reply
+
+
+class MenuItemLike(Protocol):
+    number: str
+    label: str
+    intent: str
+
+
+class ContentLike(Protocol):
+    def menu(self, lang: str) -> list[MenuItemLike]: ...  # type: ignore[misc]
+    def country_codes(self) -> list[str]: ...
+    def country_label(self, code: str, lang: str) -> str: ...
+
+
+def menu(content: ContentLike, lang: str, intro: str | None = None) -> Reply:
+    _ = translator(lang).gettext
+    items = content.menu(lang)
+    lines = [intro or _("What can I help you with? Reply with a number or write your question.")]
+    lines += [f"{item.number}. {item.label}" for item in items]
+    quick = tuple(
+        QuickReply(f"{item.number}. {item.label}", INTENT_PREFIX + item.intent) for item in items
+    )
+    return Reply("\n".join(lines), quick)
+
+
+def countries(content: ContentLike, lang: str) -> list[tuple[str, str]]:
+    """(payload, label) for the country question, numbered in this order."""
+    _ = translator(lang).gettext
+    options = [
+        (COUNTRY_PREFIX + code, content.country_label(code, lang))
+        for code in content.country_codes()
+    ]
+    options.append((OTHER_COUNTRY, _("Another country")))
+    return options
+
+
+def ask_country(content: ContentLike, lang: str) -> Reply:
+    _ = translator(lang).gettext
+    options = countries(content, lang)
+    lines = [_("Which country do you work in? Then I can give you the rules and contacts there.")]
+    lines += [f"{n}. {label}" for n, (_payload, label) in enumerate(options, start=1)]
+    quick = tuple(QuickReply(label, payload) for payload, label in options)
+    return Reply("\n".join(lines), quick)
+
+
+def next_steps(lang: str) -> Reply:
+    _ = translator(lang).gettext
+    return Reply(
+        _("Would you like to report this so that an officer can help you?"),
+        (
+            QuickReply(_("Yes, report it"), INTENT_PREFIX + "report_problem"),
+            QuickReply(_("Talk to a person"), INTENT_PREFIX + "talk_to_human"),
+            QuickReply(_("Menu"), MENU),
+        ),
+    )
+
+
+def person_or_menu(lang: str) -> tuple[QuickReply, ...]:
+    _ = translator(lang).gettext
+    return (
+        QuickReply(_("Talk to a person"), INTENT_PREFIX + "talk_to_human"),
+        QuickReply(_("Menu"), MENU),
+    )

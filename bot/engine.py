@@ -1,0 +1,259 @@
+"""The engine: an inbound message in, replies out, and everything stored.
+
+Every inbound message is stored before it is processed; repeats of a channel's delivery are
+recognised by the channel's message id. A worker's messages are processed one at a time, in
+the order received, under a lock on their conversation row, so several processes can share
+one database. A crash between storing and processing loses nothing: `resume()` processes
+what was left.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.dialogue.commands import parse_command
+from bot.dialogue.policy import Decision, Policy, Turn
+from bot.dialogue.state import DialogueState, Profile
+from bot.messages import Inbound, QuickReply, Reply
+from bot.nlu.types import NluBackend, NluError
+from bot.storage.crypto import Cipher
+from bot.storage.models import Conversation, Event, Message, Worker, utcnow
+
+log = structlog.get_logger(__name__)
+
+# Replies on these channels are returned to the caller at once rather than sent by an outbox.
+SYNCHRONOUS_CHANNELS = frozenset({"web", "console"})
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        nlu: NluBackend,
+        policy: Policy,
+        cipher: Cipher,
+        detect_language: Callable[[str], str | None],
+    ) -> None:
+        self.sessions = sessions
+        self.nlu = nlu
+        self.policy = policy
+        self.cipher = cipher
+        self.detect_language = detect_language
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        worker_id, message_id = await self.store(inbound)
+        processed = await self.process_pending(worker_id)
+        if message_id in processed:
+            return processed[message_id]
+        # A repeat, or processed meanwhile by another process: the replies already made.
+        return await self._replies_to(message_id)
+
+    async def store(self, inbound: Inbound) -> tuple[int, int]:
+        """Store the inbound message (once) and return (worker id, message id)."""
+        user_hash = self.cipher.lookup_hash(inbound.user_id)
+        async with self.sessions.begin() as session:
+            insert = _insert_for(session)
+            await session.execute(
+                insert(Worker)
+                .values(
+                    channel=inbound.channel,
+                    channel_user_hash=user_hash,
+                    channel_user_id=inbound.user_id,
+                    created_at=utcnow(),
+                    last_seen_at=utcnow(),
+                    language_chosen=False,
+                )
+                .on_conflict_do_nothing()
+            )
+            worker_id = await session.scalar(
+                select(Worker.id).where(
+                    Worker.channel == inbound.channel, Worker.channel_user_hash == user_hash
+                )
+            )
+            assert worker_id is not None  # inserted or found just above
+            await session.execute(
+                insert(Conversation)
+                .values(worker_id=worker_id, state={}, created_at=utcnow(), updated_at=utcnow())
+                .on_conflict_do_nothing()
+            )
+            values = dict(
+                worker_id=worker_id,
+                direction="in",
+                channel=inbound.channel,
+                channel_message_id=inbound.channel_message_id,
+                text=inbound.text,
+                attachments=[_attachment_json(a) for a in inbound.attachments] or None,
+                status="received",
+                received_at=inbound.received_at or datetime.now(UTC),
+                created_at=utcnow(),
+            )
+            # Two processes may receive the same delivery at once: the unique key decides.
+            message_id = await session.scalar(
+                insert(Message).values(**values).on_conflict_do_nothing().returning(Message.id)
+            )
+            if message_id is None:
+                message_id = await session.scalar(
+                    select(Message.id).where(
+                        Message.worker_id == worker_id,
+                        Message.direction == "in",
+                        Message.channel_message_id == inbound.channel_message_id,
+                    )
+                )
+                log.info("inbound.repeat", message_id=message_id, channel=inbound.channel)
+            else:
+                log.info("inbound.stored", message_id=message_id, channel=inbound.channel)
+            assert message_id is not None  # inserted, or the row that made the insert conflict
+            return worker_id, message_id
+
+    async def process_pending(self, worker_id: int) -> dict[int, list[Reply]]:
+        """Process the worker's unprocessed messages in order; replies by inbound message id."""
+        done: dict[int, list[Reply]] = {}
+        while True:
+            async with self.sessions.begin() as session:
+                # Taking the conversation row first serialises one worker's messages across
+                # processes: a row lock on PostgreSQL, the write lock on SQLite.
+                await session.execute(
+                    update(Conversation)
+                    .where(Conversation.worker_id == worker_id)
+                    .values(updated_at=utcnow())
+                )
+                message = await session.scalar(
+                    select(Message)
+                    .where(
+                        Message.worker_id == worker_id,
+                        Message.direction == "in",
+                        Message.status == "received",
+                    )
+                    .order_by(Message.id)
+                    .limit(1)
+                )
+                if message is None:
+                    return done
+                done[message.id] = await self._process(session, worker_id, message)
+
+    async def resume(self) -> int:
+        """Process what a crash left unprocessed; returns how many workers had some."""
+        async with self.sessions() as session:
+            worker_ids = (
+                await session.scalars(
+                    select(Message.worker_id)
+                    .where(Message.direction == "in", Message.status == "received")
+                    .distinct()
+                )
+            ).all()
+        for worker_id in worker_ids:
+            await self.process_pending(worker_id)
+        return len(worker_ids)
+
+    async def _process(
+        self, session: AsyncSession, worker_id: int, message: Message
+    ) -> list[Reply]:
+        started = time.perf_counter()
+        worker = await session.get_one(Worker, worker_id)
+        conversation = await session.scalar(
+            select(Conversation).where(Conversation.worker_id == worker_id)
+        )
+        assert conversation is not None  # created with the worker
+        turn = await self._understand(message)
+        profile = Profile(worker.language, worker.language_chosen, worker.country)
+        decision = self.policy.decide(turn, profile, DialogueState.from_json(conversation.state))
+
+        message.status = "processed"
+        message.intent = decision.intent
+        message.confidence = decision.confidence
+        message.language = decision.profile.language
+        worker.last_seen_at = utcnow()
+        forget = _forgot(decision)
+        if forget:
+            await session.flush()
+            await self._forget(session, worker_id)
+        for kind, data in decision.events:
+            session.add(Event(worker_id=worker_id, kind=kind, data=data))
+        worker.language = decision.profile.language
+        worker.language_chosen = decision.profile.language_chosen
+        worker.country = decision.profile.country
+        conversation.state = decision.state.to_json()
+        reply_to = None if forget else message.id
+        status = "sent" if message.channel in SYNCHRONOUS_CHANNELS else "pending"
+        for reply in decision.replies:
+            session.add(
+                Message(
+                    worker_id=worker_id,
+                    direction="out",
+                    channel=message.channel,
+                    text=reply.text,
+                    quick_replies=[
+                        {"title": q.title, "payload": q.payload} for q in reply.quick_replies
+                    ]
+                    or None,
+                    status=status,
+                    in_reply_to=reply_to,
+                    language=decision.profile.language,
+                )
+            )
+        log.info(
+            "inbound.processed",
+            message_id=message.id,
+            intent=decision.intent,
+            confidence=decision.confidence,
+            replies=len(decision.replies),
+            ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        return decision.replies
+
+    async def _understand(self, message: Message) -> Turn:
+        text = message.text
+        has_attachments = bool(message.attachments)
+        if parse_command(text) is not None or not text.strip():
+            return Turn(text, None, None, has_attachments)
+        try:
+            nlu = await self.nlu.parse(text)
+        except NluError:
+            # Without understanding the dialogue still answers: the not-understood reply.
+            log.warning("nlu.unavailable", message_id=message.id)
+            nlu = None
+        return Turn(text, nlu, self.detect_language(text), has_attachments)
+
+    async def _forget(self, session: AsyncSession, worker_id: int) -> None:
+        """The worker asked to be forgotten: their messages, events and details go."""
+        await session.execute(delete(Event).where(Event.worker_id == worker_id))
+        await session.execute(
+            update(Message).where(Message.worker_id == worker_id).values(in_reply_to=None)
+        )
+        await session.execute(delete(Message).where(Message.worker_id == worker_id))
+
+    async def _replies_to(self, message_id: int) -> list[Reply]:
+        async with self.sessions() as session:
+            rows = (
+                await session.scalars(
+                    select(Message).where(Message.in_reply_to == message_id).order_by(Message.id)
+                )
+            ).all()
+        return [
+            Reply(
+                row.text,
+                tuple(QuickReply(q["title"], q["payload"]) for q in row.quick_replies or ()),
+            )
+            for row in rows
+        ]
+
+
+def _forgot(decision: Decision) -> bool:
+    return any(kind == "delete_my_data" for kind, _ in decision.events)
+
+
+def _insert_for(session: AsyncSession) -> Any:
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+def _attachment_json(attachment: Any) -> dict[str, Any]:
+    return {k: getattr(attachment, k) for k in attachment.__slots__ if getattr(attachment, k)}

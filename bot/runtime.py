@@ -1,0 +1,70 @@
+"""Builds the running helpline from validated settings: one place that wires the parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.content import Content
+from bot.dialogue.policy import Policy
+from bot.engine import Engine
+from bot.nlu.types import NluBackend
+from bot.settings import Settings
+from bot.storage import db
+from bot.storage.crypto import Cipher, keys_from_setting, set_cipher
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: AsyncEngine
+    content: Content
+    nlu: NluBackend
+    engine: Engine
+
+    async def health(self) -> dict[str, object]:
+        await db.ping(self.database)
+        return {"database": self.database.dialect.name, "nlu": self.settings.nlu_backend}
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+def configure_cipher(settings: Settings) -> Cipher:
+    keys = keys_from_setting(
+        settings.encryption_keys, settings.data_dir, allow_generate=settings.env != "production"
+    )
+    cipher = Cipher(keys)
+    set_cipher(cipher)
+    return cipher
+
+
+def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
+    """The configured NLU backend and the confidence below which a message is not understood."""
+    from bot.nlu.classifier import DEFAULT_THRESHOLD
+
+    threshold = settings.nlu_threshold if settings.nlu_threshold is not None else DEFAULT_THRESHOLD
+    if settings.nlu_backend == "rasa":
+        from bot.nlu.rasa import RasaNlu
+
+        assert settings.rasa_url is not None  # the settings validator requires it
+        return RasaNlu(settings.rasa_url, timeout=settings.rasa_timeout), threshold
+    from bot.nlu.embedded import EmbeddedNlu
+
+    nlu = EmbeddedNlu.load_or_train(settings.nlu_data_dir, settings.data_dir / "models")
+    return nlu, threshold
+
+
+async def build(settings: Settings, *, migrate: bool = True) -> Runtime:
+    from bot.nlu.language import detect_language
+
+    cipher = configure_cipher(settings)
+    content = Content.load(settings.content_dir)
+    nlu, threshold = build_nlu(settings)
+    database = db.create_engine(settings.effective_database_url)
+    if migrate:
+        await db.migrate(database)
+    policy = Policy(content, threshold=threshold)
+    engine = Engine(db.session_factory(database), nlu, policy, cipher, detect_language)
+    return Runtime(settings, database, content, nlu, engine)
