@@ -56,15 +56,18 @@ def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
     return nlu, threshold
 
 
-async def build(settings: Settings, *, migrate: bool = True) -> Runtime:
+async def build(
+    settings: Settings, *, migrate: bool = True, nlu: tuple[NluBackend, float] | None = None
+) -> Runtime:
+    """Everything the helpline runs on; `nlu` lets tests share one trained model."""
     from bot.nlu.language import detect_language
 
     cipher = configure_cipher(settings)
     content = Content.load(settings.content_dir)
-    nlu, threshold = build_nlu(settings)
+    backend, threshold = nlu or build_nlu(settings)
     database = db.create_engine(settings.effective_database_url)
     if migrate:
         await db.migrate(database)
     policy = Policy(content, threshold=threshold)
-    engine = Engine(db.session_factory(database), nlu, policy, cipher, detect_language)
-    return Runtime(settings, database, content, nlu, engine)
+    engine = Engine(db.session_factory(database), backend, policy, cipher, detect_language)
+    return Runtime(settings, database, content, backend, engine)

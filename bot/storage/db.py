@@ -24,6 +24,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # `?search_path=name` puts the tables in a schema of their own (tests, shared servers).
+    search_path = parsed.query.get("search_path")
+    if search_path:
+        url = parsed.difference_update_query(["search_path"]).render_as_string(hide_password=False)
+        server_settings = kwargs.setdefault("connect_args", {}).setdefault("server_settings", {})
+        server_settings["search_path"] = str(search_path)
     return create_async_engine(url, **kwargs)
 
 

@@ -1,0 +1,68 @@
+"""`helpline check`: content (flows/) and training data (nlu_data/) checked together."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from bot import intents
+from bot.content import Problem
+from bot.content import check as check_content
+from bot.nlu.data import DataError, load_rasa
+
+# Fewer examples than this per intent and language make the classifier guess.
+MIN_EXAMPLES = 10
+
+
+def check_nlu_data(root: Path) -> list[Problem]:
+    data_dir = root / "nlu_data"
+    if not data_dir.is_dir():
+        return [Problem(data_dir, None, "no nlu_data/ directory", "error")]
+    problems: list[Problem] = []
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for path in sorted(p for p in data_dir.rglob("*") if p.suffix in (".yml", ".yaml")):
+        try:
+            examples = load_rasa(path)
+        except DataError as exc:
+            problems.append(Problem(exc.path, exc.line, exc.reason, "error"))
+            continue
+        language = (
+            path.relative_to(data_dir).parts[0]
+            if len(path.relative_to(data_dir).parts) > 1
+            else None
+        )
+        if language not in intents.LANGUAGES:
+            problems.append(
+                Problem(
+                    path, None, "training files belong in nlu_data/id/ or nlu_data/en/", "error"
+                )
+            )
+            continue
+        for example in examples:
+            if example.intent not in intents.ALL:
+                problems.append(
+                    Problem(
+                        path,
+                        None,
+                        f"unknown intent {example.intent!r} (see bot/intents.py)",
+                        "error",
+                    )
+                )
+            counts[(example.intent, language)] += 1
+    for intent in intents.ALL:
+        for language in intents.LANGUAGES:
+            n = counts[(intent, language)]
+            if n < MIN_EXAMPLES:
+                problems.append(
+                    Problem(
+                        data_dir / language,
+                        None,
+                        f"intent {intent!r} has {n} {language} training example(s); at least {MIN_EXAMPLES} needed",
+                        "error",
+                    )
+                )
+    return problems
+
+
+def check_all(root: Path) -> list[Problem]:
+    return [*check_content(root), *check_nlu_data(root)]

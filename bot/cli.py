@@ -1,0 +1,170 @@
+"""The `helpline` command: run, chat, parse, train, check."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from dataclasses import asdict, is_dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot import logs
+from bot.messages import Inbound, Reply
+from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    help="Helpline for Indonesian migrant workers.", no_args_is_help=True, add_completion=False
+)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def run(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the web server: health endpoint, the /chat page and (later) webhooks and dashboard."""
+    import uvicorn
+
+    from bot.server import create_server_app
+
+    settings = _settings()
+    logs.configure(settings.log_level, json=settings.env == "production")
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(f"Helpline starting. Chat with the bot at http://{host}:{port}/chat", err=True)
+    uvicorn.run(create_server_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def chat(
+    user: Annotated[
+        str | None, typer.Option("--user", help="The worker's id, to continue a conversation.")
+    ] = None,
+) -> None:
+    """Talk to the bot in the terminal; with stdin not a terminal, one message per line."""
+    settings = _settings()
+    logs.configure("warning")
+    asyncio.run(_chat(settings, user or f"console-{uuid.uuid4().hex[:12]}"))
+
+
+async def _chat(settings: Settings, user: str) -> None:
+    from bot.runtime import build
+
+    runtime = await build(settings)
+    interactive = sys.stdin.isatty()
+    quick: dict[str, str] = {}
+    try:
+        if interactive:
+            typer.echo("Ketik pesan / type a message (Ctrl-D to quit).")
+        while True:
+            line = await asyncio.to_thread(input, "> ") if interactive else sys.stdin.readline()
+            if not interactive and not line:
+                break
+            text = line.rstrip("\n")
+            if not text.strip():
+                continue
+            # A quick reply can be chosen by typing its title.
+            text = quick.get(text.strip().lower(), text)
+            replies = await runtime.engine.handle(Inbound("console", user, text))
+            quick = _print_replies(replies)
+    except (EOFError, KeyboardInterrupt):
+        pass
+    finally:
+        await runtime.close()
+
+
+def _print_replies(replies: list[Reply]) -> dict[str, str]:
+    quick: dict[str, str] = {}
+    for reply in replies:
+        typer.echo(reply.text)
+        if reply.quick_replies:
+            typer.echo("  " + "  ".join(f"[{q.title}]" for q in reply.quick_replies))
+            quick.update({q.title.lower(): q.payload for q in reply.quick_replies})
+    typer.echo("")
+    return quick
+
+
+@app.command()
+def parse() -> None:
+    """Read messages one per line; print one JSON object per line: intent, confidence, entities."""
+    from bot.nlu.language import detect_language
+    from bot.runtime import build_nlu
+
+    settings = _settings()
+    logs.configure("warning")
+    nlu, _threshold = build_nlu(settings)
+
+    async def go() -> None:
+        for line in sys.stdin:
+            text = line.rstrip("\n")
+            result = await nlu.parse(text)
+            record = {
+                "text": text,
+                "intent": result.intent.name,
+                "confidence": round(result.intent.confidence, 4),
+                "language": detect_language(text),
+                "entities": [_jsonable(e) for e in result.entities],
+            }
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+
+    asyncio.run(go())
+
+
+@app.command()
+def train() -> None:
+    """Train the embedded NLU from nlu_data/ (run and chat also do this when the data changed)."""
+    from bot.nlu.embedded import EmbeddedNlu
+
+    settings = _settings()
+    logs.configure("warning")
+    nlu = EmbeddedNlu.train(settings.nlu_data_dir, settings.data_dir / "models")
+    typer.echo(f"trained: {nlu.describe()}")
+
+
+@app.command()
+def check(
+    root: Annotated[
+        Path, typer.Argument(help="A checkout's root (holds flows/ and nlu_data/).")
+    ] = PROJECT_ROOT,
+) -> None:
+    """Validate content: answers in both languages, every intent answered, references resolve."""
+    from bot.checks import check_all
+
+    problems = check_all(root)
+    for problem in problems:
+        typer.echo(str(problem), err=problem.severity == "error")
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = len(problems) - len(errors)
+    typer.echo(f"{len(errors)} error(s), {warnings} warning(s)")
+    raise typer.Exit(1 if errors else 0)
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: _jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,51 @@
+"""A fake engine for the web tests; `chat_engine` is the one the browser test talks to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.messages import Inbound, QuickReply, Reply
+from bot.web import ChatEngine, create_app
+
+MENU = (QuickReply("Hak saya", "rights"), QuickReply("Lapor masalah", "report"))
+ANSWERS = {
+    "rights": "Hak Anda:\n1. Gaji dibayar penuh.\n2. Paspor dipegang sendiri.",
+    "report": "Ceritakan masalah Anda.",
+}
+
+
+class EchoEngine:
+    """Echoes text, offers a menu, answers its payloads; remembers every inbound."""
+
+    def __init__(self) -> None:
+        self.inbounds: list[Inbound] = []
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        self.inbounds.append(inbound)
+        if inbound.text in ANSWERS:
+            return [Reply(ANSWERS[inbound.text], quick_replies=(QuickReply("Menu", "menu"),))]
+        return [Reply(f"Anda menulis: {inbound.text}"), Reply("Pilih:", quick_replies=MENU)]
+
+
+@pytest.fixture
+def echo_engine() -> EchoEngine:
+    return EchoEngine()
+
+
+@pytest.fixture
+def chat_engine(echo_engine: EchoEngine) -> ChatEngine:
+    """The engine behind the browser's conversation test; swap in the real one here.
+
+    It must reply to "halo" with at least one quick reply. It is used from uvicorn's own
+    thread and event loop, so do any async set-up in a lifespan, not in an async fixture.
+    """
+    return echo_engine
+
+
+@pytest.fixture
+def client(echo_engine: EchoEngine) -> Iterator[TestClient]:
+    with TestClient(create_app(echo_engine)) as client:
+        yield client
