@@ -19,6 +19,8 @@ from bot.nlu.types import NluResult
 
 # Where a person works is never "Indonesia" for this helpline.
 HOME_COUNTRY = "ID"
+# A message that names a country and means no more than these is telling us where they work.
+_JUST_A_COUNTRY = {None, "out_of_scope", "affirm", "deny", "greet", "thanks"}
 
 
 class AnswerLike(Protocol):
@@ -73,7 +75,7 @@ class Policy:
         # Danger first, whatever else the message says.
         if intent == "emergency" or in_danger(turn.text, intent):
             return self._emergency(decision)
-        if intent is None and country:
+        if country and intent in _JUST_A_COUNTRY:
             return self._country_noted(decision)
         if intent is None:
             return self._not_understood(decision, turn)

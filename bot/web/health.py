@@ -30,9 +30,7 @@ def health_route(check: HealthCheck | None) -> Route:
                 logger.exception("health check failed")
                 return JSONResponse({"status": "error"}, status_code=503, headers=_NO_STORE)
         if details.get("status", "ok") != "ok":
-            return JSONResponse(
-                {**details, "status": "error"}, status_code=503, headers=_NO_STORE
-            )
+            return JSONResponse({**details, "status": "error"}, status_code=503, headers=_NO_STORE)
         return JSONResponse({**details, "status": "ok"}, headers=_NO_STORE)
 
     return Route("/health", health, methods=["GET"], name="health")

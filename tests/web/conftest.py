@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import httpx
 import pytest
-from starlette.testclient import TestClient
+from starlette.applications import Starlette
 
 from bot.messages import Inbound, QuickReply, Reply
 from bot.web import ChatEngine, create_app
@@ -45,7 +47,19 @@ def chat_engine(echo_engine: EchoEngine) -> ChatEngine:
     return echo_engine
 
 
+@asynccontextmanager
+async def serve(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process client with the app's lifespan running (Starlette's TestClient, without
+    the httpx2 package, warns)."""
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        yield client
+
+
 @pytest.fixture
-def client(echo_engine: EchoEngine) -> Iterator[TestClient]:
-    with TestClient(create_app(echo_engine)) as client:
+async def client(echo_engine: EchoEngine) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(create_app(echo_engine)) as client:
         yield client

@@ -3,49 +3,48 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from starlette.testclient import TestClient
 
 from bot.web import create_app, health
-from tests.web.conftest import EchoEngine
+from tests.web.conftest import EchoEngine, serve
 
 
-def get_health(check: health.HealthCheck | None) -> tuple[int, object]:
-    with TestClient(create_app(EchoEngine(), health_check=check)) as client:
-        response = client.get("/health")
+async def get_health(check: health.HealthCheck | None) -> tuple[int, object]:
+    async with serve(create_app(EchoEngine(), health_check=check)) as client:
+        response = await client.get("/health")
     assert response.headers["cache-control"] == "no-store"
     return response.status_code, response.json()
 
 
-def test_health_without_a_check_is_ok() -> None:
-    assert get_health(None) == (200, {"status": "ok"})
+async def test_health_without_a_check_is_ok() -> None:
+    assert await get_health(None) == (200, {"status": "ok"})
 
 
-def test_health_shows_what_the_check_reports() -> None:
+async def test_health_shows_what_the_check_reports() -> None:
     async def check() -> dict[str, object]:
         return {"database": "reachable"}
 
-    assert get_health(check) == (200, {"database": "reachable", "status": "ok"})
+    assert await get_health(check) == (200, {"database": "reachable", "status": "ok"})
 
 
-def test_health_is_503_when_the_check_raises() -> None:
+async def test_health_is_503_when_the_check_raises() -> None:
     async def check() -> dict[str, object]:
         raise ConnectionError("database down")
 
-    assert get_health(check) == (503, {"status": "error"})
+    assert await get_health(check) == (503, {"status": "error"})
 
 
-def test_health_is_503_when_the_check_says_not_ok() -> None:
+async def test_health_is_503_when_the_check_says_not_ok() -> None:
     async def check() -> dict[str, object]:
         return {"status": "degraded", "database": "unreachable"}
 
-    assert get_health(check) == (503, {"status": "error", "database": "unreachable"})
+    assert await get_health(check) == (503, {"status": "error", "database": "unreachable"})
 
 
-def test_health_is_503_when_the_check_hangs(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_health_is_503_when_the_check_hangs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(health, "TIMEOUT_SECONDS", 0.01)
 
     async def check() -> dict[str, object]:
         await asyncio.sleep(10)
         return {}
 
-    assert get_health(check) == (503, {"status": "error"})
+    assert await get_health(check) == (503, {"status": "error"})

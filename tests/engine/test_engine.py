@@ -1,0 +1,120 @@
+"""Storage guarantees of the engine: stored first, repeats recognised, order kept, crashes resumed."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select, text
+
+from bot.engine import Engine
+from bot.messages import Inbound
+from bot.storage.models import Conversation, Event, Message, Worker
+
+from .conftest import ScriptedNlu
+
+
+async def _count(engine: Engine, *where: object) -> int:
+    async with engine.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(Message).where(*where)) or 0
+
+
+async def test_inbound_and_replies_are_stored(engine: Engine) -> None:
+    replies = await engine.handle(Inbound("web", "w1", "halo", channel_message_id="m1"))
+    assert replies
+    async with engine.sessions() as session:
+        rows = (await session.scalars(select(Message).order_by(Message.id))).all()
+    assert [r.direction for r in rows] == ["in"] + ["out"] * len(replies)
+    assert rows[0].status == "processed" and rows[0].intent == "greet"
+    assert all(r.in_reply_to == rows[0].id for r in rows[1:])
+    assert [r.text for r in rows[1:]] == [r.text for r in replies]
+
+
+async def test_text_and_user_id_are_encrypted_at_rest(engine: Engine) -> None:
+    await engine.handle(Inbound("whatsapp", "whatsapp:+60123456789", "gaji saya rahasia"))
+    async with engine.sessions() as session:
+        raw_text = (await session.execute(text("SELECT text FROM messages"))).scalars().first()
+        raw_user = (await session.execute(text("SELECT channel_user_id FROM workers"))).scalar_one()
+        worker = (await session.scalars(select(Worker))).one()
+    assert "rahasia" not in raw_text and "+60123456789" not in raw_user
+    assert "+60123456789" not in worker.channel_user_hash
+    assert worker.channel_user_id == "whatsapp:+60123456789"
+
+
+async def test_a_repeated_delivery_is_answered_once(engine: Engine, nlu: ScriptedNlu) -> None:
+    first = await engine.handle(Inbound("telegram", "u", "halo", channel_message_id="42"))
+    again = await engine.handle(Inbound("telegram", "u", "halo", channel_message_id="42"))
+    assert again == first
+    assert nlu.calls == ["halo"]
+    assert await _count(engine, Message.direction == "in") == 1
+    assert await _count(engine, Message.direction == "out") == len(first)
+
+
+async def test_same_message_id_from_two_workers_is_two_messages(engine: Engine) -> None:
+    await engine.handle(Inbound("web", "a", "halo", channel_message_id="1"))
+    await engine.handle(Inbound("web", "b", "halo", channel_message_id="1"))
+    assert await _count(engine, Message.direction == "in") == 2
+
+
+async def test_concurrent_repeats_are_stored_once(engine: Engine, nlu: ScriptedNlu) -> None:
+    inbound = Inbound("telegram", "u", "gaji", channel_message_id="7")
+    results = await asyncio.gather(*(engine.handle(inbound) for _ in range(5)))
+    assert all(r == results[0] for r in results)
+    assert nlu.calls == ["gaji"]
+    assert await _count(engine, Message.direction == "in") == 1
+
+
+async def test_a_crash_before_processing_is_resumed_in_order(engine: Engine, nlu: ScriptedNlu) -> None:
+    # Stored but never processed, as if the process died right after storing.
+    worker_id, first = await engine.store(Inbound("telegram", "u", "halo", channel_message_id="1"))
+    _, second = await engine.store(Inbound("telegram", "u", "gaji", channel_message_id="2"))
+    assert await _count(engine, Message.status == "received") == 2
+    assert await engine.resume() == 1
+    assert nlu.calls == ["halo", "gaji"]
+    assert await _count(engine, Message.status == "received") == 0
+    assert await engine.resume() == 0
+
+
+async def test_later_message_processes_earlier_ones_first(engine: Engine, nlu: ScriptedNlu) -> None:
+    await engine.store(Inbound("telegram", "u", "halo", channel_message_id="1"))
+    replies = await engine.handle(Inbound("telegram", "u", "gaji", channel_message_id="2"))
+    assert nlu.calls == ["halo", "gaji"]
+    assert "[wages_unpaid" in replies[0].text
+
+
+async def test_workers_in_parallel_each_in_order(engine: Engine, nlu: ScriptedNlu) -> None:
+    async def conversation(user: str) -> None:
+        for n, text in enumerate(["halo", "gaji", "taiwan"]):
+            await engine.handle(Inbound("web", user, text, channel_message_id=f"{user}-{n}"))
+
+    await asyncio.gather(*(conversation(f"w{i}") for i in range(4)))
+    async with engine.sessions() as session:
+        workers = (await session.scalars(select(Worker))).all()
+        states = (await session.scalars(select(Conversation))).all()
+    assert len(workers) == 4
+    assert {w.country for w in workers} == {"TW"}
+    # Each answered the wage question for Taiwan once the country came.
+    assert all(s.state["last_intent"] == "wages_unpaid" for s in states)
+
+
+async def test_state_survives_a_new_engine(engine: Engine, nlu: ScriptedNlu) -> None:
+    await engine.handle(Inbound("web", "u", "gaji"))  # asks for the country
+    fresh = Engine(engine.sessions, nlu, engine.policy, engine.cipher, engine.detect_language)
+    replies = await fresh.handle(Inbound("web", "u", "2"))  # "2" = Taiwan in the country list
+    assert replies[0].text.startswith("Noted") or "Taiwan" in replies[0].text
+    assert any("[wages_unpaid/id/TW]" in r.text for r in replies)
+
+
+async def test_delete_my_data_forgets_messages(engine: Engine) -> None:
+    await engine.handle(Inbound("web", "u", "gaji taiwan"))
+    await engine.handle(Inbound("web", "u", "hapus data saya"))
+    replies = await engine.handle(Inbound("web", "u", "ya"))
+    assert replies
+    async with engine.sessions() as session:
+        inbound = await session.scalar(
+            select(func.count()).select_from(Message).where(Message.direction == "in")
+        )
+        worker = (await session.scalars(select(Worker))).one()
+        kinds = (await session.scalars(select(Event.kind))).all()
+    assert inbound == 0
+    assert worker.country is None
+    assert kinds == ["delete_my_data"]
