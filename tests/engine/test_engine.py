@@ -9,8 +9,7 @@ from sqlalchemy import func, select, text
 from bot.engine import Engine
 from bot.messages import Inbound
 from bot.storage.models import Conversation, Event, Message, Worker
-
-from .conftest import ScriptedNlu
+from tests.fakes import ScriptedNlu
 
 
 async def _count(engine: Engine, *where: object) -> int:
@@ -63,7 +62,9 @@ async def test_concurrent_repeats_are_stored_once(engine: Engine, nlu: ScriptedN
     assert await _count(engine, Message.direction == "in") == 1
 
 
-async def test_a_crash_before_processing_is_resumed_in_order(engine: Engine, nlu: ScriptedNlu) -> None:
+async def test_a_crash_before_processing_is_resumed_in_order(
+    engine: Engine, nlu: ScriptedNlu
+) -> None:
     # Stored but never processed, as if the process died right after storing.
     worker_id, first = await engine.store(Inbound("telegram", "u", "halo", channel_message_id="1"))
     _, second = await engine.store(Inbound("telegram", "u", "gaji", channel_message_id="2"))
@@ -83,8 +84,8 @@ async def test_later_message_processes_earlier_ones_first(engine: Engine, nlu: S
 
 async def test_workers_in_parallel_each_in_order(engine: Engine, nlu: ScriptedNlu) -> None:
     async def conversation(user: str) -> None:
-        for n, text in enumerate(["halo", "gaji", "taiwan"]):
-            await engine.handle(Inbound("web", user, text, channel_message_id=f"{user}-{n}"))
+        for n, words in enumerate(["halo", "gaji", "taiwan"]):
+            await engine.handle(Inbound("web", user, words, channel_message_id=f"{user}-{n}"))
 
     await asyncio.gather(*(conversation(f"w{i}") for i in range(4)))
     async with engine.sessions() as session:

@@ -1,0 +1,139 @@
+"""The dialogue's decisions, without storage: language, country, menu, danger, not understood."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue.policy import Policy, Turn
+from bot.dialogue.state import DialogueState, Profile
+from bot.nlu.types import Entity, IntentScore, NluResult
+from tests.fakes import TinyContent
+
+
+def nlu(text: str, intent: str, confidence: float = 0.9, country: str | None = None) -> NluResult:
+    entities = (Entity("country", country, country.lower(), 0, 2),) if country else ()
+    score = IntentScore(intent, confidence)
+    return NluResult(text, score, (score,), entities)
+
+
+@pytest.fixture
+def policy() -> Policy:
+    return Policy(TinyContent(), threshold=0.5)
+
+
+def decide(
+    policy: Policy,
+    text: str,
+    result: NluResult | None,
+    *,
+    lang: str | None = "id",
+    profile: Profile | None = None,
+    state: DialogueState | None = None,
+):  # type: ignore[no-untyped-def]
+    return policy.decide(Turn(text, result, lang), profile or Profile(), state or DialogueState())
+
+
+def test_greeting_gives_the_numbered_menu(policy: Policy) -> None:
+    d = decide(policy, "halo", nlu("halo", "greet"))
+    assert "1. Gaji" in d.replies[-1].text
+    assert d.replies[-1].quick_replies[0].payload == "/intent:wages_unpaid"
+
+
+def test_a_typed_number_picks_from_the_menu(policy: Policy) -> None:
+    d = decide(policy, "1", None)
+    assert d.intent == "wages_unpaid"
+
+
+def test_country_specific_answer_asks_the_country_then_answers_for_it(policy: Policy) -> None:
+    first = decide(policy, "gaji blm dibayar", nlu("gaji blm dibayar", "wages_unpaid"))
+    assert first.state.awaiting == "country" and first.state.pending_intent == "wages_unpaid"
+    assert "[wages_unpaid/id/None]" in first.replies[0].text
+    second = decide(policy, "2", None, profile=first.profile, state=first.state)
+    assert second.profile.country == "TW"
+    assert any("[wages_unpaid/id/TW]" in r.text for r in second.replies)
+
+
+def test_country_named_in_the_message_is_remembered(policy: Policy) -> None:
+    d = decide(policy, "sy di taiwan gaji blm dibayar", nlu("x", "wages_unpaid", country="TW"))
+    assert d.profile.country == "TW"
+    assert "[wages_unpaid/id/TW]" in d.replies[0].text
+    assert d.state.awaiting == "complaint_offer"
+
+
+def test_indonesia_is_not_a_work_country(policy: Policy) -> None:
+    d = decide(policy, "mau pulang ke indonesia", nlu("x", "repatriation", country="ID"))
+    assert d.profile.country is None
+
+
+def test_language_follows_detection_until_chosen(policy: Policy) -> None:
+    d = decide(policy, "hello", nlu("hello", "greet"), lang="en")
+    assert d.profile.language == "en"
+    chosen = decide(
+        policy, "pakai bahasa indonesia", nlu("x", "change_language"), lang="id", profile=d.profile
+    )
+    assert chosen.profile.language == "id" and chosen.profile.language_chosen
+    after = decide(policy, "my salary", nlu("x", "wages_unpaid"), lang="en", profile=chosen.profile)
+    assert after.profile.language == "id"
+
+
+def test_unknown_language_keeps_the_previous_one(policy: Policy) -> None:
+    d = decide(policy, "ok", nlu("ok", "affirm"), lang=None, profile=Profile(language="en"))
+    assert d.profile.language == "en"
+
+
+def test_emergency_reply_comes_first(policy: Policy) -> None:
+    d = decide(policy, "tolong", nlu("tolong", "emergency"), profile=Profile(country="MY"))
+    assert d.replies[0].text == "EMERGENCY MY"
+    assert ("emergency", {"country": "MY"}) in d.events
+
+
+def test_danger_words_win_over_the_classifier(policy: Policy) -> None:
+    d = decide(policy, "sy dikunci majikan skrg", nlu("x", "working_conditions"))
+    assert d.replies[0].text.startswith("EMERGENCY")
+
+
+def test_danger_is_checked_even_when_not_understood(policy: Policy) -> None:
+    d = decide(policy, "mau bunuh diri", nlu("x", "out_of_scope", 0.1))
+    assert d.intent == "emergency"
+
+
+def test_low_confidence_is_not_understood_and_offers_a_person(policy: Policy) -> None:
+    d = decide(policy, "asdf qwer", nlu("x", "wages_unpaid", 0.2))
+    assert d.intent is None
+    assert {q.payload for q in d.replies[0].quick_replies} == {"/intent:talk_to_human", "/menu"}
+    again = decide(policy, "zzz", nlu("x", "greet", 0.1), state=d.state)
+    assert again.state.misunderstood == 2
+    assert again.replies[0].text != d.replies[0].text
+
+
+def test_out_of_scope_is_recognised(policy: Policy) -> None:
+    d = decide(policy, "cuaca besok?", nlu("x", "out_of_scope"))
+    assert d.intent == "out_of_scope"
+    assert "1. Gaji" in d.replies[0].text
+
+
+def test_affirm_after_an_answer_starts_a_report(policy: Policy) -> None:
+    state = DialogueState(awaiting="complaint_offer", pending_intent="wages_unpaid")
+    d = decide(policy, "iya", nlu("iya", "affirm"), state=state)
+    assert d.intent == "report_problem"
+
+
+def test_talk_to_human_records_a_request(policy: Policy) -> None:
+    d = decide(policy, "mau bicara dengan petugas", nlu("x", "talk_to_human"))
+    assert d.events and d.events[0][0] == "handoff_requested"
+
+
+def test_delete_needs_confirmation(policy: Policy) -> None:
+    ask = decide(
+        policy, "hapus data saya", nlu("x", "delete_my_data"), profile=Profile(country="HK")
+    )
+    assert ask.state.awaiting == "delete_confirm" and not ask.events
+    no = decide(policy, "tidak", nlu("x", "deny"), profile=ask.profile, state=ask.state)
+    assert not no.events and no.profile.country == "HK"
+    yes = decide(policy, "ya", nlu("x", "affirm"), profile=ask.profile, state=ask.state)
+    assert yes.events == [("delete_my_data", {})] and yes.profile.country is None
+
+
+def test_empty_message_with_a_photo_is_acknowledged(policy: Policy) -> None:
+    d = policy.decide(Turn("", None, None, has_attachments=True), Profile(), DialogueState())
+    assert d.replies and d.intent is None
