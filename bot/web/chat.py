@@ -70,8 +70,8 @@ def chat_routes(engine: ChatEngine, templates: Jinja2Templates) -> list[BaseRout
         root = request.scope.get("root_path", "")
         strings = {
             "offline": _(
-                "We could not reach the helpline. Your message is still in the box: "
-                "check your connection and try again."
+                "Could not connect. Your message is still in the box: "
+                "check your internet and try again."
             ),
             "too_long": _(
                 "Your message is too long (at most %(max)s characters). "

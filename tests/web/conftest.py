@@ -41,10 +41,16 @@ def echo_engine() -> EchoEngine:
 def chat_engine(echo_engine: EchoEngine) -> ChatEngine:
     """The engine behind the browser's conversation test; swap in the real one here.
 
-    It must reply to "halo" with at least one quick reply. It is used from uvicorn's own
-    thread and event loop, so do any async set-up in a lifespan, not in an async fixture.
+    It must reply to "halo" with at least one quick reply.
     """
     return echo_engine
+
+
+@pytest.fixture
+def chat_app(chat_engine: ChatEngine) -> Starlette:
+    """The app the browser's conversation test serves with uvicorn, in uvicorn's own thread
+    and event loop: set up anything async (a database) in a lifespan passed here."""
+    return create_app(chat_engine)
 
 
 @asynccontextmanager

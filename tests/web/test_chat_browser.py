@@ -1,0 +1,203 @@
+"""The chat page in Debian's Chromium against a real uvicorn server.
+
+Sync Playwright in plain (not async) tests: no event loop runs in the test's thread, and the
+server runs its own loop in a background thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, Request, Route, ViewportSize, expect, sync_playwright
+from starlette.applications import Starlette
+
+from bot.web import create_app
+from tests.web.conftest import EchoEngine
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+API = "**/chat/api/messages"
+PHONE: ViewportSize = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Starlette], str]]:
+    """Starts uvicorn on a free port of 127.0.0.1 for an app; returns the base URL."""
+    started: list[tuple[uvicorn.Server, threading.Thread, socket.socket]] = []
+
+    def start(app: Starlette) -> str:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))  # bound here, so no other process can take the port
+        config = uvicorn.Config(app, lifespan="on", ws="none", log_level="warning")
+        server = uvicorn.Server(config)
+
+        def run() -> None:
+            # uvicorn stops with SystemExit when the app fails to start; it has logged why.
+            with contextlib.suppress(SystemExit):
+                server.run(sockets=[sock])
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        started.append((server, thread, sock))
+        deadline = time.monotonic() + 60  # a real engine may train its NLU first
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                pytest.fail("uvicorn did not start: see its log above")
+            time.sleep(0.02)
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+    yield start
+    for server, thread, sock in started:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is missing (./dev test installs it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="id-ID"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def send(page: Page, text: str) -> dict[str, str]:
+    """Types and sends a message with Enter; returns the JSON the page posted."""
+    with page.expect_request(API) as request:
+        page.locator("#message-text").fill(text)
+        page.locator("#message-text").press("Enter")
+    return posted(request.value)
+
+
+def posted(request: Request) -> dict[str, str]:
+    body = request.post_data_json
+    assert isinstance(body, dict)
+    return body
+
+
+def test_conversation_with_quick_replies_continues_after_reload(
+    page: Page, serve: Callable[[Starlette], str], chat_app: Starlette, tmp_path: Path
+) -> None:
+    page.goto(serve(chat_app) + "/chat")
+    bot = page.locator(".msg.bot")
+    worker = page.locator(".msg.worker")
+
+    first = send(page, "halo")
+    expect(worker.last).to_have_text("halo")
+    expect(bot.first).not_to_be_empty()
+    expect(page.locator("#message-text")).to_have_value("")
+    assert first["text"] == "halo"
+
+    button = page.locator(".quick-replies button").first
+    title, payload = button.inner_text(), button.get_attribute("data-payload")
+    answered = bot.count()
+    with page.expect_request(API) as tapped:
+        button.tap()
+    assert posted(tapped.value)["text"] == payload  # the payload goes, the title shows
+    assert posted(tapped.value)["user_id"] == first["user_id"]
+    expect(worker.last).to_have_text(title)
+    expect(bot.nth(answered)).not_to_be_empty()
+    expect(page.locator("#typing")).to_be_hidden()
+    shown = bot.count()
+
+    page.screenshot(path=os.environ.get("HELPLINE_CHAT_SCREENSHOT", tmp_path / "chat.png"))
+
+    page.reload()
+    expect(bot).to_have_count(shown)  # the tab keeps its transcript
+    again = send(page, "terima kasih")
+    assert again["user_id"] == first["user_id"]
+    assert again["client_message_id"] not in (first["client_message_id"], "")
+    expect(bot.nth(shown)).not_to_be_empty()
+
+
+def test_replies_are_shown_as_text_with_their_line_breaks(
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+) -> None:
+    page.goto(serve(create_app(echo_engine)) + "/chat?lang=en")
+    attack = '<img src=x onerror="window.pwned=1"><b>bold</b>'
+    send(page, attack)
+    expect(page.locator(".msg.worker").last).to_have_text(attack)
+    expect(page.locator(".msg.bot").first).to_have_text(f"Anda menulis: {attack}")
+    assert page.locator(".msg img, .msg b").count() == 0
+    assert page.evaluate("window.pwned") is None
+
+    page.get_by_role("button", name="Hak saya").click()
+    answer = page.locator(".msg.bot").last
+    expect(answer).to_contain_text("Hak Anda:")
+    assert "\n1. Gaji" in answer.inner_text()  # pre-wrap keeps the line break
+
+
+def test_a_lost_answer_keeps_the_text_and_retry_reuses_the_message_id(
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+) -> None:
+    page.goto(serve(create_app(echo_engine)) + "/chat")
+    handled: list[int] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        if handled:
+            route.continue_()
+            return
+        handled.append(route.fetch().status)  # the server handles it, the phone never hears
+        route.abort()
+
+    page.route(API, lose_the_first_answer)
+    send(page, "gaji saya belum dibayar")
+    expect(page.locator("#error")).to_be_visible()
+    expect(page.locator("#message-text")).to_have_value("gaji saya belum dibayar")
+    expect(page.locator(".msg.worker")).to_have_count(0)
+
+    page.locator("#error .retry").click()
+    expect(page.locator(".msg.bot").first).to_have_text("Anda menulis: gaji saya belum dibayar")
+    expect(page.locator("#error")).to_be_hidden()
+    expect(page.locator("#message-text")).to_have_value("")
+    assert handled == [200]
+    first, second = echo_engine.inbounds
+    assert first.channel_message_id == second.channel_message_id
+    assert first.text == second.text
+
+
+def test_server_unreachable_shows_a_polite_error(
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+) -> None:
+    page.goto(serve(create_app(echo_engine)) + "/chat")
+    page.route(API, lambda route: route.abort("internetdisconnected"))
+    send(page, "tolong")
+    expect(page.locator("#error .error-text")).not_to_be_empty()
+    expect(page.locator("#error .retry")).to_be_visible()
+    expect(page.locator("#message-text")).to_have_value("tolong")
+    assert echo_engine.inbounds == []
