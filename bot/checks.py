@@ -39,16 +39,11 @@ def check_nlu_data(root: Path) -> list[Problem]:
             )
             continue
         for example in examples:
-            if example.intent not in intents.ALL:
-                problems.append(
-                    Problem(
-                        path,
-                        None,
-                        f"unknown intent {example.intent!r} (see bot/intents.py)",
-                        "error",
-                    )
-                )
             counts[(example.intent, language)] += 1
+        for unknown in sorted({e.intent for e in examples} - set(intents.ALL)):
+            problems.append(
+                Problem(path, None, f"unknown intent {unknown!r} (see bot/intents.py)", "error")
+            )
     for intent in intents.ALL:
         for language in intents.LANGUAGES:
             n = counts[(intent, language)]
@@ -64,5 +59,12 @@ def check_nlu_data(root: Path) -> list[Problem]:
     return problems
 
 
+def check_case_desk(root: Path) -> list[Problem]:
+    """flows/organisations.yml, routing.yml and canned_replies.yml (bot/cases)."""
+    from bot.cases import check_directory
+
+    return check_directory(root)
+
+
 def check_all(root: Path) -> list[Problem]:
-    return [*check_content(root), *check_nlu_data(root)]
+    return [*check_content(root), *check_nlu_data(root), *check_case_desk(root)]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import delete, select, update
@@ -20,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.dialogue.cases import CaseContext
 from bot.dialogue.commands import parse_command
 from bot.dialogue.policy import Decision, Policy, Turn
 from bot.dialogue.state import DialogueState, Profile
@@ -34,6 +36,30 @@ log = structlog.get_logger(__name__)
 SYNCHRONOUS_CHANNELS = frozenset({"web", "console"})
 
 
+class EngineHooks(Protocol):
+    """What the case desk (bot/cases) adds to processing; the engine knows no case rules."""
+
+    async def context(self, session: AsyncSession, worker_id: int) -> CaseContext:
+        """Before deciding: whether an officer holds the chat, and the worker's cases."""
+        ...
+
+    async def after_decision(
+        self, session: AsyncSession, worker_id: int, message: Message, decision: Decision
+    ) -> list[Reply]:
+        """In the message's transaction, after its events are stored: more replies, if any."""
+        ...
+
+
+class NoHooks:
+    async def context(self, session: AsyncSession, worker_id: int) -> CaseContext:
+        return CaseContext()
+
+    async def after_decision(
+        self, session: AsyncSession, worker_id: int, message: Message, decision: Decision
+    ) -> list[Reply]:
+        return []
+
+
 class Engine:
     def __init__(
         self,
@@ -42,12 +68,14 @@ class Engine:
         policy: Policy,
         cipher: Cipher,
         detect_language: Callable[[str], str | None],
+        hooks: EngineHooks | None = None,
     ) -> None:
         self.sessions = sessions
         self.nlu = nlu
         self.policy = policy
         self.cipher = cipher
         self.detect_language = detect_language
+        self.hooks: EngineHooks = hooks or NoHooks()
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         worker_id, message_id = await self.store(inbound)
@@ -164,6 +192,7 @@ class Engine:
         )
         assert conversation is not None  # created with the worker
         turn = await self._understand(message)
+        turn = replace(turn, cases=await self.hooks.context(session, worker_id))
         profile = Profile(worker.language, worker.language_chosen, worker.country)
         decision = self.policy.decide(turn, profile, DialogueState.from_json(conversation.state))
 
@@ -182,6 +211,7 @@ class Engine:
         worker.language_chosen = decision.profile.language_chosen
         worker.country = decision.profile.country
         conversation.state = decision.state.to_json()
+        decision.replies += await self.hooks.after_decision(session, worker_id, message, decision)
         reply_to = None if forget else message.id
         status = "sent" if message.channel in SYNCHRONOUS_CHANNELS else "pending"
         for reply in decision.replies:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import structlog
 from starlette.applications import Starlette
 
+from bot.channels.service import Channels
 from bot.messages import Inbound, Reply
 from bot.runtime import Runtime, build
 from bot.settings import Settings
@@ -35,6 +36,8 @@ class _Started:
 
 def create_server_app(settings: Settings) -> Starlette:
     started = _Started()
+    # Telegram and WhatsApp, each on when its settings are present (webhooks, outbox, polling).
+    channels = Channels(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -42,9 +45,13 @@ def create_server_app(settings: Settings) -> Starlette:
         resumed = await started.runtime.engine.resume()
         if resumed:
             log.info("resumed.unprocessed", workers=resumed)
+        await channels.start(started.runtime.engine)
         try:
             yield
         finally:
+            await channels.stop()
             await started.runtime.close()
 
-    return create_app(started, health_check=started.health, lifespan=lifespan)
+    return create_app(
+        started, health_check=started.health, extra_routes=channels.routes(), lifespan=lifespan
+    )

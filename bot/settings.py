@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,9 +38,21 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Channels (bot/channels): a channel whose settings are absent is off.
+    public_url: str | None = None  # https://helpline.example.org, where webhooks arrive
+    telegram_token: SecretStr | None = None
+    telegram_secret: SecretStr | None = None  # webhook secret; derived from the token if unset
+    telegram_mode: Literal["webhook", "polling"] | None = None  # default: webhook with public_url
+    telegram_api_url: str | None = None  # a local Bot API server (or a test stub)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_whatsapp_from: str | None = None  # whatsapp:+14155238886
+    twilio_template_sid: str | None = None  # HX..., the approved "an officer answered" template
+    twilio_api_url: str | None = None  # a test stub instead of https://api.twilio.com
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
+        self._check_channels()
         if self.nlu_backend == "rasa" and not self.rasa_url:
             raise ValueError(f"{PREFIX}RASA_URL is required when {PREFIX}NLU_BACKEND is 'rasa'")
         if self.env == "production":
@@ -51,6 +65,65 @@ class Settings(BaseSettings):
                 f"{PREFIX}DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
             )
         return self
+
+    def _check_channels(self) -> None:
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                raise ValueError(
+                    f"{PREFIX}PUBLIC_URL must be a URL like https://helpline.example.org"
+                )
+            if parts.query or parts.fragment:
+                raise ValueError(f"{PREFIX}PUBLIC_URL must not have a query or a fragment")
+            self.public_url = self.public_url.rstrip("/")
+        secret = self.telegram_secret.get_secret_value() if self.telegram_secret else None
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ValueError(
+                f"{PREFIX}TELEGRAM_SECRET must be 1-256 characters: letters, digits, _ and -"
+            )
+        webhook = self.telegram_token and self.effective_telegram_mode == "webhook"
+        if webhook and not self.public_url:
+            raise ValueError(
+                f"{PREFIX}PUBLIC_URL is required when {PREFIX}TELEGRAM_MODE is 'webhook'"
+            )
+        twilio = {
+            "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "TWILIO_WHATSAPP_FROM": self.twilio_whatsapp_from,
+        }
+        given = [name for name, value in twilio.items() if value]
+        if given:
+            missing = [PREFIX + name for name, value in twilio.items() if not value]
+            if missing:
+                raise ValueError(f"WhatsApp needs {', '.join(missing)} too")
+            if not self.public_url:
+                raise ValueError(f"{PREFIX}PUBLIC_URL is required for WhatsApp (Twilio webhooks)")
+            sender = (self.twilio_whatsapp_from or "").removeprefix("whatsapp:")
+            if not re.fullmatch(r"\+[1-9]\d{6,14}", sender):
+                raise ValueError(
+                    f"{PREFIX}TWILIO_WHATSAPP_FROM must be a number like whatsapp:+14155238886"
+                )
+            self.twilio_whatsapp_from = "whatsapp:" + sender
+            if not (self.twilio_account_sid or "").startswith("AC"):
+                raise ValueError(f"{PREFIX}TWILIO_ACCOUNT_SID must start with AC")
+        if self.twilio_template_sid and not self.twilio_template_sid.startswith("HX"):
+            raise ValueError(f"{PREFIX}TWILIO_TEMPLATE_SID must be a content SID starting with HX")
+
+    @property
+    def effective_telegram_mode(self) -> Literal["webhook", "polling"]:
+        if self.telegram_mode:
+            return self.telegram_mode
+        return "webhook" if self.public_url else "polling"
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_token is not None and bool(self.telegram_token.get_secret_value())
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(
+            self.twilio_account_sid and self.twilio_auth_token and self.twilio_whatsapp_from
+        )
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from bot import intents
 from bot.dialogue import replies
+from bot.dialogue.cases import CaseContext, mentioned, status_reply
 from bot.dialogue.commands import Command, parse_command, requested_language
 from bot.dialogue.danger import in_danger
 from bot.dialogue.state import DialogueState, Profile
@@ -40,6 +41,7 @@ class Turn:
     nlu: NluResult | None  # None for a quick-reply payload, which needs no understanding
     detected_language: str | None
     has_attachments: bool = False
+    cases: CaseContext = CaseContext()  # the worker's cases, from the case desk
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Policy:
         # Danger first, whatever else the message says.
         if intent == "emergency" or in_danger(turn.text, intent):
             return self._emergency(decision)
+        if turn.cases.officer_holds:
+            return decision  # an officer answers this worker now: the bot says nothing
         if country and intent in _JUST_A_COUNTRY:
             return self._country_noted(decision)
         if intent is None:
@@ -108,6 +112,8 @@ class Policy:
                         return item.intent, 1.0
             if command.kind in ("country", "number"):
                 return None, None  # a country choice, handled with the country
+        if mentioned(turn.cases, turn.text):
+            return "case_status", 1.0
         if turn.nlu is None or turn.nlu.intent.confidence < self.threshold:
             return None, turn.nlu.intent.confidence if turn.nlu else None
         return turn.nlu.intent.name, turn.nlu.intent.confidence
@@ -160,17 +166,18 @@ class Policy:
         lang = self._lang(decision)
         country = decision.profile.country
         answer = self.content.answer(intent, lang, country)
-        decision.replies.append(Reply(answer.text))
         if answer.country_specific and country is None:
+            decision.replies.append(Reply(answer.text))
             decision.replies.append(replies.ask_country(self.content, lang))
             decision.state.awaiting = "country"
             decision.state.pending_intent = intent
         elif intent in intents.RIGHTS:
-            decision.replies.append(replies.next_steps(lang))
+            # The answer ends with what to do next; "yes" to it means: report this.
+            decision.replies.append(Reply(answer.text, replies.next_steps(lang)))
             decision.state.awaiting = "complaint_offer"
             decision.state.pending_intent = intent
         else:
-            decision.replies[-1] = Reply(answer.text, replies.person_or_menu(lang))
+            decision.replies.append(Reply(answer.text, replies.person_or_menu(lang)))
             decision.state.awaiting = None
             decision.state.pending_intent = None
 
@@ -293,6 +300,13 @@ class Policy:
                 )
             )
         )
+        decision.state.awaiting = None
+
+    def _on_case_status(self, decision: Decision, turn: Turn) -> None:
+        if not turn.cases.cases:
+            self._answer(decision, "case_status")  # how to ask, from the content
+            return
+        decision.replies.append(status_reply(turn.cases, turn.text, self._lang(decision)))
         decision.state.awaiting = None
 
     def _on_cancel(self, decision: Decision, turn: Turn) -> None:

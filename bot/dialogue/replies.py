@@ -52,15 +52,13 @@ def ask_country(content: ContentLike, lang: str) -> Reply:
     return Reply("\n".join(lines), quick)
 
 
-def next_steps(lang: str) -> Reply:
+def next_steps(lang: str) -> tuple[QuickReply, ...]:
+    """Under a rights answer: report it, talk to a person, or back to the menu."""
     _ = translator(lang).gettext
-    return Reply(
-        _("Would you like to report this so that an officer can help you?"),
-        (
-            QuickReply(_("Yes, report it"), INTENT_PREFIX + "report_problem"),
-            QuickReply(_("Talk to a person"), INTENT_PREFIX + "talk_to_human"),
-            QuickReply(_("Menu"), MENU),
-        ),
+    return (
+        QuickReply(_("Yes, report it"), INTENT_PREFIX + "report_problem"),
+        QuickReply(_("Talk to a person"), INTENT_PREFIX + "talk_to_human"),
+        QuickReply(_("Menu"), MENU),
     )
 
 

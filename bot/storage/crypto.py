@@ -39,6 +39,15 @@ class Cipher:
         except InvalidToken as exc:
             raise CryptoError("a stored value cannot be decrypted with the configured keys") from exc
 
+    def encrypt_bytes(self, value: bytes) -> bytes:
+        return self._fernet.encrypt(value)
+
+    def decrypt_bytes(self, token: bytes) -> bytes:
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken as exc:
+            raise CryptoError("a stored file cannot be decrypted with the configured keys") from exc
+
     def lookup_hash(self, value: str) -> str:
         return hmac.new(self._hash_key, value.encode(), hashlib.sha256).hexdigest()
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -74,6 +75,19 @@ class EncryptedJSON(TypeDecorator[Any]):
         return json.loads(active_cipher().decrypt(value)) if value is not None else None
 
 
+class EncryptedBytes(TypeDecorator[bytes]):
+    """Files (evidence) encrypted with the process's Fernet keys."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return active_cipher().encrypt_bytes(value) if value is not None else None
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return active_cipher().decrypt_bytes(bytes(value)) if value is not None else None
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -116,6 +130,8 @@ class Message(Base):
         # A channel's repeated delivery of one message is recognised by this key.
         UniqueConstraint("worker_id", "direction", "channel_message_id"),
         Index("ix_messages_worker_status", "worker_id", "direction", "status"),
+        Index("ix_messages_outbox", "direction", "status", "id"),
+        Index("ix_messages_channel_message_id", "channel_message_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -126,7 +142,8 @@ class Message(Base):
     text: Mapped[str] = mapped_column(EncryptedText)
     attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(EncryptedJSON)
     quick_replies: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
-    # in: "received" -> "processed"; out: "pending" -> "sent" | "failed"
+    # in: "received" -> "processed"; out (see bot/outbox): "pending" -> "sending" -> "sent"
+    # -> "delivered" -> "read", or "failed" | "undelivered"; "held" waits for the worker to write.
     status: Mapped[str] = mapped_column(String(16))
     in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     intent: Mapped[str | None] = mapped_column(String(64))
@@ -134,6 +151,43 @@ class Message(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Outbound delivery (bot/outbox): who wrote it, and the sender's bookkeeping.
+    origin: Mapped[str | None] = mapped_column(String(16))  # None: the bot; "officer"; "reopen"
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # claimed by a sender
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(String(255))  # codes only, never personal data
+
+
+class Evidence(Base):
+    """A file or location a worker sent, fetched from the channel and kept encrypted."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        UniqueConstraint("message_id", "position"),
+        Index("ix_evidence_status", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))  # whose credentials fetch it
+    position: Mapped[int] = mapped_column(Integer)  # the attachment's place in the message
+    kind: Mapped[str] = mapped_column(String(16))  # "photo" | "document" | "voice" | ...
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[bytes | None] = mapped_column(EncryptedBytes)
+    status: Mapped[str] = mapped_column(String(16))  # "pending" -> "stored" | "failed"
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    stored_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Event(Base):
@@ -146,3 +200,151 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# Cases, staff and the audit log (bot/cases, bot/staff, bot/dashboard) ----------------------
+
+
+class Staff(Base):
+    """A person who works the case desk: officer, supervisor, editor or admin."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # None until they set one
+    role: Mapped[str] = mapped_column(String(16))  # "officer" | "supervisor" | "editor" | "admin"
+    organisation: Mapped[str | None] = mapped_column(String(64))  # an id in organisations.yml
+    on_duty: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffSession(Base):
+    """A signed-in browser; the cookie holds the token, the table only its hash."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StaffToken(Base):
+    """A one-time link: the first administrator's setup, or a new account's password."""
+
+    __tablename__ = "staff_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "setup" | "password"
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Case(Base):
+    """A worker's problem in an organisation's queue, from opening to closing."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_worker_status", "worker_id", "status"),
+        Index("ix_cases_organisation_status", "organisation", "status"),
+        Index("ix_cases_queue_status", "queue", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(16))  # "complaint" | "talk_to_human" | "emergency"
+    category: Mapped[str | None] = mapped_column(String(64))  # an intent; None: not named
+    country: Mapped[str | None] = mapped_column(String(2))
+    priority: Mapped[str] = mapped_column(String(8))  # "urgent" | "normal"
+    # "new" | "in_progress" | "waiting" | "referred" | "resolved" | "closed"
+    status: Mapped[str] = mapped_column(String(16))
+    organisation: Mapped[str] = mapped_column(String(64))
+    queue: Mapped[str] = mapped_column(String(64))
+    routed_by: Mapped[str | None] = mapped_column(String(120))  # the routing rule's name
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    # While set, the bot stays quiet (except the emergency reply) and this officer answers.
+    chat_held_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    record: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)  # the structured complaint
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)  # entered its queue
+    first_human_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    overdue_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # flagged past time limit
+
+
+class CaseAccess(Base):
+    """Another organisation that may see a case: it was transferred from them, or shared."""
+
+    __tablename__ = "case_access"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(16))  # "transfer" | "share"
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CaseNote(Base):
+    """An internal note the worker never sees (also the note that goes with a transfer)."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))  # "note" | "transfer" | "share" | "close"
+    text: Mapped[str] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CaseMessage(Base):
+    """Which officer wrote an outbound message, on which case."""
+
+    __tablename__ = "case_messages"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+
+
+class AuditEntry(Base):
+    """Every view and change of a case, and every change of an account. No personal data."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_case", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class StaffNotification(Base):
+    """Something an officer should look at: a new urgent case, an overdue one, an assignment."""
+
+    __tablename__ = "staff_notifications"
+    __table_args__ = (Index("ix_staff_notifications_staff", "staff_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))  # "urgent" | "overdue" | "assigned" | ...
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,40 @@
+"""The case desk: organisations and queues, routing, cases and what staff do with them.
+
+    directory = Directory.load(root)                    # flows/organisations.yml, routing.yml
+    desk = Desk(directory)                              # open_case, claim, reply, transfer, ...
+    engine = Engine(..., hooks=CaseHooks(desk))         # talk_to_human and danger open cases
+"""
+
+from bot.cases.alerts import Alerts, StaffChat, flag_overdue
+from bot.cases.desk import Desk, DeskError
+from bot.cases.directory import Directory, DirectoryError, check_directory
+from bot.cases.hooks import CaseHooks
+from bot.cases.live import Live
+from bot.cases.permissions import Action, Actor, PermissionDenied, Role, can
+from bot.cases.references import find_references, new_reference, normalise
+from bot.cases.routing import CaseFacts, Routed, is_urgent, route
+
+__all__ = [
+    "Action",
+    "Actor",
+    "Alerts",
+    "CaseFacts",
+    "CaseHooks",
+    "Desk",
+    "DeskError",
+    "Directory",
+    "DirectoryError",
+    "Live",
+    "PermissionDenied",
+    "Role",
+    "Routed",
+    "StaffChat",
+    "can",
+    "check_directory",
+    "find_references",
+    "flag_overdue",
+    "is_urgent",
+    "new_reference",
+    "normalise",
+    "route",
+]

@@ -1,0 +1,372 @@
+"""The case desk: opening cases and what staff do with them, each step checked and audited.
+
+    case = await desk.open_case(session, worker_id, source="complaint", category="wages_unpaid",
+                                country="MY", priority_hint=None, record={...}, reference=None)
+    await desk.claim(session, actor, case)
+    await desk.reply(session, actor, case, "Halo ...")
+
+Every method works inside the caller's transaction; live updates go out once it commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cases import notify
+from bot.cases.alerts import Alerts
+from bot.cases.audit import audit
+from bot.cases.directory import Directory
+from bot.cases.live import Live
+from bot.cases.permissions import Action, Actor, CaseScope, PermissionDenied, can
+from bot.cases.references import new_reference
+from bot.cases.routing import CaseFacts, is_urgent, route
+from bot.cases.status import OUTCOMES, SETTABLE, SOURCES
+from bot.storage.models import (
+    Case,
+    CaseAccess,
+    CaseMessage,
+    CaseNote,
+    Message,
+    Staff,
+    utcnow,
+)
+
+MAX_TEXT = 4000
+
+
+class DeskError(ValueError):
+    """A request the desk cannot carry out (unknown queue, empty text); safe to show staff."""
+
+
+class Desk:
+    def __init__(
+        self,
+        directory: Directory,
+        live: Live | None = None,
+        alerts: Alerts | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.directory = directory
+        self.live = live or Live()
+        self.alerts = alerts or Alerts(directory, self.live)
+        self.clock = clock
+
+    # Opening -------------------------------------------------------------------------------
+
+    async def open_case(
+        self,
+        session: AsyncSession,
+        worker_id: int,
+        *,
+        source: str,
+        category: str | None = None,
+        country: str | None = None,
+        priority_hint: str | None = None,
+        record: Mapping[str, Any] | None = None,
+        reference: str | None = None,
+        choice: str | None = None,
+    ) -> Case:
+        """A new case, routed to a queue by routing.yml. `record` is the structured complaint
+        (its keys safe_now, detained and death can make a case urgent); `choice` an organisation id."""
+        if source not in SOURCES:
+            raise DeskError(f"unknown source {source!r}")
+        urgent = is_urgent(
+            self.directory.routing,
+            source=source,
+            category=category,
+            priority_hint=priority_hint,
+            record=record,
+        )
+        routed = route(self.directory, CaseFacts(source, category, country, urgent, choice))
+        now = self.clock()
+        case = Case(
+            reference=reference or await _unused_reference(session),
+            worker_id=worker_id,
+            source=source,
+            category=category,
+            country=country,
+            priority="urgent" if urgent else "normal",
+            status="new",
+            organisation=routed.queue.organisation,
+            queue=routed.queue.id,
+            routed_by=routed.rule[:120],
+            record=dict(record) if record else None,
+            created_at=now,
+            updated_at=now,
+            queued_at=now,
+        )
+        session.add(case)
+        await session.flush()
+        audit(
+            session,
+            "opened",
+            staff_id=None,
+            case_id=case.id,
+            source=source,
+            queue=case.queue,
+            priority=case.priority,
+            rule=case.routed_by,
+        )
+        if urgent:
+            await self.alerts.urgent(session, case)
+        self.live.after_commit(session, f"org:{case.organisation}", f"worker:{worker_id}")
+        return case
+
+    async def escalate(self, session: AsyncSession, case: Case) -> None:
+        """The worker wrote of danger on an open case: it becomes urgent."""
+        if case.priority != "urgent":
+            case.priority = "urgent"
+            case.updated_at = self.clock()
+            audit(session, "escalated", staff_id=None, case_id=case.id)
+        await self.alerts.urgent(session, case)
+        self._changed(session, case)
+
+    # Reading -------------------------------------------------------------------------------
+
+    async def scope(self, session: AsyncSession, case: Case) -> CaseScope:
+        shared = await session.scalars(
+            select(CaseAccess.organisation).where(CaseAccess.case_id == case.id)
+        )
+        return CaseScope.of(case, shared.all())
+
+    async def require(
+        self, session: AsyncSession, actor: Actor, action: Action, case: Case
+    ) -> None:
+        if not can(actor, action, await self.scope(session, case)):
+            audit(session, "denied", staff_id=actor.id, case_id=case.id, attempted=str(action))
+            raise PermissionDenied(str(action))
+
+    async def view(self, session: AsyncSession, actor: Actor, case: Case, what: str = "case") -> None:
+        await self.require(session, actor, Action.VIEW, case)
+        audit(session, "viewed", staff_id=actor.id, case_id=case.id, what=what)
+
+    # Officers' actions ---------------------------------------------------------------------
+
+    async def claim(self, session: AsyncSession, actor: Actor, case: Case) -> None:
+        await self.require(session, actor, Action.CLAIM, case)
+        previous = case.assigned_to
+        case.assigned_to = actor.id
+        case.chat_held_by = actor.id
+        if case.status == "new":
+            case.status = "in_progress"
+        case.updated_at = self.clock()
+        audit(session, "claimed", staff_id=actor.id, case_id=case.id, previous=previous)
+        if case.worker_id is not None:
+            lang = await notify.worker_language(session, case.worker_id)
+            org = self.directory.organisation_name(case.organisation)
+            await notify.send_to_worker(
+                session, case.worker_id, notify.officer_joined(lang, org, case.reference)
+            )
+        self._changed(session, case)
+
+    async def assign(
+        self, session: AsyncSession, actor: Actor, case: Case, staff_id: int | None
+    ) -> None:
+        """A supervisor gives the case to an officer of its organisation (None: back to queue)."""
+        await self.require(session, actor, Action.ASSIGN, case)
+        if staff_id is not None:
+            target = await session.get(Staff, staff_id)
+            if (
+                target is None
+                or not target.active
+                or target.organisation != case.organisation
+                or target.role not in ("officer", "supervisor")
+            ):
+                raise DeskError("that person cannot take cases of this organisation")
+        case.assigned_to = staff_id
+        if case.chat_held_by is not None and case.chat_held_by != staff_id:
+            case.chat_held_by = staff_id  # the new assignee answers from now on
+        if staff_id is None and case.status == "in_progress":
+            case.status = "new"
+            case.queued_at = self.clock()
+        case.updated_at = self.clock()
+        audit(session, "assigned", staff_id=actor.id, case_id=case.id, to=staff_id)
+        if staff_id is not None:
+            await self.alerts.assigned(session, case, staff_id)
+        self._changed(session, case)
+
+    async def reply(self, session: AsyncSession, actor: Actor, case: Case, text: str) -> Message:
+        """The officer's words to the worker, on the worker's channel; they now hold the chat."""
+        await self.require(session, actor, Action.REPLY, case)
+        text = _text(text)
+        if case.worker_id is None:
+            raise DeskError("the worker's details were deleted; they cannot be written to")
+        now = self.clock()
+        if case.assigned_to is None:
+            case.assigned_to = actor.id
+        case.chat_held_by = actor.id
+        if case.status == "new":
+            case.status = "in_progress"
+        case.first_human_reply_at = case.first_human_reply_at or now
+        case.updated_at = now
+        message = await notify.send_to_worker(session, case.worker_id, text, origin="officer")
+        session.add(CaseMessage(message_id=message.id, case_id=case.id, staff_id=actor.id))
+        audit(session, "replied", staff_id=actor.id, case_id=case.id, message_id=message.id)
+        self._changed(session, case)
+        return message
+
+    async def note(self, session: AsyncSession, actor: Actor, case: Case, text: str) -> CaseNote:
+        await self.require(session, actor, Action.NOTE, case)
+        note = CaseNote(case_id=case.id, staff_id=actor.id, kind="note", text=_text(text))
+        session.add(note)
+        await session.flush()
+        audit(session, "noted", staff_id=actor.id, case_id=case.id, note_id=note.id)
+        self._changed(session, case)
+        return note
+
+    async def transfer(
+        self, session: AsyncSession, actor: Actor, case: Case, queue_id: str, note: str = ""
+    ) -> None:
+        """To another queue or organisation; the organisation it leaves can still follow it."""
+        await self.require(session, actor, Action.TRANSFER, case)
+        target = self.directory.queues.get(queue_id)
+        if target is None:
+            raise DeskError(f"unknown queue {queue_id!r}")
+        if target.id == case.queue:
+            raise DeskError("the case is in that queue already")
+        source_org, source_queue = case.organisation, case.queue
+        moved = target.organisation != source_org
+        if moved:
+            await _grant(session, case.id, source_org, "transfer")
+            await session.execute(
+                delete(CaseAccess).where(
+                    CaseAccess.case_id == case.id, CaseAccess.organisation == target.organisation
+                )
+            )
+        now = self.clock()
+        case.organisation, case.queue = target.organisation, target.id
+        case.assigned_to = case.chat_held_by = None
+        case.status, case.queued_at, case.overdue_at, case.updated_at = "new", now, None, now
+        if note.strip():
+            session.add(CaseNote(case_id=case.id, staff_id=actor.id, kind="transfer", text=_text(note)))
+        audit(
+            session,
+            "transferred",
+            staff_id=actor.id,
+            case_id=case.id,
+            from_queue=source_queue,
+            to_queue=target.id,
+        )
+        if moved and case.worker_id is not None:
+            lang = await notify.worker_language(session, case.worker_id)
+            org = self.directory.organisation_name(target.organisation)
+            await notify.send_to_worker(
+                session, case.worker_id, notify.case_moved(lang, org, case.reference)
+            )
+        if case.priority == "urgent":
+            await self.alerts.urgent(session, case)
+        self.live.after_commit(session, f"org:{source_org}")
+        self._changed(session, case)
+
+    async def share(
+        self, session: AsyncSession, actor: Actor, case: Case, organisation: str, note: str = ""
+    ) -> None:
+        """Let another organisation read the case and add notes, without moving it."""
+        await self.require(session, actor, Action.SHARE, case)
+        if organisation not in self.directory.organisations:
+            raise DeskError(f"unknown organisation {organisation!r}")
+        if organisation == case.organisation:
+            raise DeskError("the case belongs to that organisation already")
+        await _grant(session, case.id, organisation, "share")
+        if note.strip():
+            session.add(CaseNote(case_id=case.id, staff_id=actor.id, kind="share", text=_text(note)))
+        audit(session, "shared", staff_id=actor.id, case_id=case.id, organisation=organisation)
+        self.live.after_commit(session, f"org:{organisation}")
+        self._changed(session, case)
+
+    async def set_status(self, session: AsyncSession, actor: Actor, case: Case, status: str) -> None:
+        await self.require(session, actor, Action.STATUS, case)
+        if status not in SETTABLE:
+            raise DeskError(f"unknown status {status!r} (close a case with an outcome)")
+        previous, case.status, case.updated_at = case.status, status, self.clock()
+        audit(session, "status", staff_id=actor.id, case_id=case.id, previous=previous, to=status)
+        self._changed(session, case)
+
+    async def close(
+        self, session: AsyncSession, actor: Actor, case: Case, outcome: str, note: str = ""
+    ) -> None:
+        await self.require(session, actor, Action.CLOSE, case)
+        if outcome not in OUTCOMES:
+            raise DeskError(f"unknown outcome {outcome!r}")
+        now = self.clock()
+        case.status, case.outcome, case.closed_at, case.updated_at = "closed", outcome, now, now
+        case.chat_held_by = None
+        if note.strip():
+            session.add(CaseNote(case_id=case.id, staff_id=actor.id, kind="close", text=_text(note)))
+        audit(session, "closed", staff_id=actor.id, case_id=case.id, outcome=outcome)
+        if case.worker_id is not None:
+            lang = await notify.worker_language(session, case.worker_id)
+            await notify.send_to_worker(
+                session, case.worker_id, notify.case_closed(lang, case.reference)
+            )
+        self._changed(session, case)
+
+    async def hand_back(self, session: AsyncSession, actor: Actor, case: Case) -> None:
+        """The bot answers the worker again; the case stays open and assigned."""
+        await self.require(session, actor, Action.HAND_BACK, case)
+        if case.chat_held_by is None:
+            return
+        case.chat_held_by = None
+        case.updated_at = self.clock()
+        audit(session, "handed_back", staff_id=actor.id, case_id=case.id)
+        if case.worker_id is not None:
+            lang = await notify.worker_language(session, case.worker_id)
+            await notify.send_to_worker(session, case.worker_id, notify.bot_again(lang))
+        self._changed(session, case)
+
+    # The worker's side -----------------------------------------------------------------------
+
+    async def worker_wrote(self, session: AsyncSession, case: Case) -> None:
+        """A new message on an open case: an officer waiting for the worker has their answer."""
+        if case.status == "waiting":
+            case.status = "in_progress"
+            audit(session, "status", staff_id=None, case_id=case.id, previous="waiting", to="in_progress")
+        case.updated_at = self.clock()
+        self._changed(session, case)
+
+    async def forget_worker(self, session: AsyncSession, worker_id: int) -> None:
+        """The worker asked to be forgotten: their records and notes go; counts stay."""
+        now = self.clock()
+        cases = (await session.scalars(select(Case).where(Case.worker_id == worker_id))).all()
+        for case in cases:
+            await session.execute(delete(CaseNote).where(CaseNote.case_id == case.id))
+            case.record = None
+            case.worker_id = None
+            case.chat_held_by = None
+            if case.status != "closed":
+                case.status, case.outcome, case.closed_at = "closed", "data_deleted", now
+            case.updated_at = now
+            audit(session, "data_deleted", staff_id=None, case_id=case.id)
+            self.live.after_commit(session, f"case:{case.id}", f"org:{case.organisation}")
+
+    def _changed(self, session: AsyncSession, case: Case) -> None:
+        topics = [f"case:{case.id}", f"org:{case.organisation}"]
+        if case.worker_id is not None:
+            topics.append(f"worker:{case.worker_id}")
+        self.live.after_commit(session, *topics)
+
+
+async def _unused_reference(session: AsyncSession) -> str:
+    while True:
+        reference = new_reference()
+        if await session.scalar(select(Case.id).where(Case.reference == reference)) is None:
+            return reference
+
+
+async def _grant(session: AsyncSession, case_id: int, organisation: str, reason: str) -> None:
+    if await session.get(CaseAccess, (case_id, organisation)) is None:
+        session.add(CaseAccess(case_id=case_id, organisation=organisation, reason=reason))
+
+
+def _text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise DeskError("the text is empty")
+    if len(text) > MAX_TEXT:
+        raise DeskError(f"the text is longer than {MAX_TEXT} characters")
+    return text

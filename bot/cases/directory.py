@@ -1,0 +1,398 @@
+"""Organisations, their queues, the routing rules and canned replies, read from flows/.
+
+    directory = Directory.load(root)        # raises DirectoryError listing every problem
+    problems = check_directory(root)        # for `helpline check`: file and line for each
+
+The files are content that editors own: flows/organisations.yml, flows/routing.yml and
+flows/canned_replies.yml, each validated against its JSON Schema in flows/schema/.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from bot import intents
+from bot.content import Problem
+
+FLOWS = Path("flows")
+ORGANISATIONS = FLOWS / "organisations.yml"
+ROUTING = FLOWS / "routing.yml"
+CANNED = FLOWS / "canned_replies.yml"
+SCHEMAS = FLOWS / "schema"
+SOURCES = ("complaint", "talk_to_human", "emergency")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# A request to talk to a person that named no problem has no category; rules call it "none".
+NO_CATEGORY = "none"
+CATEGORIES = frozenset(intents.ALL) | {NO_CATEGORY}
+_COUNTRIES = frozenset(str(c) for c in Locale("en").territories if len(str(c)) == 2)
+
+
+class DirectoryError(Exception):
+    """flows/ cannot serve the case desk; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Hours:
+    timezone: str
+    days: tuple[str, ...]
+    open: time
+    close: time
+
+    def is_open(self, now: datetime) -> bool:
+        local = now.astimezone(ZoneInfo(self.timezone))
+        return DAYS[local.weekday()] in self.days and self.open <= local.time() < self.close
+
+    def next_open(self, now: datetime) -> datetime:
+        """When officers are next at work: `now` itself if they are."""
+        if self.is_open(now):
+            return now
+        zone = ZoneInfo(self.timezone)
+        local = now.astimezone(zone)
+        for ahead in range(8):
+            day = local.date() + timedelta(days=ahead)
+            start = datetime.combine(day, self.open, tzinfo=zone)
+            if DAYS[day.weekday()] in self.days and start > local:
+                return start
+        raise AssertionError("hours name at least one day")  # the schema requires one
+
+
+@dataclass(frozen=True)
+class Queue:
+    id: str
+    name: str
+    organisation: str
+    time_limit: timedelta
+    hours: Hours | None = None  # None: around the clock
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    kind: str
+    country: str | None
+    staff_chat: str | None
+    queues: tuple[Queue, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    queue: str
+    categories: frozenset[str] | None = None
+    countries: frozenset[str] | None = None
+    urgent: bool | None = None
+    sources: frozenset[str] | None = None
+    choices: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Routing:
+    default: str
+    rules: tuple[Rule, ...]
+    urgent_categories: frozenset[str] = frozenset()
+    urgent_sources: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class CannedReply:
+    id: str
+    title: str
+    text: dict[str, str]  # by language
+
+
+@dataclass
+class Directory:
+    organisations: dict[str, Organisation]
+    queues: dict[str, Queue]
+    routing: Routing
+    canned: tuple[CannedReply, ...] = ()
+
+    @classmethod
+    def load(cls, root: Path) -> Directory:
+        directory, problems = _load(root)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors or directory is None:
+            raise DirectoryError(errors)
+        return directory
+
+    def queue(self, queue_id: str) -> Queue:
+        return self.queues[queue_id]
+
+    def organisation_name(self, organisation_id: str) -> str:
+        org = self.organisations.get(organisation_id)
+        return org.name if org else organisation_id
+
+    def queue_name(self, queue_id: str) -> str:
+        queue = self.queues.get(queue_id)
+        return queue.name if queue else queue_id
+
+
+def check_directory(root: Path) -> list[Problem]:
+    return _load(root)[1]
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Reader:
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def document(self, rel: Path, schema: str) -> CommentedMap | None:
+        try:
+            text = (self.root / rel).read_text(encoding="utf-8")
+        except OSError as error:
+            self.problems.append(Problem(rel, None, f"cannot read the file: {error.strerror}"))
+            return None
+        try:
+            data = YAML(typ="rt").load(text)
+        except YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            self.problems.append(Problem(rel, line, f"YAML error: {error}".splitlines()[0]))
+            return None
+        if not isinstance(data, CommentedMap):
+            self.problems.append(Problem(rel, 1, "the file must be a mapping (key: value lines)"))
+            return None
+        validator = _validator(self.root, schema)
+        if validator is None:
+            self.problems.append(Problem(SCHEMAS / schema, None, "missing or invalid schema"))
+            return None
+        errors = list(validator.iter_errors(_plain(data)))
+        for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
+            where = "/".join(str(p) for p in error.absolute_path) or "the file"
+            line = _line(data, list(error.absolute_path))
+            self.problems.append(Problem(rel, line, f"{where}: {error.message}"))
+        return None if errors else data
+
+    def error(self, rel: Path, data: Any, keys: Sequence[str | int], message: str) -> None:
+        self.problems.append(Problem(rel, _line(data, keys), message))
+
+
+def _load(root: Path) -> tuple[Directory | None, list[Problem]]:
+    reader = _Reader(root)
+    orgs_doc = reader.document(ORGANISATIONS, "organisations.schema.json")
+    routing_doc = reader.document(ROUTING, "routing.schema.json")
+    canned_doc = reader.document(CANNED, "canned_replies.schema.json")
+    organisations = _organisations(reader, orgs_doc) if orgs_doc is not None else None
+    queues = {q.id: q for o in (organisations or {}).values() for q in o.queues}
+    routing = (
+        _routing(reader, routing_doc, organisations, queues)
+        if routing_doc is not None and organisations is not None
+        else None
+    )
+    canned = _canned(canned_doc) if canned_doc is not None else None
+    if organisations is None or routing is None or canned is None:
+        return None, reader.problems
+    if any(p.severity == "error" for p in reader.problems):
+        return None, reader.problems
+    return Directory(organisations, queues, routing, canned), reader.problems
+
+
+def _organisations(reader: _Reader, doc: CommentedMap) -> dict[str, Organisation]:
+    organisations: dict[str, Organisation] = {}
+    seen_queues: set[str] = set()
+    for i, org in enumerate(doc["organisations"]):
+        where = ["organisations", i]
+        if org["id"] in organisations:
+            reader.error(ORGANISATIONS, doc, [*where, "id"], f"organisation {org['id']!r} twice")
+        country = org.get("country")
+        if country is not None and country not in _COUNTRIES:
+            reader.error(ORGANISATIONS, doc, [*where, "country"], f"unknown country {country!r}")
+        queues = []
+        for j, q in enumerate(org["queues"]):
+            qwhere = [*where, "queues", j]
+            if q["id"] in seen_queues:
+                reader.error(ORGANISATIONS, doc, [*qwhere, "id"], f"queue {q['id']!r} twice")
+            seen_queues.add(q["id"])
+            hours = _hours(reader, doc, [*qwhere, "hours"], q.get("hours"))
+            queues.append(
+                Queue(q["id"], q["name"], org["id"], timedelta(minutes=q["time_limit"]), hours)
+            )
+        organisations[org["id"]] = Organisation(
+            org["id"], org["name"], org["kind"], country, org.get("staff_chat"), tuple(queues)
+        )
+    return organisations
+
+
+def _hours(
+    reader: _Reader, doc: CommentedMap, where: list[str | int], raw: Any
+) -> Hours | None:
+    if raw is None:
+        return None
+    try:
+        ZoneInfo(raw["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.error(
+            ORGANISATIONS, doc, [*where, "timezone"], f"unknown time zone {raw['timezone']!r}"
+        )
+        return None
+    opens, closes = time.fromisoformat(raw["open"]), time.fromisoformat(raw["close"])
+    if closes <= opens:
+        reader.error(ORGANISATIONS, doc, [*where, "close"], "`close` must be after `open`")
+        return None
+    return Hours(raw["timezone"], tuple(raw["days"]), opens, closes)
+
+
+def _routing(
+    reader: _Reader,
+    doc: CommentedMap,
+    organisations: dict[str, Organisation],
+    queues: dict[str, Queue],
+) -> Routing:
+    def known_queue(keys: list[str | int], queue_id: str) -> None:
+        if queue_id not in queues:
+            reader.error(
+                ROUTING, doc, keys, f"unknown queue {queue_id!r} (see flows/organisations.yml)"
+            )
+
+    known_queue(["default"], doc["default"])
+    urgent = doc.get("urgent") or {}
+    for k, category in enumerate(urgent.get("categories") or ()):
+        if category not in CATEGORIES:
+            reader.error(ROUTING, doc, ["urgent", "categories", k], f"unknown category {category!r}")
+    rules = []
+    for i, raw in enumerate(doc["rules"]):
+        where: list[str | int] = ["rules", i]
+        when = raw["when"]
+        known_queue([*where, "queue"], raw["queue"])
+        for k, category in enumerate(when.get("category") or ()):
+            if category not in CATEGORIES:
+                reader.error(
+                    ROUTING, doc, [*where, "when", "category", k], f"unknown category {category!r}"
+                )
+        for k, country in enumerate(when.get("country") or ()):
+            if country not in _COUNTRIES:
+                reader.error(
+                    ROUTING, doc, [*where, "when", "country", k], f"unknown country {country!r}"
+                )
+        for k, choice in enumerate(when.get("choice") or ()):
+            if choice not in organisations:
+                reader.error(
+                    ROUTING, doc, [*where, "when", "choice", k], f"unknown organisation {choice!r}"
+                )
+        rules.append(
+            Rule(
+                name=raw.get("name") or f"rule {i + 1}",
+                queue=raw["queue"],
+                categories=_set(when.get("category")),
+                countries=_set(when.get("country")),
+                urgent=when.get("urgent"),
+                sources=_set(when.get("source")),
+                choices=_set(when.get("choice")),
+            )
+        )
+    _unreachable(reader, doc, rules)
+    return Routing(
+        doc["default"],
+        tuple(rules),
+        frozenset(urgent.get("categories") or ()),
+        frozenset(urgent.get("sources") or ()),
+    )
+
+
+def _unreachable(reader: _Reader, doc: CommentedMap, rules: list[Rule]) -> None:
+    """A rule that an earlier, broader rule always wins over is a mistake worth a warning."""
+    for i, rule in enumerate(rules):
+        for j, earlier in enumerate(rules[:i]):
+            if _covers(earlier, rule):
+                reader.problems.append(
+                    Problem(
+                        ROUTING,
+                        _line(doc, ["rules", i]),
+                        f"rule {rule.name!r} never applies: rule {j + 1} ({earlier.name!r}) "
+                        "matches every case it would",
+                        "warning",
+                    )
+                )
+                break
+
+
+def _covers(a: Rule, b: Rule) -> bool:
+    def wider(x: frozenset[str] | None, y: frozenset[str] | None) -> bool:
+        return x is None or (y is not None and y <= x)
+
+    return (
+        wider(a.categories, b.categories)
+        and wider(a.countries, b.countries)
+        and wider(a.sources, b.sources)
+        and wider(a.choices, b.choices)
+        and (a.urgent is None or a.urgent == b.urgent)
+    )
+
+
+def _canned(doc: CommentedMap) -> tuple[CannedReply, ...]:
+    return tuple(
+        CannedReply(r["id"], r["title"], {"id": r["text"]["id"], "en": r["text"]["en"]})
+        for r in doc["replies"]
+    )
+
+
+def _set(values: Any) -> frozenset[str] | None:
+    return frozenset(str(v) for v in values) if values else None
+
+
+def _validator(root: Path, name: str) -> Draft202012Validator | None:
+    contents: dict[str, Any] = {}
+    for path in (root / SCHEMAS).glob("*.schema.json"):
+        try:
+            contents[path.name] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+    if name not in contents:
+        return None
+    registry: Registry[Any] = Registry().with_resources(
+        (n, Resource.from_contents(body, default_specification=DRAFT202012))
+        for n, body in contents.items()
+    )
+    return Draft202012Validator(contents[name], registry=registry)
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {str(k): _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    if isinstance(data, str):
+        return str(data)
+    return data
+
+
+def _line(data: Any, keys: Sequence[str | int]) -> int:
+    """1-based line of the deepest of `keys` that exists."""
+    line = data.lc.line + 1 if isinstance(data, CommentedMap | CommentedSeq) else 1
+    node = data
+    for key in keys:
+        if isinstance(node, CommentedMap) and key in node:
+            line = node.lc.key(key)[0] + 1
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+            line = node.lc.item(key)[0] + 1
+        else:
+            break
+        node = node[key]
+    return line
+
+
+def iter_queues(directory: Directory, organisation: str) -> Iterator[Queue]:
+    org = directory.organisations.get(organisation)
+    yield from org.queues if org else ()

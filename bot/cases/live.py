@@ -1,0 +1,92 @@
+"""Live updates inside one process: who should look again, told once the change is committed.
+
+Topics are strings: "worker:<id>" (a message in or out), "case:<id>" (the case changed),
+"org:<id>" (an organisation's queues changed), "staff:<id>" (a notification). Subscribers
+are told which topic moved and read the database themselves, so a lost wake-up costs only
+the fallback poll (other processes write to the same database without telling this one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_PENDING = "live.pending"
+_TASKS = "live.tasks"
+
+
+class Live:
+    def __init__(self) -> None:
+        self._subscribers: dict[str, set[asyncio.Queue[str]]] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+        self.closing = asyncio.Event()  # set on shutdown: open streams end
+
+    def publish(self, *topics: str) -> None:
+        for topic in topics:
+            for queue in self._subscribers.get(topic, ()):
+                queue.put_nowait(topic)
+
+    @asynccontextmanager
+    async def subscribe(self, *topics: str) -> AsyncIterator[asyncio.Queue[str]]:
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        for topic in topics:
+            self._subscribers.setdefault(topic, set()).add(queue)
+        try:
+            yield queue
+        finally:
+            for topic in topics:
+                subscribers = self._subscribers.get(topic)
+                if subscribers is not None:
+                    subscribers.discard(queue)
+                    if not subscribers:
+                        del self._subscribers[topic]
+
+    def after_commit(
+        self,
+        session: AsyncSession,
+        *topics: str,
+        task: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Publish `topics` (and start `task`) when the session's transaction commits."""
+        info = session.sync_session.info
+        pending: set[str] | None = info.get(_PENDING)
+        if pending is None:
+            pending = info[_PENDING] = set()
+            info[_TASKS] = []
+            event.listen(session.sync_session, "after_commit", self._committed, once=True)
+            event.listen(session.sync_session, "after_rollback", _forget, once=True)
+        pending.update(topics)
+        if task is not None:
+            info[_TASKS].append(task)
+
+    def _committed(self, sync_session: Any) -> None:
+        topics: set[str] = sync_session.info.pop(_PENDING, set())
+        tasks: list[Callable[[], Awaitable[None]]] = sync_session.info.pop(_TASKS, [])
+        self.publish(*sorted(topics))
+        for make in tasks:
+            # Network calls (a staff chat) happen after the transaction, never inside it.
+            running = asyncio.get_running_loop().create_task(_quietly(make))
+            self._background.add(running)
+            running.add_done_callback(self._background.discard)
+
+    def close(self) -> None:
+        self.closing.set()
+
+
+def _forget(sync_session: Any) -> None:
+    sync_session.info.pop(_PENDING, None)
+    sync_session.info.pop(_TASKS, None)
+
+
+async def _quietly(make: Callable[[], Awaitable[None]]) -> None:
+    import structlog
+
+    try:
+        await make()
+    except Exception:
+        structlog.get_logger(__name__).exception("live.task_failed")

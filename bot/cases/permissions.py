@@ -1,0 +1,113 @@
+"""Who may do what: pure functions of a staff member's role and organisation and of the case.
+
+officer     their organisation's queues: view, claim, note; reply, transfer, set status, close
+            and hand back the cases assigned to them
+supervisor  the same for every case of their organisation, plus assigning and reports
+editor      content only; admin: accounts and organisations. Neither sees cases.
+
+An organisation a case was transferred from, or shared with, may view it and add notes.
+A closed case can still be viewed and noted, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    VIEW = "view"  # the case, its conversation, record, evidence and notes
+    NOTE = "note"
+    CLAIM = "claim"
+    ASSIGN = "assign"
+    REPLY = "reply"
+    STATUS = "status"
+    CLOSE = "close"
+    TRANSFER = "transfer"
+    SHARE = "share"
+    HAND_BACK = "hand_back"
+
+
+# Actions on a case that is assigned to the officer doing them (supervisors: any of theirs).
+_ASSIGNEE = frozenset(
+    {Action.REPLY, Action.STATUS, Action.CLOSE, Action.TRANSFER, Action.SHARE, Action.HAND_BACK}
+)
+_CASE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    role: str
+    organisation: str | None
+
+    @property
+    def works_cases(self) -> bool:
+        return self.role in _CASE_ROLES and self.organisation is not None
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """What permissions need to know of a case."""
+
+    organisation: str
+    assigned_to: int | None
+    closed: bool
+    shared_with: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, case: object, shared_with: Iterable[str] = ()) -> CaseScope:
+        return cls(
+            organisation=case.organisation,  # type: ignore[attr-defined]
+            assigned_to=case.assigned_to,  # type: ignore[attr-defined]
+            closed=case.status == "closed",  # type: ignore[attr-defined]
+            shared_with=frozenset(shared_with),
+        )
+
+
+def can(actor: Actor, action: Action, case: CaseScope) -> bool:
+    if not actor.works_cases:
+        return False
+    owner = actor.organisation == case.organisation
+    if not owner:
+        return actor.organisation in case.shared_with and action in (Action.VIEW, Action.NOTE)
+    if action in (Action.VIEW, Action.NOTE):
+        return True
+    if case.closed:
+        return False
+    supervisor = actor.role == Role.SUPERVISOR
+    if action == Action.CLAIM:
+        return case.assigned_to is None or (supervisor and case.assigned_to != actor.id)
+    if action == Action.ASSIGN:
+        return supervisor
+    if action in _ASSIGNEE:
+        return supervisor or case.assigned_to == actor.id
+    return False
+
+
+def may_manage_staff(actor: Actor) -> bool:
+    return actor.role == Role.ADMIN
+
+
+def may_see_reports(actor: Actor) -> bool:
+    return actor.role == Role.SUPERVISOR and actor.organisation is not None
+
+
+def may_see_queues(actor: Actor) -> bool:
+    return actor.works_cases
+
+
+def may_check_content(actor: Actor) -> bool:
+    return actor.role in (Role.EDITOR, Role.ADMIN)
+
+
+class PermissionDenied(Exception):
+    """The staff member may not do this; shown as 403 (or 404 for a case they may not see)."""

@@ -1,0 +1,62 @@
+"""Where a new case goes and how urgent it is: pure functions of the case's facts and routing.yml."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.cases.directory import NO_CATEGORY, Directory, Queue, Routing, Rule
+
+# What a complaint record (issue 3's flows) says that makes a case urgent whatever its category.
+_URGENT_FACTS = (("safe_now", False), ("detained", True), ("death", True))
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    source: str  # "complaint" | "talk_to_human" | "emergency"
+    category: str | None = None
+    country: str | None = None
+    urgent: bool = False
+    choice: str | None = None  # the organisation the worker asked for
+
+
+@dataclass(frozen=True)
+class Routed:
+    queue: Queue
+    rule: str  # the rule's name, or "default"
+
+
+def is_urgent(
+    routing: Routing,
+    *,
+    source: str,
+    category: str | None,
+    priority_hint: str | None = None,
+    record: Mapping[str, Any] | None = None,
+) -> bool:
+    """Violence, danger, trafficking, detention and death are urgent (routing.yml lists which)."""
+    if priority_hint == "urgent" or source in routing.urgent_sources:
+        return True
+    if category is not None and category in routing.urgent_categories:
+        return True
+    record = record or {}
+    return any(key in record and record[key] is value for key, value in _URGENT_FACTS)
+
+
+def route(directory: Directory, facts: CaseFacts) -> Routed:
+    for rule in directory.routing.rules:
+        if matches(rule, facts):
+            return Routed(directory.queue(rule.queue), rule.name)
+    return Routed(directory.queue(directory.routing.default), "default")
+
+
+def matches(rule: Rule, facts: CaseFacts) -> bool:
+    category = facts.category or NO_CATEGORY
+    return (
+        (rule.categories is None or category in rule.categories)
+        and (rule.countries is None or facts.country in rule.countries)
+        and (rule.urgent is None or rule.urgent == facts.urgent)
+        and (rule.sources is None or facts.source in rule.sources)
+        and (rule.choices is None or facts.choice in rule.choices)
+    )

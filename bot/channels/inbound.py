@@ -1,0 +1,123 @@
+"""What every channel does with a message that arrived: store it, then answer it in the background.
+
+The webhook (or poll) returns as soon as the message is stored, so the channel's delivery is
+acknowledged only once nothing can be lost. Processing follows in a task; a crash before it
+is made good by `Engine.resume()` at the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.evidence import EvidenceCollector
+from bot.messages import Inbound
+from bot.outbox import Outbox, release_held
+from bot.outbox.store import acknowledge
+from bot.storage.crypto import Cipher
+from bot.storage.models import Event
+
+log = structlog.get_logger(__name__)
+
+
+class InboundEngine(Protocol):
+    sessions: async_sessionmaker[AsyncSession]
+    cipher: Cipher
+
+    async def store(self, inbound: Inbound) -> tuple[int, int]: ...
+    async def process_pending(self, worker_id: int) -> object: ...
+
+
+class Receiver:
+    def __init__(
+        self,
+        engine: InboundEngine,
+        outbox: Outbox | None = None,
+        evidence: EvidenceCollector | None = None,
+    ) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.evidence = evidence
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.engine.sessions
+
+    async def receive(
+        self, inbound: Inbound, *, referral: str | None = None, unanswered: bool = False
+    ) -> int:
+        """Store the message (once) and schedule its processing; returns the message id.
+
+        `unanswered`: stored but not answered by the bot (the button of WhatsApp's template).
+        """
+        worker_id, message_id = await self.engine.store(inbound)
+        async with self.sessions.begin() as session:
+            # The worker wrote: what waited for them goes out before the replies to this.
+            released = await release_held(session, worker_id)
+            if referral:
+                await _note_referral(session, worker_id, inbound.channel, referral)
+        if released:
+            log.info("outbox.released", worker_id=worker_id, messages=released)
+        if inbound.attachments and self.evidence is not None:
+            await self.evidence.collect(message_id)
+            self.evidence.wake()
+        if unanswered and await acknowledge(self.sessions, message_id):
+            self._wake_outbox()
+            return message_id
+        self._spawn(self._process(worker_id))
+        return message_id
+
+    async def _process(self, worker_id: int) -> None:
+        try:
+            await self.engine.process_pending(worker_id)
+        except Exception as exc:
+            # Stored and still "received": the next message or the next start processes it.
+            log.error("inbound.process_failed", worker_id=worker_id, error=type(exc).__name__)
+        self._wake_outbox()
+
+    def _wake_outbox(self) -> None:
+        if self.outbox is not None:
+            self.outbox.wake()
+
+    def _spawn(self, coro: object) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        self._idle.clear()
+
+        def done(t: asyncio.Task[None]) -> None:
+            self._tasks.discard(t)
+            if not self._tasks:
+                self._idle.set()
+
+        task.add_done_callback(done)
+
+    async def idle(self) -> None:
+        """Wait until every message received so far has been processed (tests, shutdown)."""
+        await self._idle.wait()
+
+    async def aclose(self, grace: float = 10.0) -> None:
+        try:
+            await asyncio.wait_for(self.idle(), grace)
+        except TimeoutError:
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+async def _note_referral(session: AsyncSession, worker_id: int, channel: str, code: str) -> None:
+    """A deep link's code (a campaign, an NGO): noted once per worker and code."""
+    known = await session.scalars(
+        select(Event.data).where(Event.worker_id == worker_id, Event.kind == "referral")
+    )
+    if any(data.get("code") == code for data in known):
+        return
+    session.add(
+        Event(worker_id=worker_id, kind="referral", data={"channel": channel, "code": code})
+    )

@@ -1,0 +1,128 @@
+"""The channels of one process, built from settings: webhook routes, outbox, evidence, polling.
+
+Routes exist from the start (the web app is built before its lifespan runs) and answer 503
+until `start()` has the engine, so Telegram and Twilio simply deliver again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import structlog
+from starlette.routing import BaseRoute
+
+from bot.channels.inbound import InboundEngine, Receiver
+from bot.evidence import EvidenceCollector, Fetcher
+from bot.outbox import Outbox, Pacer, Sender
+from bot.settings import Settings
+from bot.storage.models import utcnow
+
+log = structlog.get_logger(__name__)
+
+
+class Channels:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        outbox_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.outbox_options = outbox_options or {}
+        self.telegram: Any = None
+        self.whatsapp: Any = None
+        if settings.telegram_enabled:
+            from bot.channels.telegram import TelegramChannel
+
+            assert settings.telegram_token is not None
+            secret = settings.telegram_secret
+            self.telegram = TelegramChannel(
+                settings.telegram_token.get_secret_value(),
+                mode=settings.effective_telegram_mode,
+                public_url=settings.public_url,
+                secret=secret.get_secret_value() if secret else None,
+                api_url=settings.telegram_api_url,
+            )
+        if settings.whatsapp_enabled:
+            from bot.channels.whatsapp import WhatsAppChannel
+
+            assert settings.twilio_account_sid and settings.twilio_auth_token
+            assert settings.twilio_whatsapp_from and settings.public_url
+            self.whatsapp = WhatsAppChannel(
+                settings.twilio_account_sid,
+                settings.twilio_auth_token.get_secret_value(),
+                settings.twilio_whatsapp_from,
+                public_url=settings.public_url,
+                template_sid=settings.twilio_template_sid,
+                api_url=settings.twilio_api_url,
+            )
+        self.receiver: Receiver | None = None
+        self.outbox: Outbox | None = None
+        self.evidence: EvidenceCollector | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def enabled(self) -> list[str]:
+        return [
+            name for name, on in (("telegram", self.telegram), ("whatsapp", self.whatsapp)) if on
+        ]
+
+    def routes(self) -> list[BaseRoute]:
+        routes: list[BaseRoute] = []
+        for channel in (self.telegram, self.whatsapp):
+            if channel is not None:
+                routes.extend(channel.routes())
+        return routes
+
+    async def start(self, engine: InboundEngine, *, run_loops: bool = True) -> None:
+        """Start sending, fetching and receiving; `engine` stores and answers what arrives.
+
+        `run_loops=False` leaves the outbox and evidence loops to the caller (`run_once()`).
+        """
+        senders: dict[str, Sender] = {}
+        fetchers: dict[str, Fetcher] = {}
+        pacers: dict[str, Pacer] = {}
+        if self.telegram is not None:
+            from bot.channels import telegram
+
+            senders[telegram.CHANNEL] = self.telegram.sender
+            fetchers[telegram.CHANNEL] = self.telegram.files
+            pacers[telegram.CHANNEL] = Pacer(telegram.PER_SECOND)
+        if self.whatsapp is not None:
+            from bot.channels import whatsapp
+
+            senders[whatsapp.CHANNEL] = self.whatsapp.sender
+            fetchers[whatsapp.CHANNEL] = self.whatsapp.files
+            pacers[whatsapp.CHANNEL] = Pacer(whatsapp.PER_SECOND)
+        self.outbox = Outbox(
+            engine.sessions, senders, pacers=pacers, clock=self.clock, **self.outbox_options
+        )
+        self.evidence = EvidenceCollector(engine.sessions, fetchers, clock=self.clock)
+        self.receiver = Receiver(engine, self.outbox, self.evidence)
+        missing = await self.evidence.collect_missing()
+        if missing:
+            log.info("evidence.resumed", messages=missing)
+        if senders and run_loops:
+            self._tasks.append(asyncio.ensure_future(self.outbox.run()))
+            self._tasks.append(asyncio.ensure_future(self.evidence.run()))
+        for channel in (self.telegram, self.whatsapp):
+            if channel is not None:
+                await channel.start(self.receiver)
+        log.info("channels.started", channels=self.enabled)
+
+    async def stop(self) -> None:
+        # Finish answering what was received, stop sending, then close the channels' clients.
+        if self.receiver is not None:
+            await self.receiver.aclose()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        for channel in (self.telegram, self.whatsapp):
+            if channel is not None:
+                await channel.stop()

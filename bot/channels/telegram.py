@@ -1,0 +1,423 @@
+"""Telegram through python-telegram-bot: updates in (webhook or long polling), messages out.
+
+Inbound, an update is parsed by PTB (`Update.de_json`), translated into an `Inbound` and stored
+before Telegram gets its 200, so an update is never acknowledged before it is safe; a repeat
+of the same update id is recognised by the engine. This is PTB's custom-webhook pattern with
+the secret-token check of PTB's own webhook handler, except that the update is stored rather
+than put on `Application.update_queue`, whose memory a crash would empty. Long polling
+advances the offset (which confirms updates to Telegram) only after storing, for the same
+reason. Outbound, `TelegramSender` is the outbox's one-method adapter; PTB's errors become the
+outbox's (`RetryAfter` is a 429 to pace by).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+# Opt in to PTB's timedelta periods now: the int form warns on every use (v22.2 and later).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
+from telegram import Message as TgMessage  # noqa: E402
+from telegram.constants import ChatType, MessageLimit  # noqa: E402
+from telegram.error import (  # noqa: E402
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest  # noqa: E402
+
+from bot.channels.inbound import Receiver  # noqa: E402
+from bot.channels.text import split_text  # noqa: E402
+from bot.evidence import FetchError, Media  # noqa: E402
+from bot.messages import Attachment, Inbound  # noqa: E402
+from bot.outbox.types import (  # noqa: E402
+    Outgoing,
+    PermanentError,
+    RetryLater,
+    Sent,
+    TemporaryError,
+)
+
+log = structlog.get_logger(__name__)
+
+CHANNEL = "telegram"
+WEBHOOK_PATH = "/webhooks/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+POLL_SECONDS = 30
+PER_SECOND = 25  # Telegram's limit is about 30 messages a second for a whole bot
+_START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$")
+_DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Said once, in both languages, when someone adds the bot to a group or a channel.
+PRIVATE_ONLY = (
+    "Halo! Saya hanya melayani percakapan pribadi. Silakan kirim pesan langsung ke saya.\n"
+    "Hello! I only talk in private chats: please write to me directly."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Translated:
+    inbound: Inbound
+    referral: str | None = None  # a deep link's code: t.me/<bot>?start=<code>
+    callback_query_id: str | None = None  # a button press to acknowledge
+
+
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    reason: str
+    leave_chat_id: int | None = None  # a group or channel the bot was added to
+
+
+def webhook_secret(token: str, configured: str | None) -> str:
+    """The configured secret, or one derived from the token (the same in every process)."""
+    if configured:
+        return configured
+    return hmac.new(token.encode(), b"helpline-telegram-webhook", hashlib.sha256).hexdigest()
+
+
+def build_bot(token: str, api_url: str | None = None) -> Bot:
+    base = (api_url or "https://api.telegram.org").rstrip("/")
+    return Bot(
+        token,
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        request=HTTPXRequest(connection_pool_size=32, read_timeout=10.0, media_write_timeout=30.0),
+        get_updates_request=HTTPXRequest(read_timeout=POLL_SECONDS + 10.0),
+    )
+
+
+def translate(update: Update) -> Translated | Ignored:
+    """An update as the engine's Inbound, or why it is ignored."""
+    update_id = str(update.update_id)
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat if query.message is not None else None
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            return Ignored("not a private chat")
+        if not query.data:
+            return Ignored("no payload")
+        inbound = Inbound(CHANNEL, str(query.from_user.id), query.data, update_id)
+        return Translated(inbound, callback_query_id=query.id)
+    if update.my_chat_member is not None:
+        member = update.my_chat_member
+        joined = member.new_chat_member.status in ("member", "administrator")
+        if member.chat.type != ChatType.PRIVATE and joined:
+            return Ignored("added to a group", leave_chat_id=member.chat.id)
+        return Ignored("membership")
+    message = update.message or update.edited_message
+    if message is None:
+        return Ignored("no message")
+    if message.chat.type != ChatType.PRIVATE:
+        return Ignored("not a private chat")
+    if update.edited_message is not None and message.location is not None:
+        return Ignored("live location")  # each move of a live location is an edit
+    text = message.text or message.caption or ""
+    if message.contact is not None:
+        text = " ".join(p for p in (message.contact.first_name, message.contact.phone_number) if p)
+    attachments = _attachments(message)
+    if not text and not attachments and message.sticker is None:
+        return Ignored("service message")
+    referral = None
+    if start := _START.match(text):
+        text = "/start"
+        code = start.group(1)
+        referral = code if code and _DEEP_LINK.fullmatch(code) else None
+    # An edit is answered as a new message: workers edit to correct what was misunderstood.
+    inbound = Inbound(
+        CHANNEL,
+        str(message.chat.id),
+        text,
+        update_id,
+        tuple(attachments),
+        message.edit_date or message.date,
+    )
+    return Translated(inbound, referral=referral)
+
+
+def _attachments(message: TgMessage) -> list[Attachment]:
+    found: list[Attachment] = []
+    if message.photo:
+        found.append(
+            Attachment("photo", content_type="image/jpeg", file_id=message.photo[-1].file_id)
+        )
+    if message.document is not None:
+        doc = message.document
+        found.append(Attachment("document", content_type=doc.mime_type, file_id=doc.file_id))
+    for audio in (message.voice, message.audio):
+        if audio is not None:
+            found.append(Attachment("voice", content_type=audio.mime_type, file_id=audio.file_id))
+    for video in (message.video, message.video_note):
+        if video is not None:
+            found.append(Attachment("video", content_type="video/mp4", file_id=video.file_id))
+    if message.location is not None:
+        place = message.location
+        found.append(Attachment("location", url=f"geo:{place.latitude},{place.longitude}"))
+    return found
+
+
+@contextmanager
+def converted_errors() -> Iterator[None]:
+    """PTB's errors as the outbox's: nothing from telegram.error passes this point."""
+    try:
+        yield
+    except RetryAfter as exc:
+        raise RetryLater("telegram 429", _seconds(exc.retry_after)) from None
+    except TimedOut:
+        raise TemporaryError("telegram timed out") from None
+    except BadRequest as exc:
+        raise PermanentError(f"telegram 400: {exc.message}") from None
+    except Forbidden as exc:
+        raise PermanentError(f"telegram 403: {exc.message}") from None
+    except ChatMigrated:
+        raise PermanentError("telegram chat migrated") from None
+    except InvalidToken:
+        # A configuration problem: keep the messages until the token is fixed.
+        raise TemporaryError("telegram token rejected") from None
+    except NetworkError as exc:
+        raise TemporaryError(f"telegram network: {exc.message}") from None
+    except TelegramError as exc:
+        raise TemporaryError(f"telegram: {exc.message}") from None
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    """Sends one stored message: long texts in parts, options as an inline keyboard."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, message: Outgoing) -> Sent:
+        if message.kind != "message":
+            raise PermanentError("telegram has no templates")
+        parts = split_text(message.text, MessageLimit.MAX_TEXT_LENGTH)
+        keyboard = _keyboard(message)
+        channel_id: str | None = None
+        for index in range(message.first_part, len(parts)):
+            last = index == len(parts) - 1
+            with converted_errors():
+                sent = await self.bot.send_message(
+                    chat_id=int(message.to),
+                    text=parts[index] or "…",
+                    reply_markup=keyboard if last else None,
+                )
+            channel_id = str(sent.message_id)
+            if not last and message.part_sent is not None:
+                await message.part_sent(index, channel_id)
+        return Sent(channel_id)
+
+
+def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
+    # The button's callback data is the payload; Telegram allows 64 bytes of it.
+    buttons = [
+        [InlineKeyboardButton(q.title[:64], callback_data=q.payload)]
+        for q in message.quick_replies
+        if len(q.payload.encode()) <= 64
+    ]
+    return InlineKeyboardMarkup(buttons) if buttons else None
+
+
+class TelegramFiles:
+    """Downloads a photo, document or voice note by its file id, with the bot's token."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def fetch(self, attachment: Attachment) -> Media:
+        if not attachment.file_id:
+            raise FetchError("no file id", temporary=False)
+        try:
+            with converted_errors():
+                file = await self.bot.get_file(attachment.file_id)
+                data = await file.download_as_bytearray()
+        except (PermanentError, TemporaryError, RetryLater) as exc:
+            raise FetchError(exc.reason, temporary=not isinstance(exc, PermanentError)) from None
+        return Media(bytes(data), attachment.content_type)
+
+
+class TelegramChannel:
+    """The Telegram side of one process: its webhook route or its polling loop."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        mode: str,
+        public_url: str | None,
+        secret: str | None = None,
+        api_url: str | None = None,
+        bot: Bot | None = None,
+    ) -> None:
+        self.bot = bot or build_bot(token, api_url)
+        self.mode = mode
+        self.public_url = public_url
+        self.secret = webhook_secret(token, secret)
+        self.sender = TelegramSender(self.bot)
+        self.files = TelegramFiles(self.bot)
+        self.receiver: Receiver | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._runner: asyncio.Task[None] | None = None
+        self.poll_seconds = POLL_SECONDS
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.public_url}{WEBHOOK_PATH}"
+
+    def routes(self) -> list[BaseRoute]:
+        if self.mode != "webhook":
+            return []
+        return [Route(WEBHOOK_PATH, self._webhook, methods=["POST"], name="telegram_webhook")]
+
+    async def start(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+        self._runner = asyncio.ensure_future(self._run())
+
+    async def _run(self) -> None:
+        try:
+            await self.bot.initialize()  # getMe: checks the token, caches the bot's name
+        except TelegramError as exc:
+            log.error("telegram.get_me_failed", error=type(exc).__name__)
+        if self.mode == "webhook":
+            await self._set_webhook()
+        else:
+            await self.poll()
+
+    async def stop(self) -> None:
+        tasks = [*self._tasks, *([self._runner] if self._runner else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with suppress(TelegramError):
+            await self.bot.shutdown()
+
+    async def accept(self, update: Update) -> bool:
+        """Store one update (raises if it could not be stored); False if it was ignored."""
+        assert self.receiver is not None, "start() first"
+        result = translate(update)
+        if isinstance(result, Ignored):
+            log.info("telegram.ignored", update_id=update.update_id, reason=result.reason)
+            if result.leave_chat_id is not None:
+                self._background(self._decline_group(result.leave_chat_id))
+            return False
+        await self.receiver.receive(result.inbound, referral=result.referral)
+        if result.callback_query_id is not None:
+            self._background(self._answer_button(result.callback_query_id))
+        return True
+
+    async def _webhook(self, request: Request) -> Response:
+        # Constant-time, like PTB's own webhook handler; a wrong secret stores nothing.
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            return Response(status_code=403)
+        if self.receiver is None:
+            return Response(status_code=503)  # still starting: Telegram tries again
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.bot)
+        except Exception:
+            return Response(status_code=400)
+        try:
+            await self.accept(update)
+        except Exception as exc:
+            # Not stored: a 5xx makes Telegram deliver the update again.
+            log.error("telegram.store_failed", update_id=update.update_id, error=type(exc).__name__)
+            return Response(status_code=503)
+        return Response(status_code=200)
+
+    async def poll(self) -> None:
+        """Long polling: the offset moves past an update only once it is stored."""
+        offset: int | None = None
+        failures = 0
+        await self._until_ok(self.bot.delete_webhook)
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset,
+                    timeout=self.poll_seconds,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+                for update in updates:
+                    await self.accept(update)
+                    offset = update.update_id + 1
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Conflict:
+                # Another process polls, or a webhook is set: say so, and keep trying slowly.
+                failures += 1
+                log.error("telegram.poll_conflict")
+                await asyncio.sleep(min(60.0, 2.0**failures))
+            except Exception as exc:
+                failures += 1
+                log.warning("telegram.poll_failed", error=type(exc).__name__)
+                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+
+    async def _set_webhook(self) -> None:
+        async def set_it() -> None:
+            await self.bot.set_webhook(
+                self.webhook_url,
+                secret_token=self.secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+                max_connections=40,
+            )
+
+        await self._until_ok(set_it)
+        log.info("telegram.webhook_set")
+
+    async def _until_ok(self, call: Any) -> None:
+        failures = 0
+        while True:
+            try:
+                await call()
+                return
+            except asyncio.CancelledError:
+                raise
+            except TelegramError as exc:
+                failures += 1
+                log.error("telegram.setup_failed", error=type(exc).__name__)
+                await asyncio.sleep(min(60.0, 2.0**failures))
+
+    async def _answer_button(self, query_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(query_id)
+        except TelegramError as exc:
+            log.info("telegram.answer_button_failed", error=type(exc).__name__)
+
+    async def _decline_group(self, chat_id: int) -> None:
+        try:
+            await self.bot.send_message(chat_id, PRIVATE_ONLY)
+            await self.bot.leave_chat(chat_id)
+        except TelegramError as exc:
+            log.info("telegram.leave_failed", error=type(exc).__name__)
+
+    def _background(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Wait for the button answers and group replies started so far (tests)."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,215 @@
+"""The loop that sends stored outbound messages through the channels, paced and retried."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.outbox import store
+from bot.outbox.types import (
+    Outgoing,
+    OutsideWindow,
+    PermanentError,
+    RetryLater,
+    Sender,
+    SendError,
+    Sent,
+    TemporaryError,
+)
+from bot.storage.models import utcnow
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Delay before attempt n+1 after n failed ones: base * 2^(n-1), capped, with jitter."""
+
+    base: float = 2.0
+    cap: float = 900.0
+    jitter: float = 0.2
+
+    def delay(self, attempts: int) -> float:
+        delay = min(self.cap, self.base * 2 ** max(0, attempts - 1))
+        return delay * (1 + random.uniform(-self.jitter, self.jitter))
+
+
+class Pacer:
+    """At most `per_second` sends in this process; paused entirely while the channel asks."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            wait = self._next - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next = max(time.monotonic(), self._next) + self.interval
+
+    def pause(self, seconds: float) -> None:
+        self._next = max(self._next, time.monotonic() + seconds)
+
+
+class Outbox:
+    """Claims due messages from the database and hands each to its channel's sender."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        senders: Mapping[str, Sender],
+        *,
+        pacers: Mapping[str, Pacer] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        lease: timedelta = timedelta(seconds=60),
+        max_attempts: int = 8,
+        backoff: Backoff = Backoff(),
+        batch: int = 20,
+        poll_interval: float = 1.0,
+        max_pause: float = 3600.0,
+    ) -> None:
+        self.sessions = sessions
+        self.senders = dict(senders)
+        self.pacers = dict(pacers or {})
+        self.clock = clock
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.batch = batch
+        self.poll_interval = poll_interval
+        self.max_pause = max_pause
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Send until cancelled."""
+        failures = 0
+        while True:
+            self._wake.clear()
+            try:
+                count = await self.run_once()
+                failures = 0
+            except Exception as exc:
+                # The database is away, say: keep trying, a little slower each time.
+                failures += 1
+                log.error("outbox.error", error=type(exc).__name__)
+                count = 0
+                await asyncio.sleep(min(30.0, self.poll_interval * 2**failures))
+            if count:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    async def run_once(self) -> int:
+        """Claim one batch of due messages and send them; returns how many were claimed."""
+        claimed = await store.claim(
+            self.sessions,
+            sorted(self.senders),
+            now=self.clock(),
+            lease=self.lease,
+            limit=self.batch,
+        )
+        # At most one message per worker: these are different workers, sent in parallel.
+        await asyncio.gather(*(self._deliver(message) for message in claimed))
+        return len(claimed)
+
+    async def _deliver(self, claimed: store.Claimed) -> None:
+        now = self.clock()
+        if claimed.origin != "reopen" and store.window_closed(
+            claimed.channel, claimed.last_inbound_at, now
+        ):
+            async with self.sessions.begin() as session:
+                await store.hold(session, claimed.id, now=now)
+            log.info("outbox.held", message_id=claimed.id, channel=claimed.channel)
+            self.wake()  # the invitation is due now
+            return
+        sender = self.senders[claimed.channel]
+        pacer = self.pacers.get(claimed.channel)
+        if pacer is not None:
+            await pacer.acquire()
+
+        async def part_sent(index: int, channel_id: str) -> None:
+            await store.record_part(self.sessions, claimed.id, index, channel_id)
+
+        outgoing = Outgoing(
+            id=claimed.id,
+            channel=claimed.channel,
+            to=claimed.to,
+            text=claimed.text,
+            quick_replies=claimed.quick_replies,
+            kind="reopen" if claimed.origin == "reopen" else "message",
+            first_part=claimed.parts_sent,
+            part_sent=part_sent,
+        )
+        try:
+            sent = await sender.send(outgoing)
+        except RetryLater as exc:
+            await self._paced(claimed, exc, pacer)
+        except OutsideWindow:
+            async with self.sessions.begin() as session:
+                await store.hold(session, claimed.id, now=self.clock())
+            log.info("outbox.held", message_id=claimed.id, channel=claimed.channel)
+        except PermanentError as exc:
+            await self._failed(claimed, exc.reason)
+        except TemporaryError as exc:
+            await self._retry(claimed, exc)
+        except SendError as exc:
+            await self._retry(claimed, exc)
+        except Exception as exc:
+            # A bug or an error the adapter did not convert: retried, and visible in the logs.
+            log.error("outbox.unexpected", message_id=claimed.id, error=type(exc).__name__)
+            await self._retry(claimed, SendError(f"unexpected {type(exc).__name__}"))
+        else:
+            await self._sent(claimed, sent)
+
+    async def _sent(self, claimed: store.Claimed, sent: Sent) -> None:
+        await store.mark_sent(self.sessions, claimed.id, sent.channel_message_id, now=self.clock())
+        log.info(
+            "outbox.sent", message_id=claimed.id, channel=claimed.channel, attempts=claimed.attempts
+        )
+
+    async def _paced(self, claimed: store.Claimed, exc: RetryLater, pacer: Pacer | None) -> None:
+        seconds = exc.seconds if exc.seconds is not None else self.backoff.delay(claimed.attempts)
+        seconds = min(max(seconds, 0.0), self.max_pause)
+        if pacer is not None:
+            pacer.pause(seconds)
+        at = self.clock() + timedelta(seconds=seconds)
+        await store.mark_retry(self.sessions, claimed.id, at=at, reason=exc.reason, refund=True)
+        log.warning("outbox.paced", message_id=claimed.id, channel=claimed.channel, seconds=seconds)
+
+    async def _retry(self, claimed: store.Claimed, exc: SendError) -> None:
+        if claimed.attempts >= self.max_attempts:
+            await self._failed(claimed, exc.reason)
+            return
+        at = self.clock() + timedelta(seconds=self.backoff.delay(claimed.attempts))
+        await store.mark_retry(self.sessions, claimed.id, at=at, reason=exc.reason)
+        log.warning(
+            "outbox.retry",
+            message_id=claimed.id,
+            channel=claimed.channel,
+            attempts=claimed.attempts,
+            reason=exc.reason,
+        )
+
+    async def _failed(self, claimed: store.Claimed, reason: str) -> None:
+        await store.mark_failed(self.sessions, claimed.id, reason=reason, now=self.clock())
+        log.error(
+            "outbox.failed",
+            message_id=claimed.id,
+            channel=claimed.channel,
+            attempts=claimed.attempts,
+            reason=reason,
+        )

@@ -1,0 +1,387 @@
+"""The outbox's state, kept in the database so that several processes can share it.
+
+An outbound message is claimed with a lease (status "sending", `lease_until`); a sender that
+dies leaves the lease to expire and another claims the message again. Only a worker's oldest
+unsent message can be claimed, so each worker's messages go out in order while different
+workers are sent in parallel. On PostgreSQL the claim skips rows other processes hold
+(`FOR UPDATE SKIP LOCKED`); on SQLite the single statement runs under the write lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from bot.messages import QuickReply
+from bot.storage.models import Message, Worker, utcnow
+
+UNSENT = ("pending", "sending")
+DELIVERY = {"sent": 1, "delivered": 2, "read": 3}  # later statuses never step back
+REOPEN_TEXT = "(template: an officer has answered; reply to read it)"
+# Channels that take free-form messages only for a while after the worker last wrote.
+WINDOWS: dict[str, timedelta] = {"whatsapp": timedelta(hours=24)}
+# Hold a little early rather than have the channel refuse the message at the edge.
+WINDOW_MARGIN = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    worker_id: int
+    channel: str
+    to: str
+    text: str
+    quick_replies: tuple[QuickReply, ...]
+    origin: str | None
+    attempts: int  # including this one
+    parts_sent: int
+    last_inbound_at: datetime | None
+
+
+async def claim(
+    sessions: async_sessionmaker[AsyncSession],
+    channels: list[str],
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+) -> list[Claimed]:
+    """Claim up to `limit` due messages, at most one per worker, each the worker's oldest unsent."""
+    if not channels:
+        return []
+    earlier = aliased(Message)
+    blocked = exists().where(
+        earlier.worker_id == Message.worker_id,
+        earlier.direction == "out",
+        earlier.status.in_(UNSENT),
+        earlier.id < Message.id,
+    )
+    due = or_(
+        and_(
+            Message.status == "pending",
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+        ),
+        # A sender died holding it: its lease ran out.
+        and_(Message.status == "sending", Message.lease_until < now),
+    )
+    async with sessions.begin() as session:
+        candidates = (
+            select(Message.id)
+            .where(Message.direction == "out", Message.channel.in_(channels), due, ~blocked)
+            .order_by(Message.id)
+            .limit(limit)
+        )
+        if session.bind.dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        rows = (
+            await session.execute(
+                update(Message)
+                .where(Message.id.in_(candidates.scalar_subquery()), due)
+                .execution_options(synchronize_session=False)
+                .values(status="sending", lease_until=now + lease, attempts=Message.attempts + 1)
+                .returning(
+                    Message.id,
+                    Message.worker_id,
+                    Message.channel,
+                    Message.text,
+                    Message.quick_replies,
+                    Message.origin,
+                    Message.attempts,
+                    Message.parts_sent,
+                )
+            )
+        ).all()
+        if not rows:
+            return []
+        worker_ids = {row.worker_id for row in rows}
+        workers = {
+            w.id: w.channel_user_id
+            for w in (await session.scalars(select(Worker).where(Worker.id.in_(worker_ids))))
+        }
+        last_in = await _last_inbound(session, worker_ids)
+    return [
+        Claimed(
+            id=row.id,
+            worker_id=row.worker_id,
+            channel=row.channel,
+            to=workers[row.worker_id],
+            text=row.text,
+            quick_replies=tuple(
+                QuickReply(q["title"], q["payload"]) for q in row.quick_replies or ()
+            ),
+            origin=row.origin,
+            attempts=row.attempts,
+            parts_sent=row.parts_sent,
+            last_inbound_at=last_in.get(row.worker_id),
+        )
+        for row in sorted(rows, key=lambda r: r.id)
+    ]
+
+
+async def record_part(
+    sessions: async_sessionmaker[AsyncSession], message_id: int, part: int, channel_id: str
+) -> None:
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Message)
+            .where(Message.id == message_id)
+            .values(parts_sent=part + 1, channel_message_id=channel_id)
+        )
+
+
+async def mark_sent(
+    sessions: async_sessionmaker[AsyncSession],
+    message_id: int,
+    channel_id: str | None,
+    *,
+    now: datetime,
+) -> None:
+    async with sessions.begin() as session:
+        values: dict[str, Any] = {"sent_at": now, "lease_until": None, "error": None}
+        if channel_id is not None:
+            values["channel_message_id"] = channel_id
+        await session.execute(update(Message).where(Message.id == message_id).values(**values))
+        # A status callback may already have said "delivered": never step back.
+        await session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status == "sending")
+            .values(status="sent", status_at=now)
+        )
+
+
+async def mark_retry(
+    sessions: async_sessionmaker[AsyncSession],
+    message_id: int,
+    *,
+    at: datetime,
+    reason: str,
+    refund: bool = False,
+) -> None:
+    """Back to pending until `at`; `refund` does not count the attempt (the channel paced us)."""
+    values: dict[str, Any] = {
+        "status": "pending",
+        "next_attempt_at": at,
+        "lease_until": None,
+        "error": reason[:255],
+    }
+    if refund:
+        values["attempts"] = Message.attempts - 1
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status == "sending")
+            .values(**values)
+        )
+
+
+async def mark_failed(
+    sessions: async_sessionmaker[AsyncSession], message_id: int, *, reason: str, now: datetime
+) -> None:
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status == "sending")
+            .values(status="failed", lease_until=None, error=reason[:255], status_at=now)
+        )
+
+
+async def hold(session: AsyncSession, message_id: int, *, now: datetime) -> None:
+    """The window is closed: keep the message until the worker writes, and invite them back."""
+    message = await session.get(Message, message_id)
+    if message is None:
+        return
+    message.status = "held"
+    message.lease_until = None
+    message.status_at = now
+    await ensure_reopen(session, message.worker_id, message.channel, now=now)
+
+
+async def ensure_reopen(
+    session: AsyncSession, worker_id: int, channel: str, *, now: datetime
+) -> None:
+    """One invitation (template) per closed window: none if one is already on its way."""
+    last_in = (await _last_inbound(session, {worker_id})).get(worker_id)
+    query = select(Message.id).where(
+        Message.worker_id == worker_id,
+        Message.direction == "out",
+        Message.origin == "reopen",
+        Message.status.not_in(("failed", "undelivered")),
+    )
+    if last_in is not None:
+        query = query.where(Message.created_at >= last_in)
+    if await session.scalar(query.limit(1)) is not None:
+        return
+    session.add(
+        Message(
+            worker_id=worker_id,
+            direction="out",
+            channel=channel,
+            text=REOPEN_TEXT,
+            status="pending",
+            origin="reopen",
+            created_at=now,
+        )
+    )
+    await session.flush()
+
+
+async def release_held(session: AsyncSession, worker_id: int) -> int:
+    """The worker wrote: their held messages go out (before the replies to what they wrote)."""
+    result = await session.execute(
+        update(Message)
+        .where(Message.worker_id == worker_id, Message.direction == "out", Message.status == "held")
+        .values(status="pending", next_attempt_at=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def window_closed(channel: str, last_inbound_at: datetime | None, now: datetime) -> bool:
+    window = WINDOWS.get(channel)
+    if window is None:
+        return False
+    return last_inbound_at is None or now - last_inbound_at >= window - WINDOW_MARGIN
+
+
+async def enqueue(
+    session: AsyncSession,
+    worker_id: int,
+    text: str,
+    *,
+    origin: str = "officer",
+    now: datetime | None = None,
+) -> int:
+    """Send `text` to the worker on their channel; returns the outbound message's id.
+
+    Runs in the caller's transaction. On WhatsApp after the 24-hour window the message is held
+    and an approved template invites the worker back; the held message goes when they answer.
+    """
+    now = now or utcnow()
+    worker = await session.get_one(Worker, worker_id)
+    last_in = (await _last_inbound(session, {worker_id})).get(worker_id)
+    closed = window_closed(worker.channel, last_in, now)
+    message = Message(
+        worker_id=worker_id,
+        direction="out",
+        channel=worker.channel,
+        text=text,
+        status="held" if closed else "pending",
+        origin=origin,
+        language=worker.language,
+        created_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    if closed:
+        await ensure_reopen(session, worker_id, worker.channel, now=now)
+    return message.id
+
+
+async def record_status(
+    session: AsyncSession,
+    *,
+    message_id: int | None,
+    channel_message_id: str | None,
+    status: str,
+    error: str | None,
+    now: datetime,
+    window_error: bool = False,
+) -> bool:
+    """A channel's delivery report (Twilio's status callback); False if the message is unknown."""
+    message: Message | None = None
+    if message_id is not None:
+        message = await session.get(Message, message_id, with_for_update=True)
+    if message is None and channel_message_id:
+        message = await session.scalar(
+            select(Message)
+            .where(Message.direction == "out", Message.channel_message_id == channel_message_id)
+            .with_for_update()
+        )
+    if message is None or message.direction != "out":
+        return False
+    if window_error and message.origin != "reopen" and message.status != "read":
+        await hold(session, message.id, now=now)
+        return True
+    if status in DELIVERY:
+        # Reports on the earlier parts of a long message do not speak for the whole.
+        if message.channel_message_id and channel_message_id != message.channel_message_id:
+            return True
+        if message.status in DELIVERY and DELIVERY[status] <= DELIVERY[message.status]:
+            return True
+        if message.status == "held":
+            return True
+        message.status = status
+        message.status_at = now
+        message.error = None
+        message.lease_until = None
+        if message.channel_message_id is None:
+            message.channel_message_id = channel_message_id
+    elif status in ("failed", "undelivered"):
+        if message.status == "read":
+            return True
+        message.status = status
+        message.status_at = now
+        message.error = error
+        message.lease_until = None
+    return True
+
+
+async def latest_options(
+    sessions: async_sessionmaker[AsyncSession], channel: str, user_hash: str
+) -> tuple[str, tuple[QuickReply, ...]] | None:
+    """The text and options of the last message sent to the worker, if it offered options."""
+    async with sessions() as session:
+        row = (
+            await session.execute(
+                select(Message.text, Message.quick_replies)
+                .join(Worker, Worker.id == Message.worker_id)
+                .where(
+                    Worker.channel == channel,
+                    Worker.channel_user_hash == user_hash,
+                    Message.direction == "out",
+                    Message.status.in_(tuple(DELIVERY)),
+                )
+                .order_by(Message.id.desc())
+                .limit(1)
+            )
+        ).first()
+    if row is None or not row.quick_replies:
+        return None
+    return row.text, tuple(QuickReply(q["title"], q["payload"]) for q in row.quick_replies)
+
+
+async def acknowledge(sessions: async_sessionmaker[AsyncSession], message_id: int) -> bool:
+    """Mark a stored inbound message processed without answering it (a template's button)."""
+    async with sessions.begin() as session:
+        result = await session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status == "received")
+            .values(status="processed")
+        )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _last_inbound(session: AsyncSession, worker_ids: set[int]) -> dict[int, datetime]:
+    """When each worker last wrote (their newest message, or when last seen if it was deleted)."""
+    rows = await session.execute(
+        select(Message.worker_id, func.max(Message.received_at))
+        .where(Message.worker_id.in_(worker_ids), Message.direction == "in")
+        .group_by(Message.worker_id)
+    )
+    found: dict[int, datetime] = {w: _aware(at) for w, at in rows if at is not None}
+    for worker_id, seen in await session.execute(
+        select(Worker.id, Worker.last_seen_at).where(Worker.id.in_(worker_ids))
+    ):
+        if seen is not None and (worker_id not in found or seen > found[worker_id]):
+            found[worker_id] = seen
+    return found
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

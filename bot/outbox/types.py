@@ -1,0 +1,67 @@
+"""What the outbox hands a channel, what comes back, and the errors channels raise."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.messages import QuickReply
+
+Kind = Literal["message", "reopen"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One stored outbound message, ready for a channel to send."""
+
+    id: int
+    channel: str
+    to: str  # the worker's id on the channel (a chat id, a phone number)
+    text: str
+    quick_replies: tuple[QuickReply, ...] = ()
+    # "reopen": the channel's approved template inviting the worker back (WhatsApp's window).
+    kind: Kind = "message"
+    # A long text goes out in parts; after a failure part-way the sender starts here.
+    first_part: int = 0
+    # Called after each part is accepted by the channel: (part index, the channel's id).
+    part_sent: Callable[[int, str], Awaitable[None]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    channel_message_id: str | None  # the channel's id for the (last) part sent
+
+
+class Sender(Protocol):
+    """A channel's one way out. Library errors become SendError subclasses inside send()."""
+
+    async def send(self, message: Outgoing) -> Sent: ...
+
+
+class SendError(Exception):
+    """A send that did not go through. `reason` is a short code, never personal data."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason[:255]
+
+
+class RetryLater(SendError):
+    """The channel asked us to slow down (HTTP 429): try again after `seconds`."""
+
+    def __init__(self, reason: str, seconds: float | None) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
+class TemporaryError(SendError):
+    """Network trouble or a server error (5xx): retried with backoff."""
+
+
+class PermanentError(SendError):
+    """The channel refused the message (blocked, bad recipient): retrying cannot help."""
+
+
+class OutsideWindow(SendError):
+    """The channel only takes free-form messages shortly after the worker wrote (WhatsApp)."""

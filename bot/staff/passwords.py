@@ -1,0 +1,37 @@
+"""Password hashing with argon2id (argon2-cffi's recommended parameters)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MIN_LENGTH = 12
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both cases take the same time.
+_DUMMY = _hasher.hash("not a password anyone has")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    return _hasher.check_needs_rehash(stored)
+
+
+def weakness(password: str, username: str = "") -> str | None:
+    """Why a new password is refused, or None."""
+    if len(password) < MIN_LENGTH:
+        return f"the password must have at least {MIN_LENGTH} characters"
+    if username and username.lower() in password.lower():
+        return "the password must not contain the username"
+    if len(set(password)) < 5:
+        return "the password is too repetitive"
+    return None

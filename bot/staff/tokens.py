@@ -1,0 +1,63 @@
+"""One-time links: the random token goes to the person, only its hash is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import StaffToken, utcnow
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(
+    session: AsyncSession, purpose: str, staff_id: int | None, ttl: timedelta
+) -> str:
+    """A new link token; earlier unused ones for the same purpose and person stop working."""
+    now = utcnow()
+    await session.execute(
+        update(StaffToken)
+        .where(
+            StaffToken.purpose == purpose,
+            StaffToken.staff_id.is_(None) if staff_id is None else StaffToken.staff_id == staff_id,
+            StaffToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        StaffToken(
+            token_hash=token_hash(token),
+            purpose=purpose,
+            staff_id=staff_id,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def peek_token(session: AsyncSession, token: str, purpose: str) -> StaffToken | None:
+    """The token's row if it is valid, without using it up."""
+    row = await session.scalar(
+        select(StaffToken).where(
+            StaffToken.token_hash == token_hash(token), StaffToken.purpose == purpose
+        )
+    )
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    return row
+
+
+async def use_token(session: AsyncSession, token: str, purpose: str) -> StaffToken | None:
+    row = await peek_token(session, token, purpose)
+    if row is not None:
+        row.used_at = utcnow()
+    return row

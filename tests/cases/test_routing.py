@@ -1,0 +1,167 @@
+"""Routing rules and urgency: the shipped flows/routing.yml, and rules as data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cases import CaseFacts, Directory, is_urgent, route
+from bot.settings import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def directory() -> Directory:
+    return Directory.load(PROJECT_ROOT)
+
+
+@pytest.mark.parametrize(
+    ("facts", "queue"),
+    [
+        # Urgent cases go to the mission of the country, or Kemlu's 24-hour desk.
+        (CaseFacts("complaint", "abuse_violence", "MY", urgent=True), "kbri-kl-protection"),
+        (CaseFacts("emergency", None, "HK", urgent=True), "kjri-hk-protection"),
+        (CaseFacts("complaint", "trafficking_scam", "TW", urgent=True), "kdei-taipei-protection"),
+        (CaseFacts("emergency", None, "KR", urgent=True), "kemlu-protection"),
+        (CaseFacts("emergency", None, None, urgent=True), "kemlu-protection"),
+        # By category, and category with country.
+        (CaseFacts("complaint", "recruitment_fees", "HK"), "jbmi-paralegal"),
+        (CaseFacts("complaint", "recruitment_fees", "MY"), "disnakertrans-jatim-mediation"),
+        (CaseFacts("complaint", "repatriation", "SA"), "bp3mi-jatim-complaints"),
+        (CaseFacts("complaint", "wages_unpaid", "MY"), "sbmi-paralegal"),
+        # The worker's choice wins over everything after it.
+        (CaseFacts("complaint", "wages_unpaid", "HK", choice="migrantcare"), "migrantcare-casework"),
+        (CaseFacts("complaint", "abuse_violence", "HK", urgent=True, choice="sbmi"), "sbmi-paralegal"),
+        # No rule: the default queue.
+        (CaseFacts("talk_to_human"), "migrantcare-casework"),
+        (CaseFacts("complaint", "health_accident", "SG"), "migrantcare-casework"),
+    ],
+)
+def test_shipped_rules_route_cases(directory: Directory, facts: CaseFacts, queue: str) -> None:
+    routed = route(directory, facts)
+    assert routed.queue.id == queue
+    assert routed.queue.organisation == directory.queues[queue].organisation
+
+
+def test_routed_names_the_rule(directory: Directory) -> None:
+    assert route(directory, CaseFacts("talk_to_human")).rule == "default"
+    assert "Malaysia" in route(directory, CaseFacts("emergency", None, "MY", urgent=True)).rule
+
+
+@pytest.mark.parametrize(
+    ("source", "category", "hint", "record", "urgent"),
+    [
+        ("complaint", "abuse_violence", None, None, True),
+        ("complaint", "trafficking_scam", None, None, True),
+        ("emergency", None, None, None, True),
+        ("complaint", "wages_unpaid", None, None, False),
+        ("complaint", "wages_unpaid", "urgent", None, True),
+        ("complaint", "wages_unpaid", None, {"safe_now": False}, True),
+        ("complaint", "wages_unpaid", None, {"safe_now": True}, False),
+        ("complaint", "legal_status", None, {"detained": True}, True),
+        ("complaint", "health_accident", None, {"death": True}, True),
+        ("talk_to_human", None, None, None, False),
+    ],
+)
+def test_urgency(
+    directory: Directory,
+    source: str,
+    category: str | None,
+    hint: str | None,
+    record: dict[str, bool] | None,
+    urgent: bool,
+) -> None:
+    routing = directory.routing
+    assert (
+        is_urgent(routing, source=source, category=category, priority_hint=hint, record=record)
+        is urgent
+    )
+
+
+def _flows(tmp_path: Path, organisations: str, routing: str) -> Path:
+    flows = tmp_path / "flows"
+    (flows / "schema").mkdir(parents=True)
+    for schema in (PROJECT_ROOT / "flows" / "schema").glob("*.json"):
+        (flows / "schema" / schema.name).write_text(schema.read_text())
+    (flows / "organisations.yml").write_text(organisations)
+    (flows / "routing.yml").write_text(routing)
+    (flows / "canned_replies.yml").write_text("replies: []\n")
+    return tmp_path
+
+
+ORGS = """\
+organisations:
+  - id: ngo
+    name: An NGO
+    kind: ngo
+    queues:
+      - {id: ngo-a, name: A, time_limit: 60}
+      - id: ngo-b
+        name: B
+        time_limit: 60
+        hours: {timezone: Asia/Jakarta, days: [mon], open: "08:00", close: "17:00"}
+"""
+
+
+def test_rules_are_data(tmp_path: Path) -> None:
+    root = _flows(
+        tmp_path,
+        ORGS,
+        "default: ngo-a\nrules:\n  - {when: {source: [talk_to_human]}, queue: ngo-b}\n",
+    )
+    directory = Directory.load(root)
+    assert route(directory, CaseFacts("talk_to_human")).queue.id == "ngo-b"
+    assert route(directory, CaseFacts("complaint", "wages_unpaid")).queue.id == "ngo-a"
+
+
+def test_check_names_file_and_line_of_each_problem(tmp_path: Path) -> None:
+    from bot.cases import check_directory
+
+    root = _flows(
+        tmp_path,
+        ORGS.replace("Asia/Jakarta", "Asia/Atlantis"),
+        "default: nowhere\n"
+        "rules:\n"
+        "  - when: {category: [wages]}\n"
+        "    queue: ngo-a\n"
+        "  - when: {country: [MY], choice: [unknown-org]}\n"
+        "    queue: ngo-c\n",
+    )
+    problems = {(p.path.as_posix(), p.line, p.message) for p in check_directory(root)}
+    assert ("flows/organisations.yml", 10, "unknown time zone 'Asia/Atlantis'") in problems
+    assert ("flows/routing.yml", 1, "unknown queue 'nowhere' (see flows/organisations.yml)") in problems
+    assert ("flows/routing.yml", 3, "unknown category 'wages'") in problems
+    assert ("flows/routing.yml", 5, "unknown organisation 'unknown-org'") in problems
+    assert ("flows/routing.yml", 6, "unknown queue 'ngo-c' (see flows/organisations.yml)") in problems
+
+
+def test_schema_errors_are_located(tmp_path: Path) -> None:
+    from bot.cases import DirectoryError
+
+    root = _flows(tmp_path, ORGS.replace("time_limit: 60}", "time_limit: soon}", 1), "default: ngo-a\nrules: []\n")
+    with pytest.raises(DirectoryError) as error:
+        Directory.load(root)
+    [problem] = error.value.problems
+    assert problem.line == 6
+    assert "time_limit" in problem.message
+
+
+def test_a_rule_an_earlier_rule_always_wins_over_is_a_warning(tmp_path: Path) -> None:
+    from bot.cases import check_directory
+
+    root = _flows(
+        tmp_path,
+        ORGS,
+        "default: ngo-a\nrules:\n"
+        "  - {name: all urgent, when: {urgent: true}, queue: ngo-a}\n"
+        "  - {name: urgent MY, when: {urgent: true, country: [MY]}, queue: ngo-b}\n",
+    )
+    [problem] = check_directory(root)
+    assert problem.severity == "warning" and problem.line == 4
+    assert "never applies" in problem.message
+
+
+def test_shipped_flows_are_clean() -> None:
+    from bot.cases import check_directory
+
+    assert check_directory(PROJECT_ROOT) == []

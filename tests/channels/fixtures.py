@@ -1,0 +1,186 @@
+"""Fixtures for channel and outbox tests: stubs, a real engine, the app and a fake clock.
+
+Imported by tests/channels/conftest.py and tests/outbox/conftest.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from bot.channels.service import Channels
+from bot.dialogue.policy import Policy
+from bot.engine import Engine
+from bot.outbox import Backoff
+from bot.settings import Settings, load_settings
+from bot.storage import db
+from bot.storage.crypto import Cipher
+from bot.storage.models import Message
+from bot.web.app import create_app
+from tests.channels.stubs import TelegramStub, TwilioStub, serve
+from tests.fakes import ScriptedNlu, TinyContent
+
+PUBLIC_URL = "https://helpline.example.org"
+TELEGRAM_TOKEN = "123456:TEST-token_abc"
+TELEGRAM_SECRET = "s3cret-token"
+ACCOUNT_SID = "AC" + "1" * 32
+AUTH_TOKEN = "twilio-auth-token"
+WHATSAPP_FROM = "whatsapp:+14155238886"
+TEMPLATE_SID = "HX" + "2" * 32
+
+
+class Clock:
+    """Now, as the outbox sees it; tests move it on instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def nlu() -> ScriptedNlu:
+    return ScriptedNlu()
+
+
+@pytest.fixture
+async def engine(database_url: str, cipher: Cipher, nlu: ScriptedNlu) -> AsyncIterator[Engine]:
+    database = db.create_engine(database_url)
+    await db.migrate(database)
+    policy = Policy(TinyContent(), threshold=0.5)
+    yield Engine(db.session_factory(database), nlu, policy, cipher, lambda text: "id")
+    await database.dispose()
+
+
+@pytest.fixture
+async def telegram_stub() -> AsyncIterator[TelegramStub]:
+    stub = TelegramStub(TELEGRAM_TOKEN)
+    async with serve(stub.app) as url:
+        stub.url = url  # type: ignore[attr-defined]
+        yield stub
+
+
+@pytest.fixture
+async def twilio_stub() -> AsyncIterator[TwilioStub]:
+    stub = TwilioStub(ACCOUNT_SID, AUTH_TOKEN)
+    async with serve(stub.app) as url:
+        stub.url = url
+        yield stub
+
+
+def channel_settings(
+    telegram: TelegramStub | None = None,
+    twilio: TwilioStub | None = None,
+    **overrides: Any,
+) -> Settings:
+    values: dict[str, Any] = {"public_url": PUBLIC_URL}
+    if telegram is not None:
+        values.update(
+            telegram_token=TELEGRAM_TOKEN,
+            telegram_secret=TELEGRAM_SECRET,
+            telegram_mode="webhook",
+            telegram_api_url=telegram.url,  # type: ignore[attr-defined]
+        )
+    if twilio is not None:
+        values.update(
+            twilio_account_sid=ACCOUNT_SID,
+            twilio_auth_token=AUTH_TOKEN,
+            twilio_whatsapp_from=WHATSAPP_FROM,
+            twilio_template_sid=TEMPLATE_SID,
+            twilio_api_url=twilio.url,
+        )
+    values.update(overrides)
+    return load_settings(**values)
+
+
+class Helpline:
+    """The web app with both channels, driven step by step: no background loops."""
+
+    def __init__(self, engine: Engine, channels: Channels, client: httpx.AsyncClient) -> None:
+        self.engine = engine
+        self.channels = channels
+        self.client = client
+        self.validator = RequestValidator(AUTH_TOKEN)
+
+    @property
+    def outbox(self) -> Any:
+        return self.channels.outbox
+
+    async def telegram(self, update: dict[str, Any], secret: str = TELEGRAM_SECRET) -> int:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+        response = await self.client.post("/webhooks/telegram", json=update, headers=headers)
+        return response.status_code
+
+    async def twilio(
+        self, params: dict[str, str], *, path: str = "/webhooks/twilio", signature: str | None = None
+    ) -> httpx.Response:
+        url = PUBLIC_URL + path
+        if signature is None:
+            signature = self.validator.compute_signature(url, params)
+        return await self.client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+    async def settle(self) -> None:
+        """Process what was received, fetch evidence, and send whatever is due now."""
+        assert self.channels.receiver and self.channels.evidence and self.channels.outbox
+        await self.channels.receiver.idle()
+        while await self.channels.evidence.run_once():
+            pass
+        while await self.channels.outbox.run_once():
+            pass
+        if self.channels.telegram is not None:
+            await self.channels.telegram.idle()
+
+    async def outbound(self) -> list[Message]:
+        async with self.engine.sessions() as session:
+            return list(
+                (
+                    await session.scalars(
+                        select(Message).where(Message.direction == "out").order_by(Message.id)
+                    )
+                ).all()
+            )
+
+    async def inbound(self) -> list[Message]:
+        async with self.engine.sessions() as session:
+            return list(
+                (
+                    await session.scalars(
+                        select(Message).where(Message.direction == "in").order_by(Message.id)
+                    )
+                ).all()
+            )
+
+
+@pytest.fixture
+async def helpline(
+    engine: Engine, telegram_stub: TelegramStub, twilio_stub: TwilioStub, clock: Clock
+) -> AsyncIterator[Helpline]:
+    settings = channel_settings(telegram_stub, twilio_stub)
+    channels = Channels(
+        settings,
+        clock=clock,
+        outbox_options={"backoff": Backoff(base=1.0, jitter=0.0), "max_attempts": 3},
+    )
+    app = create_app(engine, extra_routes=channels.routes())
+    await channels.start(engine, run_loops=False)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+            yield Helpline(engine, channels, client)
+    finally:
+        await channels.stop()

@@ -1,0 +1,3 @@
+"""Outbox tests: delivery guarantees against the local channel stubs."""
+
+from tests.channels.fixtures import *  # noqa: F403
