@@ -1,4 +1,4 @@
-"""The `helpline` command: run, chat, parse, train, check."""
+"""The `helpline` command: run, chat, parse, train, check, doctor."""
 
 from __future__ import annotations
 
@@ -15,12 +15,16 @@ from typing import Annotated, Any
 import typer
 
 from bot import logs
+from bot.cases.cli import cases_app
 from bot.messages import Inbound, Reply
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from bot.staff.cli import user_app
 
 app = typer.Typer(
     help="Helpline for Indonesian migrant workers.", no_args_is_help=True, add_completion=False
 )
+app.add_typer(user_app, name="user")
+app.add_typer(cases_app, name="cases")
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -45,8 +49,17 @@ def run(
     logs.configure(settings.log_level, json=settings.env == "production")
     host = host or settings.host
     port = port or settings.port
-    typer.echo(f"Helpline starting. Chat with the bot at http://{host}:{port}/chat", err=True)
-    uvicorn.run(create_server_app(settings), host=host, port=port, log_level="warning")
+    typer.echo(
+        f"Helpline starting. Chat with the bot at http://{host}:{port}/chat ; "
+        f"officers' dashboard at http://{host}:{port}/dashboard/",
+        err=True,
+    )
+    if settings.telegram_enabled:
+        typer.echo(f"Telegram: {settings.effective_telegram_mode}", err=True)
+    if settings.whatsapp_enabled:
+        typer.echo(f"WhatsApp: webhook at {settings.public_url}/webhooks/twilio", err=True)
+    app = create_server_app(settings, base_url=f"http://{host}:{port}")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -152,6 +165,25 @@ def check(
     warnings = len(problems) - len(errors)
     typer.echo(f"{len(errors)} error(s), {warnings} warning(s)")
     raise typer.Exit(1 if errors else 0)
+
+
+@app.command()
+def doctor() -> None:
+    """Check the configuration, and that the database, Telegram and Twilio answer."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        typer.echo(f"FAIL  {exc}")
+        raise typer.Exit(1) from None
+    from bot.doctor import diagnose
+
+    logs.configure("error")
+    findings = asyncio.run(diagnose(settings))
+    for finding in findings:
+        typer.echo(str(finding))
+    failed = sum(f.level == "fail" for f in findings)
+    typer.echo(f"{failed} problem(s)" if failed else "all good")
+    raise typer.Exit(1 if failed else 0)
 
 
 def _jsonable(value: Any) -> Any:

@@ -81,7 +81,7 @@ class EvidenceCollector:
             message = await session.get(Message, message_id)
             if message is None or not message.attachments:
                 return 0
-            insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
             for position, raw in enumerate(message.attachments):
                 attachment = _attachment(raw)
                 values: dict[str, Any] = dict(
@@ -160,7 +160,7 @@ class EvidenceCollector:
                 .order_by(Evidence.id)
                 .limit(limit)
             )
-            if session.bind.dialect.name == "postgresql":
+            if session.get_bind().dialect.name == "postgresql":
                 candidates = candidates.with_for_update(skip_locked=True)
             ids = (
                 await session.scalars(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.cases import CaseHooks, Desk, Directory, Live
 from bot.content import Content
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
@@ -22,6 +23,8 @@ class Runtime:
     content: Content
     nlu: NluBackend
     engine: Engine
+    sessions: async_sessionmaker[AsyncSession]
+    desk: Desk  # cases, queues and the live updates the dashboard shows
 
     async def health(self) -> dict[str, object]:
         await db.ping(self.database)
@@ -64,10 +67,13 @@ async def build(
 
     cipher = configure_cipher(settings)
     content = Content.load(settings.content_dir)
+    directory = Directory.load(settings.content_dir)
     backend, threshold = nlu or build_nlu(settings)
     database = db.create_engine(settings.effective_database_url)
     if migrate:
         await db.migrate(database)
     policy = Policy(content, threshold=threshold)
-    engine = Engine(db.session_factory(database), backend, policy, cipher, detect_language)
-    return Runtime(settings, database, content, backend, engine)
+    sessions = db.session_factory(database)
+    desk = Desk(directory, Live())
+    engine = Engine(sessions, backend, policy, cipher, detect_language, CaseHooks(desk))
+    return Runtime(settings, database, content, backend, engine, sessions, desk)

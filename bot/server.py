@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
 from starlette.applications import Starlette
 
+from bot.cases import watch_overdue
 from bot.channels.service import Channels
+from bot.dashboard import PATH as DASHBOARD
+from bot.dashboard import dashboard
 from bot.messages import Inbound, Reply
-from bot.runtime import Runtime, build
+from bot.runtime import Runtime, build, configure_cipher
 from bot.settings import Settings
 from bot.web.app import create_app
 
@@ -34,8 +40,12 @@ class _Started:
         return await self.get().health()
 
 
-def create_server_app(settings: Settings) -> Starlette:
+def create_server_app(settings: Settings, *, base_url: str | None = None) -> Starlette:
+    """`base_url` (http://host:port) is where `helpline run` listens, for the printed links."""
     started = _Started()
+    # The dashboard's cookies are signed with keys derived from the encryption keys.
+    cipher = configure_cipher(settings)
+    base_url = settings.public_url or base_url or f"http://{settings.host}:{settings.port}"
     # Telegram and WhatsApp, each on when its settings are present (webhooks, outbox, polling).
     channels = Channels(settings)
 
@@ -46,12 +56,44 @@ def create_server_app(settings: Settings) -> Starlette:
         if resumed:
             log.info("resumed.unprocessed", workers=resumed)
         await channels.start(started.runtime.engine)
+        await _announce_first_login(started.runtime, base_url)
+        desk = started.runtime.desk
+        overdue = asyncio.create_task(watch_overdue(started.runtime.sessions, desk.alerts))
         try:
             yield
         finally:
+            desk.live.close()
+            overdue.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await overdue
             await channels.stop()
             await started.runtime.close()
 
-    return create_app(
-        started, health_check=started.health, extra_routes=channels.routes(), lifespan=lifespan
+    officers = dashboard(
+        started.get,
+        session_secret=cipher.lookup_hash("dashboard session cookie"),
+        csrf_secret=cipher.lookup_hash("dashboard csrf cookie"),
+        https_only=base_url.startswith("https://"),
     )
+    return create_app(
+        started,
+        health_check=started.health,
+        extra_routes=[*channels.routes(), officers],
+        lifespan=lifespan,
+    )
+
+
+async def _announce_first_login(runtime: Runtime, base_url: str) -> None:
+    """No administrator yet: print a one-time setup link (there is no default password)."""
+    from bot.staff import setup_link_token
+
+    async with runtime.sessions.begin() as session:
+        token = await setup_link_token(session)
+    if token is not None:
+        print(
+            "\nNo administrator yet. Create the first one within 24 hours with this one-time "
+            f"link:\n  {base_url}{DASHBOARD}/setup?token={token}\n"
+            "(Each start prints a new link; only the newest works.)\n",
+            file=sys.stderr,
+            flush=True,
+        )

@@ -120,6 +120,10 @@ class Settings(BaseSettings):
         return self.telegram_token is not None and bool(self.telegram_token.get_secret_value())
 
     @property
+    def telegram_webhook(self) -> bool:
+        return self.telegram_enabled and self.effective_telegram_mode == "webhook"
+
+    @property
     def whatsapp_enabled(self) -> bool:
         return bool(
             self.twilio_account_sid and self.twilio_auth_token and self.twilio_whatsapp_from

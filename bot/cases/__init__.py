@@ -1,11 +1,11 @@
 """The case desk: organisations and queues, routing, cases and what staff do with them.
 
-    directory = Directory.load(root)                    # flows/organisations.yml, routing.yml
-    desk = Desk(directory)                              # open_case, claim, reply, transfer, ...
-    engine = Engine(..., hooks=CaseHooks(desk))         # talk_to_human and danger open cases
+directory = Directory.load(root)                    # flows/organisations.yml, routing.yml
+desk = Desk(directory)                              # open_case, claim, reply, transfer, ...
+engine = Engine(..., hooks=CaseHooks(desk))         # talk_to_human and danger open cases
 """
 
-from bot.cases.alerts import Alerts, StaffChat, flag_overdue
+from bot.cases.alerts import Alerts, StaffChat, flag_overdue, watch_overdue
 from bot.cases.desk import Desk, DeskError
 from bot.cases.directory import Directory, DirectoryError, check_directory
 from bot.cases.hooks import CaseHooks
@@ -37,4 +37,5 @@ __all__ = [
     "new_reference",
     "normalise",
     "route",
+    "watch_overdue",
 ]

@@ -3,13 +3,14 @@ supervisors; in the dashboard, and in a Telegram staff chat if organisations.yml
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
 import structlog
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.audit import audit
 from bot.cases.directory import Directory
@@ -107,3 +108,20 @@ def _send(chat: StaffChat, chat_id: str, text: str) -> Callable[[], Awaitable[No
         log.info("staff_chat.sent")
 
     return send
+
+
+async def watch_overdue(
+    sessions: async_sessionmaker[AsyncSession], alerts: Alerts, every: float = 60.0
+) -> None:
+    """Runs for the life of the server: flags overdue cases once a minute."""
+    from bot.storage.models import utcnow
+
+    while True:
+        try:
+            async with sessions.begin() as session:
+                flagged = await flag_overdue(session, alerts, utcnow())
+            if flagged:
+                log.info("cases.overdue", flagged=flagged)
+        except Exception:
+            log.exception("cases.overdue_failed")
+        await asyncio.sleep(every)

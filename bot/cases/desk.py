@@ -141,7 +141,9 @@ class Desk:
             audit(session, "denied", staff_id=actor.id, case_id=case.id, attempted=str(action))
             raise PermissionDenied(str(action))
 
-    async def view(self, session: AsyncSession, actor: Actor, case: Case, what: str = "case") -> None:
+    async def view(
+        self, session: AsyncSession, actor: Actor, case: Case, what: str = "case"
+    ) -> None:
         await self.require(session, actor, Action.VIEW, case)
         audit(session, "viewed", staff_id=actor.id, case_id=case.id, what=what)
 
@@ -243,7 +245,9 @@ class Desk:
         case.assigned_to = case.chat_held_by = None
         case.status, case.queued_at, case.overdue_at, case.updated_at = "new", now, None, now
         if note.strip():
-            session.add(CaseNote(case_id=case.id, staff_id=actor.id, kind="transfer", text=_text(note)))
+            session.add(
+                CaseNote(case_id=case.id, staff_id=actor.id, kind="transfer", text=_text(note))
+            )
         audit(
             session,
             "transferred",
@@ -274,12 +278,16 @@ class Desk:
             raise DeskError("the case belongs to that organisation already")
         await _grant(session, case.id, organisation, "share")
         if note.strip():
-            session.add(CaseNote(case_id=case.id, staff_id=actor.id, kind="share", text=_text(note)))
+            session.add(
+                CaseNote(case_id=case.id, staff_id=actor.id, kind="share", text=_text(note))
+            )
         audit(session, "shared", staff_id=actor.id, case_id=case.id, organisation=organisation)
         self.live.after_commit(session, f"org:{organisation}")
         self._changed(session, case)
 
-    async def set_status(self, session: AsyncSession, actor: Actor, case: Case, status: str) -> None:
+    async def set_status(
+        self, session: AsyncSession, actor: Actor, case: Case, status: str
+    ) -> None:
         await self.require(session, actor, Action.STATUS, case)
         if status not in SETTABLE:
             raise DeskError(f"unknown status {status!r} (close a case with an outcome)")
@@ -297,7 +305,9 @@ class Desk:
         case.status, case.outcome, case.closed_at, case.updated_at = "closed", outcome, now, now
         case.chat_held_by = None
         if note.strip():
-            session.add(CaseNote(case_id=case.id, staff_id=actor.id, kind="close", text=_text(note)))
+            session.add(
+                CaseNote(case_id=case.id, staff_id=actor.id, kind="close", text=_text(note))
+            )
         audit(session, "closed", staff_id=actor.id, case_id=case.id, outcome=outcome)
         if case.worker_id is not None:
             lang = await notify.worker_language(session, case.worker_id)
@@ -325,7 +335,14 @@ class Desk:
         """A new message on an open case: an officer waiting for the worker has their answer."""
         if case.status == "waiting":
             case.status = "in_progress"
-            audit(session, "status", staff_id=None, case_id=case.id, previous="waiting", to="in_progress")
+            audit(
+                session,
+                "status",
+                staff_id=None,
+                case_id=case.id,
+                previous="waiting",
+                to="in_progress",
+            )
         case.updated_at = self.clock()
         self._changed(session, case)
 

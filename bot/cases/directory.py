@@ -125,6 +125,7 @@ class Directory:
     queues: dict[str, Queue]
     routing: Routing
     canned: tuple[CannedReply, ...] = ()
+    root: Path | None = None  # the checkout it was read from
 
     @classmethod
     def load(cls, root: Path) -> Directory:
@@ -178,12 +179,12 @@ class _Reader:
         if validator is None:
             self.problems.append(Problem(SCHEMAS / schema, None, "missing or invalid schema"))
             return None
-        errors = list(validator.iter_errors(_plain(data)))
-        for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
-            where = "/".join(str(p) for p in error.absolute_path) or "the file"
-            line = _line(data, list(error.absolute_path))
-            self.problems.append(Problem(rel, line, f"{where}: {error.message}"))
-        return None if errors else data
+        found = list(validator.iter_errors(_plain(data)))
+        for invalid in sorted(found, key=lambda e: [str(p) for p in e.absolute_path]):
+            where = "/".join(str(p) for p in invalid.absolute_path) or "the file"
+            line = _line(data, list(invalid.absolute_path))
+            self.problems.append(Problem(rel, line, f"{where}: {invalid.message}"))
+        return None if found else data
 
     def error(self, rel: Path, data: Any, keys: Sequence[str | int], message: str) -> None:
         self.problems.append(Problem(rel, _line(data, keys), message))
@@ -206,14 +207,14 @@ def _load(root: Path) -> tuple[Directory | None, list[Problem]]:
         return None, reader.problems
     if any(p.severity == "error" for p in reader.problems):
         return None, reader.problems
-    return Directory(organisations, queues, routing, canned), reader.problems
+    return Directory(organisations, queues, routing, canned, root), reader.problems
 
 
 def _organisations(reader: _Reader, doc: CommentedMap) -> dict[str, Organisation]:
     organisations: dict[str, Organisation] = {}
     seen_queues: set[str] = set()
     for i, org in enumerate(doc["organisations"]):
-        where = ["organisations", i]
+        where: list[str | int] = ["organisations", i]
         if org["id"] in organisations:
             reader.error(ORGANISATIONS, doc, [*where, "id"], f"organisation {org['id']!r} twice")
         country = org.get("country")
@@ -221,7 +222,7 @@ def _organisations(reader: _Reader, doc: CommentedMap) -> dict[str, Organisation
             reader.error(ORGANISATIONS, doc, [*where, "country"], f"unknown country {country!r}")
         queues = []
         for j, q in enumerate(org["queues"]):
-            qwhere = [*where, "queues", j]
+            qwhere: list[str | int] = [*where, "queues", j]
             if q["id"] in seen_queues:
                 reader.error(ORGANISATIONS, doc, [*qwhere, "id"], f"queue {q['id']!r} twice")
             seen_queues.add(q["id"])
@@ -235,9 +236,7 @@ def _organisations(reader: _Reader, doc: CommentedMap) -> dict[str, Organisation
     return organisations
 
 
-def _hours(
-    reader: _Reader, doc: CommentedMap, where: list[str | int], raw: Any
-) -> Hours | None:
+def _hours(reader: _Reader, doc: CommentedMap, where: list[str | int], raw: Any) -> Hours | None:
     if raw is None:
         return None
     try:
@@ -270,7 +269,9 @@ def _routing(
     urgent = doc.get("urgent") or {}
     for k, category in enumerate(urgent.get("categories") or ()):
         if category not in CATEGORIES:
-            reader.error(ROUTING, doc, ["urgent", "categories", k], f"unknown category {category!r}")
+            reader.error(
+                ROUTING, doc, ["urgent", "categories", k], f"unknown category {category!r}"
+            )
     rules = []
     for i, raw in enumerate(doc["rules"]):
         where: list[str | int] = ["rules", i]

@@ -1,7 +1,7 @@
 """What the worker is told about their case, and the one way an officer's text reaches them.
 
-`send_to_worker` stores an outbound message for the outbox (bot/outbox), which sends it on
-the worker's own channel. It is the one place to swap for the outbox's own API.
+`send_to_worker` hands an outbound message to the outbox (bot/outbox), which sends it on the
+worker's own channel.
 """
 
 from __future__ import annotations
@@ -13,27 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.directory import Queue
 from bot.i18n import locale, normalise_language, translator
+from bot.outbox import enqueue
 from bot.storage.models import Message, Worker, utcnow
 
 
 async def send_to_worker(
     session: AsyncSession, worker_id: int, text: str, *, origin: str | None = None
 ) -> Message:
-    """Queue `text` for the worker on their channel; origin "officer" for an officer's words."""
-    worker = await session.get_one(Worker, worker_id)
-    message = Message(
-        worker_id=worker_id,
-        direction="out",
-        channel=worker.channel,
-        text=text,
-        status="pending",
-        origin=origin,
-        language=worker.language,
-        created_at=utcnow(),
-    )
-    session.add(message)
-    await session.flush()
-    return message
+    """Queue `text` for the worker on their channel; origin "officer" for an officer's words.
+
+    The outbox sends it (on WhatsApp past the 24-hour window it waits for the worker)."""
+    return await enqueue(session, worker_id, text, origin=origin, now=utcnow())
 
 
 async def worker_language(session: AsyncSession, worker_id: int) -> str:

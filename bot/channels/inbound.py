@@ -8,7 +8,8 @@ is made good by `Engine.resume()` at the next start.
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol
+from collections.abc import Coroutine
+from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import select
@@ -86,8 +87,8 @@ class Receiver:
         if self.outbox is not None:
             self.outbox.wake()
 
-    def _spawn(self, coro: object) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         self._idle.clear()
 

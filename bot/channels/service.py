@@ -7,13 +7,14 @@ until `start()` has the engine, so Telegram and Twilio simply deliver again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 import structlog
 from starlette.routing import BaseRoute
 
+from bot.channels import quiet_library_logs
 from bot.channels.inbound import InboundEngine, Receiver
 from bot.evidence import EvidenceCollector, Fetcher
 from bot.outbox import Outbox, Pacer, Sender
@@ -29,10 +30,13 @@ class Channels:
         settings: Settings,
         *,
         clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         outbox_options: dict[str, Any] | None = None,
     ) -> None:
+        quiet_library_logs()
         self.settings = settings
         self.clock = clock
+        self.sleep = sleep
         self.outbox_options = outbox_options or {}
         self.telegram: Any = None
         self.whatsapp: Any = None
@@ -60,6 +64,7 @@ class Channels:
                 public_url=settings.public_url,
                 template_sid=settings.twilio_template_sid,
                 api_url=settings.twilio_api_url,
+                clock=clock,
             )
         self.receiver: Receiver | None = None
         self.outbox: Outbox | None = None
@@ -92,13 +97,13 @@ class Channels:
 
             senders[telegram.CHANNEL] = self.telegram.sender
             fetchers[telegram.CHANNEL] = self.telegram.files
-            pacers[telegram.CHANNEL] = Pacer(telegram.PER_SECOND)
+            pacers[telegram.CHANNEL] = self._pacer(telegram.PER_SECOND)
         if self.whatsapp is not None:
             from bot.channels import whatsapp
 
             senders[whatsapp.CHANNEL] = self.whatsapp.sender
             fetchers[whatsapp.CHANNEL] = self.whatsapp.files
-            pacers[whatsapp.CHANNEL] = Pacer(whatsapp.PER_SECOND)
+            pacers[whatsapp.CHANNEL] = self._pacer(whatsapp.PER_SECOND)
         self.outbox = Outbox(
             engine.sessions, senders, pacers=pacers, clock=self.clock, **self.outbox_options
         )
@@ -114,6 +119,11 @@ class Channels:
             if channel is not None:
                 await channel.start(self.receiver)
         log.info("channels.started", channels=self.enabled)
+
+    def _pacer(self, per_second: float) -> Pacer:
+        if self.clock is utcnow:
+            return Pacer(per_second)
+        return Pacer(per_second, clock=lambda: self.clock().timestamp(), sleep=self.sleep)
 
     async def stop(self) -> None:
         # Finish answering what was received, stop sending, then close the channels' clients.

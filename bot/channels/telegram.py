@@ -49,6 +49,7 @@ from telegram.request import HTTPXRequest  # noqa: E402
 
 from bot.channels.inbound import Receiver  # noqa: E402
 from bot.channels.text import split_text  # noqa: E402
+from bot.channels.tls import tls_context  # noqa: E402
 from bot.evidence import FetchError, Media  # noqa: E402
 from bot.messages import Attachment, Inbound  # noqa: E402
 from bot.outbox.types import (  # noqa: E402
@@ -98,13 +99,26 @@ def webhook_secret(token: str, configured: str | None) -> str:
 
 def build_bot(token: str, api_url: str | None = None) -> Bot:
     base = (api_url or "https://api.telegram.org").rstrip("/")
+    tls = {"verify": tls_context()}
     return Bot(
         token,
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
-        request=HTTPXRequest(connection_pool_size=32, read_timeout=10.0, media_write_timeout=30.0),
-        get_updates_request=HTTPXRequest(read_timeout=POLL_SECONDS + 10.0),
+        request=HTTPXRequest(
+            connection_pool_size=32,
+            read_timeout=10.0,
+            media_write_timeout=30.0,
+            httpx_kwargs=tls,
+        ),
+        get_updates_request=HTTPXRequest(read_timeout=POLL_SECONDS + 10.0, httpx_kwargs=tls),
     )
+
+
+async def close_bot(bot: Bot) -> None:
+    await bot.shutdown()
+    # shutdown() skips a bot whose initialize() never ran, but PTB opened its HTTP client in
+    # the constructor; messages may have been sent through it all the same.
+    await bot.request.shutdown()
 
 
 def translate(update: Update) -> Translated | Ignored:

@@ -15,13 +15,15 @@ import httpx
 from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 
+from bot.channels.tls import tls_context
+
 last_retry_after: ContextVar[float | None] = ContextVar("twilio_retry_after", default=None)
 
 
-class HttpxTwilioClient(AsyncHttpClient):
+class HttpxTwilioClient(AsyncHttpClient):  # type: ignore[misc]  # twilio is untyped
     def __init__(self, timeout: float = 15.0) -> None:
         super().__init__(logging.getLogger("bot.channels.twilio"), True, timeout)
-        self.client = httpx.AsyncClient(timeout=timeout)
+        self.client = httpx.AsyncClient(timeout=timeout, verify=tls_context())
 
     async def request(
         self,

@@ -10,9 +10,10 @@ options of the last message the worker was sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -73,7 +74,7 @@ class Ignored:
     reason: str
 
 
-def translate(form: FormData) -> Translated | Ignored:
+def translate(form: FormData, received_at: datetime | None = None) -> Translated | Ignored:
     """Twilio's form fields as the engine's Inbound, or why they are ignored."""
     sender = _field(form, "From")
     if not sender.startswith("whatsapp:"):
@@ -99,7 +100,8 @@ def translate(form: FormData) -> Translated | Ignored:
     unanswered = button == REOPEN_PAYLOAD
     if button.startswith("/"):
         text = button  # a template button carrying one of our payloads
-    inbound = Inbound(CHANNEL, sender.removeprefix("whatsapp:"), text, sid, tuple(attachments))
+    user = sender.removeprefix("whatsapp:")
+    inbound = Inbound(CHANNEL, user, text, sid, tuple(attachments), received_at)
     return Translated(inbound, unanswered=unanswered)
 
 
@@ -223,8 +225,10 @@ class WhatsAppChannel:
         public_url: str,
         template_sid: str | None = None,
         api_url: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.account_sid = account_sid
+        self.clock = clock
         self.public_url = public_url.rstrip("/")
         self.http = HttpxTwilioClient()
         self.client = Client(account_sid, auth_token, http_client=self.http)
@@ -269,7 +273,8 @@ class WhatsAppChannel:
             return Response(status_code=403)
         if self.receiver is None:
             return Response(status_code=503)  # still starting: Twilio tries again
-        result = translate(form)
+        # Twilio's webhook carries no time: the window counts from when it reached us.
+        result = translate(form, self.clock())
         if isinstance(result, Ignored):
             log.info("twilio.ignored", reason=result.reason)
             return Response(TWIML_EMPTY, media_type="text/xml")
@@ -317,7 +322,7 @@ class WhatsAppChannel:
                     channel_message_id=_field(form, "MessageSid") or None,
                     status=status,
                     error=f"twilio code {error}" if error else None,
-                    now=utcnow(),
+                    now=self.clock(),
                     window_error=error == WINDOW_CLOSED,
                 )
         except Exception as exc:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,27 +38,43 @@ class Backoff:
     jitter: float = 0.2
 
     def delay(self, attempts: int) -> float:
-        delay = min(self.cap, self.base * 2 ** max(0, attempts - 1))
-        return delay * (1 + random.uniform(-self.jitter, self.jitter))
+        delay = min(self.cap, self.base * 2.0 ** max(0, attempts - 1))
+        return float(delay * (1 + random.uniform(-self.jitter, self.jitter)))
 
 
 class Pacer:
-    """At most `per_second` sends in this process; paused entirely while the channel asks."""
+    """At most `per_second` sends in this process; none at all while the channel asks us to wait.
 
-    def __init__(self, per_second: float) -> None:
+    `clock` (seconds) and `sleep` are replaceable so that tests can move time on.
+    """
+
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.interval = 1.0 / per_second
+        self.clock = clock
+        self.sleep = sleep
         self._next = 0.0
+        self._paused_until = 0.0
         self._lock = asyncio.Lock()
+
+    @property
+    def paused(self) -> bool:
+        return self.clock() < self._paused_until
 
     async def acquire(self) -> None:
         async with self._lock:
-            wait = self._next - time.monotonic()
+            wait = max(self._next, self._paused_until) - self.clock()
             if wait > 0:
-                await asyncio.sleep(wait)
-            self._next = max(time.monotonic(), self._next) + self.interval
+                await self.sleep(wait)
+            self._next = max(self.clock(), self._next) + self.interval
 
     def pause(self, seconds: float) -> None:
-        self._next = max(self._next, time.monotonic() + seconds)
+        self._paused_until = max(self._paused_until, self.clock() + seconds)
 
 
 class Outbox:
@@ -115,9 +131,14 @@ class Outbox:
 
     async def run_once(self) -> int:
         """Claim one batch of due messages and send them; returns how many were claimed."""
+        # A channel that asked us to wait (429) is not claimed from: its messages would sit
+        # claimed while their leases ran out.
+        ready = [
+            c for c in sorted(self.senders) if not (c in self.pacers and self.pacers[c].paused)
+        ]
         claimed = await store.claim(
             self.sessions,
-            sorted(self.senders),
+            ready,
             now=self.clock(),
             lease=self.lease,
             limit=self.batch,

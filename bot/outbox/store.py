@@ -76,7 +76,7 @@ async def claim(
             .order_by(Message.id)
             .limit(limit)
         )
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
         rows = (
             await session.execute(
@@ -252,10 +252,10 @@ async def enqueue(
     worker_id: int,
     text: str,
     *,
-    origin: str = "officer",
+    origin: str | None = "officer",
     now: datetime | None = None,
-) -> int:
-    """Send `text` to the worker on their channel; returns the outbound message's id.
+) -> Message:
+    """Send `text` to the worker on their channel; returns the stored outbound message.
 
     Runs in the caller's transaction. On WhatsApp after the 24-hour window the message is held
     and an approved template invites the worker back; the held message goes when they answer.
@@ -278,7 +278,7 @@ async def enqueue(
     await session.flush()
     if closed:
         await ensure_reopen(session, worker_id, worker.channel, now=now)
-    return message.id
+    return message
 
 
 async def record_status(
@@ -381,7 +381,7 @@ async def _last_inbound(session: AsyncSession, worker_ids: set[int]) -> dict[int
     return found
 
 
-def _aware(value: Any) -> datetime:
+def _aware(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -40,7 +40,9 @@ class KeywordNlu:
     async def parse(self, text: str) -> NluResult:
         words = set(text.lower().replace(",", " ").replace("?", " ").split())
         name = next((i for k, i in self.KEYWORDS.items() if k in words), "out_of_scope")
-        entities = (Entity("country", "MY", "malaysia", 0, 8),) if "malaysia" in text.lower() else ()
+        entities = (
+            (Entity("country", "MY", "malaysia", 0, 8),) if "malaysia" in text.lower() else ()
+        )
         score = IntentScore(name, 0.9)
         return NluResult(text, score, (score,), entities)
 
@@ -99,9 +101,7 @@ def directory() -> Directory:
 
 
 @pytest.fixture
-async def world(
-    database_url: str, cipher: Cipher, directory: Directory
-) -> AsyncIterator[World]:
+async def world(database_url: str, cipher: Cipher, directory: Directory) -> AsyncIterator[World]:
     database = db.create_engine(database_url)
     await db.migrate(database)
     sessions = db.session_factory(database)

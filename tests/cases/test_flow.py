@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.cases.audit import audit  # noqa: F401  (the module the desk writes through)
 from bot.storage.models import AuditEntry, Case, CaseAccess, CaseMessage, Message
 from tests.cases.conftest import World
 
@@ -168,8 +167,12 @@ async def test_forgetting_the_worker_clears_their_case_records(world: World) -> 
     await world.say("w9", "orang")
     async with world.sessions.begin() as session:
         case = await world.desk.open_case(
-            session, (await world.case()).worker_id or 0, source="complaint",
-            category="wages_unpaid", country="MY", record={"employer": "X"},
+            session,
+            (await world.case()).worker_id or 0,
+            source="complaint",
+            category="wages_unpaid",
+            country="MY",
+            record={"employer": "X"},
         )
     await world.say("w9", "hapus data saya")
     await world.say("w9", "ya")
@@ -190,8 +193,15 @@ async def test_complaint_event_opens_a_routed_case(world: World) -> None:
         worker_id = (await session.scalar(select(Message.worker_id).limit(1))) or 0
         record = {"employer": "PT X", "safe_now": False, "passport_held": True}
         decision = Decision(
-            [], DialogueState(), Profile("en"),
-            events=[("complaint_submitted", {"category": "document_withheld", "country": "HK", "record": record})],
+            [],
+            DialogueState(),
+            Profile("en"),
+            events=[
+                (
+                    "complaint_submitted",
+                    {"category": "document_withheld", "country": "HK", "record": record},
+                )
+            ],
         )
         message = await session.scalar(select(Message).limit(1))
         assert message is not None

@@ -30,8 +30,14 @@ def directory() -> Directory:
         (CaseFacts("complaint", "repatriation", "SA"), "bp3mi-jatim-complaints"),
         (CaseFacts("complaint", "wages_unpaid", "MY"), "sbmi-paralegal"),
         # The worker's choice wins over everything after it.
-        (CaseFacts("complaint", "wages_unpaid", "HK", choice="migrantcare"), "migrantcare-casework"),
-        (CaseFacts("complaint", "abuse_violence", "HK", urgent=True, choice="sbmi"), "sbmi-paralegal"),
+        (
+            CaseFacts("complaint", "wages_unpaid", "HK", choice="migrantcare"),
+            "migrantcare-casework",
+        ),
+        (
+            CaseFacts("complaint", "abuse_violence", "HK", urgent=True, choice="sbmi"),
+            "sbmi-paralegal",
+        ),
         # No rule: the default queue.
         (CaseFacts("talk_to_human"), "migrantcare-casework"),
         (CaseFacts("complaint", "health_accident", "SG"), "migrantcare-casework"),
@@ -129,16 +135,28 @@ def test_check_names_file_and_line_of_each_problem(tmp_path: Path) -> None:
     )
     problems = {(p.path.as_posix(), p.line, p.message) for p in check_directory(root)}
     assert ("flows/organisations.yml", 10, "unknown time zone 'Asia/Atlantis'") in problems
-    assert ("flows/routing.yml", 1, "unknown queue 'nowhere' (see flows/organisations.yml)") in problems
+    assert (
+        "flows/routing.yml",
+        1,
+        "unknown queue 'nowhere' (see flows/organisations.yml)",
+    ) in problems
     assert ("flows/routing.yml", 3, "unknown category 'wages'") in problems
     assert ("flows/routing.yml", 5, "unknown organisation 'unknown-org'") in problems
-    assert ("flows/routing.yml", 6, "unknown queue 'ngo-c' (see flows/organisations.yml)") in problems
+    assert (
+        "flows/routing.yml",
+        6,
+        "unknown queue 'ngo-c' (see flows/organisations.yml)",
+    ) in problems
 
 
 def test_schema_errors_are_located(tmp_path: Path) -> None:
     from bot.cases import DirectoryError
 
-    root = _flows(tmp_path, ORGS.replace("time_limit: 60}", "time_limit: soon}", 1), "default: ngo-a\nrules: []\n")
+    root = _flows(
+        tmp_path,
+        ORGS.replace("time_limit: 60}", "time_limit: soon}", 1),
+        "default: ngo-a\nrules: []\n",
+    )
     with pytest.raises(DirectoryError) as error:
         Directory.load(root)
     [problem] = error.value.problems

@@ -5,6 +5,7 @@ Imported by tests/channels/conftest.py and tests/outbox/conftest.py.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from starlette.applications import Starlette
 from twilio.request_validator import RequestValidator
 
 from bot.channels.service import Channels
@@ -47,6 +49,11 @@ class Clock:
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
 
+    async def sleep(self, seconds: float) -> None:
+        """The pacer's sleep: time moves on at once."""
+        self.advance(seconds=seconds)
+        await asyncio.sleep(0)
+
 
 @pytest.fixture
 def clock() -> Clock:
@@ -68,19 +75,24 @@ async def engine(database_url: str, cipher: Cipher, nlu: ScriptedNlu) -> AsyncIt
 
 
 @pytest.fixture
-async def telegram_stub() -> AsyncIterator[TelegramStub]:
-    stub = TelegramStub(TELEGRAM_TOKEN)
-    async with serve(stub.app) as url:
-        stub.url = url  # type: ignore[attr-defined]
-        yield stub
+async def stubs() -> AsyncIterator[tuple[TelegramStub, TwilioStub]]:
+    """Both fakes on one local server (their paths differ): one start and stop per test."""
+    telegram, twilio = TelegramStub(TELEGRAM_TOKEN), TwilioStub(ACCOUNT_SID, AUTH_TOKEN)
+    app = Starlette(routes=[*telegram.app.routes, *twilio.app.routes])
+    async with serve(app) as url:
+        telegram.url = twilio.url = url
+        yield telegram, twilio
+        telegram.end_polls()
 
 
 @pytest.fixture
-async def twilio_stub() -> AsyncIterator[TwilioStub]:
-    stub = TwilioStub(ACCOUNT_SID, AUTH_TOKEN)
-    async with serve(stub.app) as url:
-        stub.url = url
-        yield stub
+def telegram_stub(stubs: tuple[TelegramStub, TwilioStub]) -> TelegramStub:
+    return stubs[0]
+
+
+@pytest.fixture
+def twilio_stub(stubs: tuple[TelegramStub, TwilioStub]) -> TwilioStub:
+    return stubs[1]
 
 
 def channel_settings(
@@ -94,7 +106,7 @@ def channel_settings(
             telegram_token=TELEGRAM_TOKEN,
             telegram_secret=TELEGRAM_SECRET,
             telegram_mode="webhook",
-            telegram_api_url=telegram.url,  # type: ignore[attr-defined]
+            telegram_api_url=telegram.url,
         )
     if twilio is not None:
         values.update(
@@ -127,7 +139,11 @@ class Helpline:
         return response.status_code
 
     async def twilio(
-        self, params: dict[str, str], *, path: str = "/webhooks/twilio", signature: str | None = None
+        self,
+        params: dict[str, str],
+        *,
+        path: str = "/webhooks/twilio",
+        signature: str | None = None,
     ) -> httpx.Response:
         url = PUBLIC_URL + path
         if signature is None:
@@ -174,6 +190,7 @@ async def helpline(
     channels = Channels(
         settings,
         clock=clock,
+        sleep=clock.sleep,
         outbox_options={"backoff": Backoff(base=1.0, jitter=0.0), "max_attempts": 3},
     )
     app = create_app(engine, extra_routes=channels.routes())

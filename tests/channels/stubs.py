@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import socket
@@ -45,8 +46,12 @@ async def serve(app: Starlette) -> AsyncIterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+        # Shut down at once rather than at uvicorn's next 0.1 s tick, then end its loop.
         server.should_exit = True
-        await task
+        await server.shutdown(sockets=[sock])
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
         sock.close()
 
 
@@ -75,12 +80,12 @@ class Recorder:
             self.items.append(item)
             self._changed.notify_all()
 
-    async def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+    async def wait_for(self, count: int, within: float = 10.0) -> list[dict[str, Any]]:
         async def enough() -> None:
             async with self._changed:
                 await self._changed.wait_for(lambda: len(self.items) >= count)
 
-        await asyncio.wait_for(enough(), timeout)
+        await asyncio.wait_for(enough(), within)
         return self.items
 
     def __len__(self) -> int:
@@ -106,6 +111,7 @@ class TelegramStub:
         self.update_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
         self.message_ids = itertools.count(1)
+        self.url = ""  # set once served
         # Hold sendMessage: requests wait (after `arrived` is set) until `release` is set.
         self.hold = False
         self.arrived = asyncio.Event()
@@ -125,6 +131,10 @@ class TelegramStub:
 
     def add_file(self, file_id: str, data: bytes) -> None:
         self.files[file_id] = (f"documents/{file_id}.bin", data)
+
+    def end_polls(self) -> None:
+        """Answer any long poll still waiting (the client went away): lets the server stop."""
+        self._new_update.set()
 
     def push_update(self, update: dict[str, Any]) -> None:
         self.updates.append(update)
@@ -146,6 +156,12 @@ class TelegramStub:
             return JSONResponse(
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404
             )
+        if method == "sendMessage" and self.hold:
+            self.arrived.set()
+            await self.release.wait()
+            if await request.is_disconnected():
+                # The sender died before Telegram accepted the message: nothing was sent.
+                return Response(status_code=499)
         try:
             result = await handler(params)
         except StubError as exc:
@@ -157,9 +173,6 @@ class TelegramStub:
         return self.BOT
 
     async def _sendMessage(self, params: dict[str, Any]) -> Any:
-        if self.hold:
-            self.arrived.set()
-            await self.release.wait()
         markup = params.get("reply_markup")
         message = {
             "message_id": next(self.message_ids),
@@ -222,10 +235,8 @@ class TelegramStub:
         self.updates = [u for u in self.updates if u["update_id"] >= offset]
         if not self.updates and timeout:
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-            except TimeoutError:
-                pass
         return [u for u in self.updates if u["update_id"] >= offset]
 
     async def _file(self, request: Request) -> Response:
@@ -248,15 +259,23 @@ class TelegramStub:
         }
 
     def text_update(self, chat_id: int, text: str, **fields: Any) -> dict[str, Any]:
-        return {"update_id": next(self.update_ids), "message": self._message(chat_id, text=text, **fields)}
+        return {
+            "update_id": next(self.update_ids),
+            "message": self._message(chat_id, text=text, **fields),
+        }
 
-    def photo_update(self, chat_id: int, file_id: str, caption: str | None = None) -> dict[str, Any]:
+    def photo_update(
+        self, chat_id: int, file_id: str, caption: str | None = None
+    ) -> dict[str, Any]:
         photo = [
             {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 90},
             {"file_id": file_id, "file_unique_id": "b", "width": 800, "height": 800},
         ]
         extra = {"caption": caption} if caption else {}
-        return {"update_id": next(self.update_ids), "message": self._message(chat_id, photo=photo, **extra)}
+        return {
+            "update_id": next(self.update_ids),
+            "message": self._message(chat_id, photo=photo, **extra),
+        }
 
     def voice_update(self, chat_id: int, file_id: str) -> dict[str, Any]:
         voice = {"file_id": file_id, "file_unique_id": "v", "duration": 3, "mime_type": "audio/ogg"}
@@ -269,11 +288,17 @@ class TelegramStub:
             "file_name": "kontrak.pdf",
             "mime_type": "application/pdf",
         }
-        return {"update_id": next(self.update_ids), "message": self._message(chat_id, document=document)}
+        return {
+            "update_id": next(self.update_ids),
+            "message": self._message(chat_id, document=document),
+        }
 
     def location_update(self, chat_id: int, latitude: float, longitude: float) -> dict[str, Any]:
         location = {"latitude": latitude, "longitude": longitude}
-        return {"update_id": next(self.update_ids), "message": self._message(chat_id, location=location)}
+        return {
+            "update_id": next(self.update_ids),
+            "message": self._message(chat_id, location=location),
+        }
 
     def edited_update(self, chat_id: int, text: str) -> dict[str, Any]:
         message = self._message(chat_id, text=text, edit_date=int(time.time()))
@@ -290,7 +315,10 @@ class TelegramStub:
         return {"update_id": next(self.update_ids), "callback_query": query}
 
     def group_update(self, chat_id: int, text: str) -> dict[str, Any]:
-        return {"update_id": next(self.update_ids), "message": self._message(chat_id, "group", text=text)}
+        return {
+            "update_id": next(self.update_ids),
+            "message": self._message(chat_id, "group", text=text),
+        }
 
     def added_to_group_update(self, chat_id: int) -> dict[str, Any]:
         member = {
@@ -325,7 +353,9 @@ class TwilioStub:
         )
         self.url = ""  # set once served
 
-    def fail(self, status: int, code: int, message: str, headers: dict[str, str] | None = None) -> None:
+    def fail(
+        self, status: int, code: int, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         body = {"code": code, "message": message, "more_info": "", "status": status}
         self.failures.append(Scripted(status, body, headers or {}))
 
@@ -349,7 +379,9 @@ class TwilioStub:
         self.requests.append(form)
         if self.failures:
             scripted = self.failures.pop(0)
-            return JSONResponse(scripted.body, status_code=scripted.status, headers=scripted.headers)
+            return JSONResponse(
+                scripted.body, status_code=scripted.status, headers=scripted.headers
+            )
         sid = "SM" + uuid.uuid4().hex
         record = {"sid": sid, **form}
         await self.sent.add(record)

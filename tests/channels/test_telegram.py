@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from sqlalchemy import select, text
 
 from bot.evidence import stored
 from bot.storage.models import Event, Message
-from tests.channels.fixtures import Helpline
+from tests.channels.fixtures import TELEGRAM_TOKEN, Helpline
 from tests.channels.stubs import TelegramStub
 
 CHAT = 55501
@@ -15,7 +18,9 @@ CHAT = 55501
 def _buttons(sent: dict[str, object]) -> list[tuple[str, str]]:
     markup = sent["reply_markup"] or {}
     assert isinstance(markup, dict)
-    return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row]
+    return [
+        (b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row
+    ]
 
 
 async def test_a_whole_conversation(helpline: Helpline, telegram_stub: TelegramStub) -> None:
@@ -109,7 +114,9 @@ async def test_media_and_locations_are_kept_encrypted_as_evidence(
     assert len(telegram_stub.sent) >= 3
 
 
-async def test_a_missing_file_fails_visibly(helpline: Helpline, telegram_stub: TelegramStub) -> None:
+async def test_a_missing_file_fails_visibly(
+    helpline: Helpline, telegram_stub: TelegramStub
+) -> None:
     await helpline.telegram(telegram_stub.photo_update(CHAT, "GONE"))
     await helpline.settle()
     (message,) = await helpline.inbound()
@@ -152,7 +159,9 @@ async def test_the_webhook_is_registered_with_the_secret(
     assert telegram_stub.webhook["secret_token"] == "s3cret-token"
 
 
-async def test_long_replies_go_out_in_parts(helpline: Helpline, telegram_stub: TelegramStub) -> None:
+async def test_long_replies_go_out_in_parts(
+    helpline: Helpline, telegram_stub: TelegramStub
+) -> None:
     from bot.outbox import enqueue
 
     await helpline.telegram(telegram_stub.text_update(CHAT, "halo"))
@@ -165,3 +174,41 @@ async def test_long_replies_go_out_in_parts(helpline: Helpline, telegram_stub: T
     await helpline.settle()
     parts = telegram_stub.sent.items[before:]
     assert len(parts) == 2 and all(len(p["text"]) <= 4096 for p in parts)
+
+
+async def test_forgetting_deletes_the_evidence_too(
+    helpline: Helpline, telegram_stub: TelegramStub
+) -> None:
+    telegram_stub.add_file("PHOTO2", b"\xff\xd8 bukti")
+    await helpline.telegram(telegram_stub.photo_update(CHAT, "PHOTO2"))
+    await helpline.settle()
+    await helpline.telegram(telegram_stub.text_update(CHAT, "hapus data saya"))
+    await helpline.settle()
+    await helpline.telegram(telegram_stub.button_update(CHAT, "/intent:affirm"))
+    await helpline.settle()
+    async with helpline.engine.sessions() as session:
+        left = (await session.execute(text("SELECT count(*) FROM evidence"))).scalar_one()
+    assert left == 0
+    assert (
+        "deleted" in telegram_stub.sent.items[-1]["text"]
+        or "hapus" in telegram_stub.sent.items[-1]["text"]
+    )
+
+
+async def test_logs_carry_neither_messages_nor_tokens(
+    helpline: Helpline,
+    telegram_stub: TelegramStub,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret_words = "gaji saya ditahan majikan Lim"
+    telegram_stub.fail("sendMessage", 400, "Bad Request: chat not found")
+    chat = 880011223344
+    await helpline.telegram(telegram_stub.text_update(chat, secret_words))
+    await helpline.settle()
+    captured = capsys.readouterr()
+    logged = caplog.text + captured.out + captured.err
+    assert "inbound.stored" in logged and "outbox.failed" in logged
+    assert secret_words not in logged
+    assert TELEGRAM_TOKEN not in logged and str(chat) not in logged

@@ -88,7 +88,9 @@ async def test_a_bad_signature_gets_403_and_nothing_is_stored(
     assert (await helpline.twilio(params, signature="bm90IGEgc2lnbmF0dXJl")).status_code == 403
     assert (await helpline.twilio(params, signature="")).status_code == 403
     # Signed for another URL (the proxy's inside address, say): refused too.
-    wrong_url = helpline.validator.compute_signature("http://127.0.0.1:8000/webhooks/twilio", params)
+    wrong_url = helpline.validator.compute_signature(
+        "http://127.0.0.1:8000/webhooks/twilio", params
+    )
     assert (await helpline.twilio(params, signature=wrong_url)).status_code == 403
     # A body changed after signing.
     signature = helpline.validator.compute_signature(PUBLIC_URL + "/webhooks/twilio", params)
@@ -158,7 +160,9 @@ async def test_status_callbacks_update_the_outbound_message(
     assert await report("read") == 204
     assert (await helpline.outbound())[-1].status == "read"
     bad = await helpline.client.post(
-        path, data={"MessageSid": sid, "MessageStatus": "failed"}, headers={"X-Twilio-Signature": "x"}
+        path,
+        data={"MessageSid": sid, "MessageStatus": "failed"},
+        headers={"X-Twilio-Signature": "x"},
     )
     assert bad.status_code == 403
     assert (await helpline.outbound())[-1].status == "read"
@@ -171,7 +175,9 @@ async def test_status_callbacks_update_the_outbound_message(
     assert row.status == "undelivered" and row.error == "twilio code 63024"
 
 
-async def test_sms_and_other_accounts_are_ignored(helpline: Helpline, twilio_stub: TwilioStub) -> None:
+async def test_sms_and_other_accounts_are_ignored(
+    helpline: Helpline, twilio_stub: TwilioStub
+) -> None:
     sms = {**inbound("halo"), "From": "+886912345678"}
     assert (await helpline.twilio(sms)).status_code == 200
     other = {**inbound("halo"), "AccountSid": "AC" + "9" * 32}

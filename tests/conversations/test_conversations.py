@@ -29,7 +29,8 @@ async def test_menu_number_then_country_then_answer_for_that_country(
     first = joined(await say("1"))
     assert "Gaji adalah hak Anda" in first
     assert "negara mana" in first  # the country question
-    answer = joined(await say("2"))  # Taiwan in the numbered country list
+    taiwan = next(line.split(".")[0] for line in first.splitlines() if line.endswith(". Taiwan"))
+    answer = joined(await say(taiwan))  # its number in the country list
     assert "Taiwan" in answer and "1955" in answer
 
 
@@ -60,7 +61,7 @@ async def test_switching_language_on_request(worker: Callable[[str], Say]) -> No
     say = worker("eka")
     assert "Apa yang bisa saya bantu" in joined(await say("halo"))
     switched = joined(await say("english please"))
-    assert "English" in switched and "What can I help you with" in switched
+    assert "English" in switched and "1. Wages" in switched
     # Chosen explicitly: an Indonesian word does not switch it back.
     assert "wage" in joined(await say("gaji saya belum dibayar")).lower()
     back = joined(await say("pakai bahasa indonesia"))

@@ -23,7 +23,7 @@ async def _worker_id(helpline: Helpline, channel: str = "telegram") -> int:
 
 async def _officer(helpline: Helpline, worker_id: int, text: str) -> int:
     async with helpline.engine.sessions.begin() as session:
-        return await enqueue(session, worker_id, text)
+        return (await enqueue(session, worker_id, text)).id
 
 
 async def _row(helpline: Helpline, message_id: int) -> Message:
@@ -43,6 +43,7 @@ async def test_telegram_429_is_obeyed(
     assert (first.next_attempt_at - clock()).total_seconds() >= 0.99
     assert first.error == "telegram 429"
     assert len(telegram_stub.sent) == 0
+    assert helpline.outbox.pacers["telegram"].paused  # every Telegram send waits, not just this
     assert await helpline.outbox.run_once() == 0  # not before the time Telegram named
 
     clock.advance(seconds=1)

@@ -21,7 +21,7 @@ async def _late_officer_reply(helpline: Helpline, clock: Clock) -> int:
     async with helpline.engine.sessions.begin() as session:
         worker_id = await session.scalar(select(Worker.id))
         assert worker_id is not None
-        return await enqueue(session, worker_id, OFFICER_TEXT)
+        return (await enqueue(session, worker_id, OFFICER_TEXT, now=clock())).id
 
 
 async def _row(helpline: Helpline, message_id: int) -> Message:
@@ -33,6 +33,7 @@ async def test_a_late_officer_reply_waits_for_the_worker(
     helpline: Helpline, twilio_stub: TwilioStub, clock: Clock
 ) -> None:
     message_id = await _late_officer_reply(helpline, clock)
+    assert (await _row(helpline, message_id)).status == "held"  # at once, when written
     before = len(twilio_stub.sent)
     await helpline.settle()
     assert (await _row(helpline, message_id)).status == "held"
@@ -43,7 +44,7 @@ async def test_a_late_officer_reply_waits_for_the_worker(
     async with helpline.engine.sessions.begin() as session:
         worker_id = await session.scalar(select(Worker.id))
         assert worker_id is not None
-        second = await enqueue(session, worker_id, "Satu lagi.")
+        second = (await enqueue(session, worker_id, "Satu lagi.", now=clock())).id
     await helpline.settle()
     assert len(twilio_stub.sent) == before + 1
 
@@ -111,6 +112,6 @@ async def test_telegram_has_no_window(helpline: Helpline, telegram_stub, clock: 
     async with helpline.engine.sessions.begin() as session:
         worker_id = await session.scalar(select(Worker.id))
         assert worker_id is not None
-        message_id = await enqueue(session, worker_id, "Masih di sana?")
+        message_id = (await enqueue(session, worker_id, "Masih di sana?")).id
     await helpline.settle()
     assert (await _row(helpline, message_id)).status == "sent"

@@ -154,9 +154,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        "ix_staff_notifications_staff", "staff_notifications", ["staff_id", "read_at"]
-    )
+    op.create_index("ix_staff_notifications_staff", "staff_notifications", ["staff_id", "read_at"])
 
 
 def downgrade() -> None:

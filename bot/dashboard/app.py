@@ -1,0 +1,68 @@
+"""The officers' dashboard as one mountable app: `Mount("/dashboard", ...)` in the web app.
+
+Sessions: Starlette's SessionMiddleware (a cookie signed with itsdangerous) carries a random
+token whose hash is a row of staff_sessions. CSRF: asgi-csrf's double-submit cookie, checked
+against a hidden form field or the x-csrftoken header on every POST.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from asgi_csrf import asgi_csrf
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from bot.dashboard.admin import admin_routes
+from bot.dashboard.auth import auth_routes
+from bot.dashboard.cases import case_routes
+from bot.dashboard.stream import stream_routes
+from bot.dashboard.web import STATIC_DIR, Deps, Pages
+from bot.staff.sessions import LIFETIME
+
+PATH = "/dashboard"
+
+
+def dashboard(
+    provider: Callable[[], Deps],
+    *,
+    session_secret: str,
+    csrf_secret: str,
+    https_only: bool = False,
+    path: str = PATH,
+) -> Mount:
+    """The dashboard under `path`; `provider` returns the runtime once the server has started."""
+    pages = Pages(provider)
+    app = Starlette(
+        routes=[
+            *auth_routes(pages),
+            *case_routes(pages),
+            *stream_routes(pages),
+            *admin_routes(pages),
+            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=session_secret,
+                session_cookie="helpline_staff",
+                max_age=int(LIFETIME.total_seconds()),
+                path=path,
+                same_site="lax",
+                https_only=https_only,
+            )
+        ],
+    )
+    protected = asgi_csrf(
+        app,
+        signing_secret=csrf_secret,
+        cookie_name="helpline_csrf",
+        cookie_path=path,
+        cookie_secure=https_only,
+        # Signing in has no session cookie yet, and must be protected all the same.
+        always_protect={f"{path}/login", f"{path}/setup", f"{path}/password"},
+    )
+    return Mount(path, app=protected, name="dashboard")

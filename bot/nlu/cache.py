@@ -1,0 +1,70 @@
+"""Trained models on disk, keyed by a hash of the training data and of the code that trains.
+
+A fresh clone trains on first start; later starts load the pickle. Any change to the data,
+to the feature or classifier code, or to scikit-learn/numpy gives a new key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import numpy
+import sklearn
+
+from bot.nlu.data import Example
+
+T = TypeVar("T")
+
+_CODE_FILES = ("normalize.py", "features.py", "classifier.py", "cache.py")
+PREFIX = "intents-"
+
+
+def code_version() -> str:
+    here = Path(__file__).parent
+    digest = hashlib.sha256(f"{sklearn.__version__}|{numpy.__version__}".encode())
+    for name in _CODE_FILES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def data_key(examples: Sequence[Example], extra: str = "") -> str:
+    digest = hashlib.sha256(f"{code_version()}|{extra}".encode())
+    for e in examples:
+        digest.update(f"{e.intent}\t{e.language}\t{e.text}\n".encode())
+    return digest.hexdigest()[:24]
+
+
+def load_or_build(cache_dir: Path, key: str, build: Callable[[], T], kind: type[T]) -> T:
+    """The cached object for `key`, or `build()` saved under it (older entries are removed).
+
+    The cache directory is the application's own: pickles are only ever loaded from there.
+    """
+    path = cache_dir / f"{PREFIX}{key}.pkl"
+    if path.exists():
+        try:
+            with path.open("rb") as f:
+                obj = pickle.load(f)
+            if isinstance(obj, kind):
+                return obj
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass  # unreadable or from older code: retrain below
+    obj = build()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".pkl")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    for old in cache_dir.glob(f"{PREFIX}*.pkl"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return obj

@@ -1,0 +1,132 @@
+"""Sparse text features: word n-grams, character n-grams within words, and word pairs.
+
+Fitting uses scikit-learn's TfidfVectorizer; transforming one message uses the fitted vocabulary
+directly (a few dict look-ups), which is several times faster than `vectorizer.transform`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bot.nlu.lexicon import concept
+
+Analyzer = Callable[[str], list[str]]
+
+
+def _words(text: str) -> list[str]:
+    return [t for t in text.split() if t[0].isalnum()]
+
+
+def word_ngrams(text: str, low: int, high: int) -> list[str]:
+    words = _words(text)
+    return [
+        " ".join(words[i : i + n])
+        for n in range(low, high + 1)
+        for i in range(len(words) - n + 1)
+    ]
+
+
+def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
+    grams: list[str] = []
+    for word in _words(text):
+        padded = f" {word} "
+        for n in range(low, min(high, len(padded)) + 1):
+            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+def word_pairs(text: str) -> list[str]:
+    """Every ordered pair of words in the message: a cheap stand-in for word interactions."""
+    words = _words(text)
+    return [f"{a}|{b}" for i, a in enumerate(words) for b in words[i + 1 :]]
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSpec:
+    analyzer: Analyzer
+    weight: float
+    min_df: int
+
+
+def default_blocks() -> tuple[BlockSpec, ...]:
+    return (
+        BlockSpec(partial(word_ngrams, low=1, high=2), weight=0.7, min_df=1),
+        BlockSpec(partial(char_wb_ngrams, low=2, high=5), weight=1.0, min_df=2),
+        BlockSpec(word_pairs, weight=0.7, min_df=2),
+        BlockSpec(concept_features, weight=0.5, min_df=1),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    analyzer: Analyzer
+    vocabulary: dict[str, int]
+    idf: list[float]  # a list: indexing it is faster than indexing an array
+    weight: float
+    offset: int
+
+
+class Featurizer:
+    """Sublinear TF-IDF per block, each block L2-normalised and weighted, blocks side by side."""
+
+    def __init__(self, blocks: Sequence[_Block], size: int) -> None:
+        self._blocks = tuple(blocks)
+        self.size = size
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], specs: Sequence[BlockSpec]) -> tuple[Featurizer, sp.csr_matrix]:
+        """Fit on normalised texts; return the featurizer and the training matrix."""
+        blocks: list[_Block] = []
+        matrices: list[sp.csr_matrix] = []
+        offset = 0
+        for spec in specs:
+            min_df = spec.min_df if len(texts) >= 10 * spec.min_df else 1
+            vec = TfidfVectorizer(analyzer=spec.analyzer, sublinear_tf=True, min_df=min_df)
+            matrices.append(vec.fit_transform(texts) * spec.weight)
+            vocab = {str(k): int(v) for k, v in vec.vocabulary_.items()}
+            idf = [float(x) for x in vec.idf_]
+            blocks.append(_Block(spec.analyzer, vocab, idf, spec.weight, offset))
+            offset += len(vocab)
+        return cls(blocks, offset), sp.hstack(matrices, format="csr")
+
+    def vector(self, text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """Indices and values of one normalised text's non-zero features."""
+        indices: list[int] = []
+        values: list[float] = []
+        for block in self._blocks:
+            vocabulary = block.vocabulary
+            counts: dict[int, int] = {}
+            for gram in block.analyzer(text):
+                i = vocabulary.get(gram)
+                if i is not None:
+                    counts[i] = counts.get(i, 0) + 1
+            if not counts:
+                continue
+            idf = block.idf
+            vals = [(1.0 + math.log(c)) * idf[i] if c > 1 else idf[i] for i, c in counts.items()]
+            scale = block.weight / math.sqrt(sum(v * v for v in vals))
+            offset = block.offset
+            indices.extend(offset + i for i in counts)
+            values.extend(v * scale for v in vals)
+        return np.fromiter(indices, np.intp, len(indices)), np.fromiter(values, np.float64, len(values))
+
+    def matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
+        rows = [self.vector(t) for t in texts]
+        indptr = np.cumsum([0] + [len(r[0]) for r in rows])
+        indices = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.intp)
+        data = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(texts), self.size))
+
+
+def concept_features(text: str) -> list[str]:
+    """Bilingual concepts of the words (lexicon.py), alone and in pairs."""
+    found = [c for c in (concept(w) for w in _words(text)) if c is not None]
+    return found + [f"{a}|{b}" for i, a in enumerate(found) for b in found[i + 1 :] if a != b]

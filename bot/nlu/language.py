@@ -1,0 +1,78 @@
+"""Which language a worker writes in: "id" (Indonesian, Malay counted as Indonesian), "en", or None."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Literal
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+from bot.nlu.entities.country import PATTERN as _PLACES
+
+LanguageCode = Literal["id", "en"]
+
+# Words an English speaker would not write: one is enough to say Indonesian.
+INDONESIAN_MARKERS = frozenset(
+    """
+    saya sy sya aku aq gw gue kamu km dia kami kita mereka tidak tdk gak ga gk nggak ngga
+    enggak tak nak belum blm sudah udh udah sdh dah yang yg dan dengan dgn untuk utk dari
+    tolong tlg gaji majikan bagaimana gimana gmn kenapa knp mengapa apa apakah bisa mau ingin
+    di ke pulang kerja bekerja paspor dokumen terima kasih makasih mksh bantu bantuan minta sama
+    juga jg tapi tp ini itu ada karena krn lagi masih harus boleh bulan tahun hari sekarang
+    skrg selamat pagi siang sore malam iya betul bukan bapak ibu mbak kak adik suami istri
+    anak keluarga tolonglah sakit dipukul kabur ditahan dimana dmn kapan berapa siapa
+    sudahlah sahaja kerana awak hendak mahu sebab balik kampung agensi disiksa dibayar
+    digaji potongan libur cuti hilang kontak lapor laporan pengaduan
+    """.split()
+)
+# Words an Indonesian writer rarely uses outside English sentences (not "ok", "sorry",
+# "please", "thanks", "help", "salary": those are common in Indonesian chat).
+ENGLISH_MARKERS = frozenset(
+    """
+    the is are am was were i i'm im my me you your he she they we our not don't dont didn't
+    what how why where when which who can could would should will have has had do does did
+    want need with this that there and of to for from it be been being about because
+    employer agency paid pay work working home go going get got still yet since in on by at
+    a an if or but just out up some any
+    """.split()
+)
+_WORD = re.compile(r"[a-z']+")
+_MIN_WORDS_FOR_STATISTICS = 2
+_MIN_CONFIDENCE = 0.75
+
+
+@cache
+def _detector() -> LanguageDetector:
+    """Built once, on first use: the language models load lazily (about half a second)."""
+    return LanguageDetectorBuilder.from_languages(
+        Language.INDONESIAN, Language.MALAY, Language.ENGLISH
+    ).build()
+
+
+def detect_language(text: str) -> LanguageCode | None:
+    words = _WORD.findall(text.lower())
+    if not words:
+        return None  # numbers, emojis, punctuation
+    id_hits = sum(w in INDONESIAN_MARKERS for w in words)
+    en_hits = sum(w in ENGLISH_MARKERS for w in words)
+    if id_hits and not en_hits:
+        return "id"
+    if len(words) < _MIN_WORDS_FOR_STATISTICS:
+        return None  # "ok", "hi", "thanks": too short to tell
+    if en_hits >= 2 and not id_hits and len(words) >= 3:
+        return "en"
+    if id_hits and en_hits and id_hits >= 2 * en_hits:
+        return "id"  # English words sprinkled in Indonesian: "my majikan tidak bayar gaji"
+    # Place names ("kuala lumpur", "riyadh") look Malay or English whatever the sentence is.
+    rest = _PLACES.sub(" ", text)
+    if len(_WORD.findall(rest.lower())) < _MIN_WORDS_FOR_STATISTICS:
+        return None
+    values = {v.language: v.value for v in _detector().compute_language_confidence_values(rest)}
+    indonesian = values.get(Language.INDONESIAN, 0.0) + values.get(Language.MALAY, 0.0)
+    english = values.get(Language.ENGLISH, 0.0)
+    if indonesian >= _MIN_CONFIDENCE and not en_hits > id_hits:
+        return "id"
+    if english >= _MIN_CONFIDENCE and not id_hits > en_hits:
+        return "en"
+    return None

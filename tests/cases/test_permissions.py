@@ -1,0 +1,87 @@
+"""The permission matrix: every role against every case action, across organisations."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cases import Action, Actor, can
+from bot.cases.permissions import (
+    CaseScope,
+    may_check_content,
+    may_manage_staff,
+    may_see_queues,
+    may_see_reports,
+)
+
+ME = 1
+OTHER = 2
+# How the case relates to the person acting on it.
+RELATIONS = {
+    "own org, mine": CaseScope("ngo", ME, closed=False),
+    "own org, unassigned": CaseScope("ngo", None, closed=False),
+    "own org, a colleague's": CaseScope("ngo", OTHER, closed=False),
+    "own org, closed": CaseScope("ngo", ME, closed=True),
+    "shared with my org": CaseScope("mission", OTHER, closed=False, shared_with=frozenset({"ngo"})),
+    "another org": CaseScope("mission", None, closed=False),
+    "another org, shared elsewhere": CaseScope(
+        "mission", None, closed=False, shared_with=frozenset({"bp3mi"})
+    ),
+}
+A = Action
+READ = {A.VIEW, A.NOTE}
+WORK = {A.REPLY, A.STATUS, A.CLOSE, A.TRANSFER, A.SHARE, A.HAND_BACK}
+NOTHING: set[Action] = set()
+ALLOWED = {
+    "officer": {
+        "own org, mine": READ | WORK,
+        "own org, unassigned": READ | {A.CLAIM},
+        "own org, a colleague's": READ,
+        "own org, closed": READ,
+        "shared with my org": READ,
+        "another org": NOTHING,
+        "another org, shared elsewhere": NOTHING,
+    },
+    "supervisor": {
+        "own org, mine": READ | WORK | {A.ASSIGN},
+        "own org, unassigned": READ | WORK | {A.CLAIM, A.ASSIGN},
+        "own org, a colleague's": READ | WORK | {A.CLAIM, A.ASSIGN},
+        "own org, closed": READ,
+        "shared with my org": READ,
+        "another org": NOTHING,
+        "another org, shared elsewhere": NOTHING,
+    },
+    "editor": dict.fromkeys(RELATIONS, NOTHING),
+    "admin": dict.fromkeys(RELATIONS, NOTHING),
+}
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("relation", list(RELATIONS))
+@pytest.mark.parametrize("role", list(ALLOWED))
+def test_matrix(role: str, relation: str, action: Action) -> None:
+    actor = Actor(ME, role, "ngo")
+    assert can(actor, action, RELATIONS[relation]) is (action in ALLOWED[role][relation])
+
+
+@pytest.mark.parametrize("role", ["officer", "supervisor"])
+def test_staff_without_an_organisation_see_no_case(role: str) -> None:
+    for scope in RELATIONS.values():
+        for action in Action:
+            assert not can(Actor(ME, role, None), action, scope)
+
+
+@pytest.mark.parametrize(
+    ("role", "queues", "reports", "staff", "content"),
+    [
+        ("officer", True, False, False, False),
+        ("supervisor", True, True, False, False),
+        ("editor", False, False, False, True),
+        ("admin", False, False, True, True),
+    ],
+)
+def test_pages_by_role(role: str, queues: bool, reports: bool, staff: bool, content: bool) -> None:
+    actor = Actor(ME, role, "ngo" if role in ("officer", "supervisor") else None)
+    assert may_see_queues(actor) is queues
+    assert may_see_reports(actor) is reports
+    assert may_manage_staff(actor) is staff
+    assert may_check_content(actor) is content

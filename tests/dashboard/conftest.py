@@ -1,0 +1,141 @@
+"""The dashboard mounted on its own app, on the case desk's test world (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+
+from bot.cases import Desk
+from bot.dashboard import dashboard
+from tests.cases import conftest as cases_fixtures
+from tests.cases.conftest import World
+
+# The case desk's fixtures, shared: a database with the engine and desk wired to it.
+world = cases_fixtures.world
+directory = cases_fixtures.directory
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Deps:
+    sessions: async_sessionmaker[AsyncSession]
+    desk: Desk
+
+
+def make_app(world: World) -> Starlette:
+    deps = Deps(world.sessions, world.desk)
+    return Starlette(
+        routes=[dashboard(lambda: deps, session_secret="s" * 32, csrf_secret="c" * 32)]
+    )
+
+
+@pytest.fixture
+def app(world: World) -> Starlette:
+    return make_app(world)
+
+
+Client = Callable[[str | None], Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[Client]:
+    """client(username) -> an httpx client signed in as that person (None: signed out)."""
+    opened: list[httpx.AsyncClient] = []
+
+    async def make(username: str | None) -> httpx.AsyncClient:
+        c = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+        opened.append(c)
+        if username is not None:
+            response = await sign_in(c, username)
+            assert response.status_code == 303, response.text
+        return c
+
+    yield make
+    for c in opened:
+        await c.aclose()
+
+
+async def csrf(c: httpx.AsyncClient) -> str:
+    if "helpline_csrf" not in c.cookies:
+        await c.get("/dashboard/login")
+    return c.cookies["helpline_csrf"]
+
+
+async def sign_in(c: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
+    token = await csrf(c)
+    return await c.post(
+        "/dashboard/login",
+        data={
+            "csrftoken": token,
+            "username": username,
+            "password": password,
+            "next": "/dashboard/",
+        },
+    )
+
+
+async def post(c: httpx.AsyncClient, path: str, **data: str) -> httpx.Response:
+    return await c.post(path, data={"csrftoken": await csrf(c), **data})
+
+
+async def read_events(
+    app: Starlette, c: httpx.AsyncClient, path: str, want: int, seconds: float = 5.0
+) -> list[tuple[str, str]]:
+    """Reads a server-sent event stream straight from the ASGI app until `want` events came
+    (httpx's ASGI transport waits for a response to end, which an event stream never does)."""
+    cookie = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
+    raw_path, _, query = path.partition("?")
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": raw_path,
+        "raw_path": raw_path.encode(),
+        "root_path": "",
+        "query_string": query.encode(),
+        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 40000),
+    }
+    done = asyncio.Event()
+    events: list[tuple[str, str]] = []
+    buffer = ""
+
+    async def receive() -> dict[str, Any]:
+        await done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal buffer
+        if message["type"] == "http.response.start":
+            assert message["status"] == 200, message
+        if message["type"] != "http.response.body":
+            return
+        buffer += message.get("body", b"").decode()
+        while "\r\n\r\n" in buffer:
+            block, buffer = buffer.split("\r\n\r\n", 1)
+            lines = block.split("\r\n")
+            name = next((line[7:] for line in lines if line.startswith("event: ")), None)
+            payload = "\n".join(line[6:] for line in lines if line.startswith("data: "))
+            if name is not None:
+                events.append((name, payload))
+        if len(events) >= want:
+            done.set()
+
+    await asyncio.wait_for(app(scope, receive, send), seconds)
+    return events
+
+
+def data(event: tuple[str, str]) -> Any:
+    return json.loads(event[1])

@@ -1,0 +1,248 @@
+"""An officer in Debian's Chromium: signs in, claims a case, replies, and sees the worker's
+answer arrive live; on a phone (390x844) and a desktop (1280x800).
+
+Sync Playwright in a plain test; the server runs uvicorn with its own event loop in a thread,
+and builds its database and engine in the app's lifespan, inside that loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bot.cases import CaseHooks, Desk, Directory, Live
+from bot.dashboard import dashboard
+from bot.dialogue.policy import Policy
+from bot.engine import Engine
+from bot.messages import Inbound
+from bot.settings import PROJECT_ROOT
+from bot.staff import create_staff
+from bot.storage import db
+from bot.storage.crypto import Cipher
+from bot.storage.models import Message
+from tests.cases.conftest import KeywordNlu
+from tests.dashboard.conftest import PASSWORD
+from tests.fakes import TinyContent
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+
+
+@dataclass
+class Helpline:
+    sessions: async_sessionmaker[AsyncSession] | None = None
+    desk: Desk | None = None
+    engine: Engine | None = None
+
+
+def make_app(url: str, cipher: Cipher) -> Starlette:
+    """The dashboard, plus two test-only routes standing in for the worker's channel."""
+    state = Helpline()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        database = db.create_engine(url)
+        await db.migrate(database)
+        state.sessions = db.session_factory(database)
+        state.desk = Desk(Directory.load(PROJECT_ROOT), Live())
+        policy = Policy(TinyContent(), threshold=0.5)
+        state.engine = Engine(
+            state.sessions, KeywordNlu(), policy, cipher, lambda t: "id", CaseHooks(state.desk)
+        )
+        async with state.sessions.begin() as session:
+            for username, organisation in (("ani", "migrantcare"), ("budi", "kbri-kuala-lumpur")):
+                staff = await create_staff(
+                    session,
+                    username=username,
+                    display_name=username.title(),
+                    role="officer",
+                    organisation=organisation,
+                    known_organisations={"migrantcare", "kbri-kuala-lumpur"},
+                    password=PASSWORD,
+                )
+                staff.on_duty = True
+        yield
+        state.desk.live.close()
+        await database.dispose()
+
+    async def worker_says(request: Request) -> JSONResponse:
+        body = await request.json()
+        assert state.engine is not None
+        replies = await state.engine.handle(Inbound("telegram", body["user"], body["text"]))
+        return JSONResponse({"replies": [r.text for r in replies]})
+
+    async def outbox(request: Request) -> JSONResponse:
+        assert state.sessions is not None
+        async with state.sessions() as session:
+            rows = (await session.scalars(select(Message).where(Message.origin == "officer"))).all()
+        return JSONResponse(
+            [{"text": m.text, "status": m.status, "channel": m.channel} for m in rows]
+        )
+
+    return Starlette(
+        routes=[
+            Route("/test/worker", worker_says, methods=["POST"]),
+            Route("/test/outbox", outbox, methods=["GET"]),
+            dashboard(lambda: state, session_secret="s" * 32, csrf_secret="c" * 32),  # type: ignore[arg-type, return-value]
+        ],
+        lifespan=lifespan,
+    )
+
+
+@pytest.fixture
+def server(tmp_path: Path, cipher: Cipher) -> Iterator[str]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    app = make_app(f"sqlite+aiosqlite:///{tmp_path}/browser.db", cipher)
+    config = uvicorn.Config(app, lifespan="on", ws="none", log_level="warning")
+    uv = uvicorn.Server(config)
+
+    def run() -> None:
+        with contextlib.suppress(SystemExit):
+            uv.run(sockets=[sock])
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start: see its log above")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is missing (./dev test installs it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _page(browser: Browser, viewport: ViewportSize, phone: bool) -> tuple[Page, list[str]]:
+    context = browser.new_context(
+        viewport=viewport, device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    return page, errors
+
+
+def _shot(page: Page, tmp_path: Path, name: str) -> None:
+    folder = Path(os.environ.get("HELPLINE_DASHBOARD_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+
+def _worker(base: str, text: str, user: str = "worker-1") -> list[str]:
+    response = httpx.post(f"{base}/test/worker", json={"user": user, "text": text}, timeout=10)
+    response.raise_for_status()
+    replies: list[str] = response.json()["replies"]
+    return replies
+
+
+def _sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/dashboard/")
+    expect(page).to_have_url(f"{base}/dashboard/login?next=/dashboard/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_have_text(
+        "Migrant CARE" if username == "ani" else "KBRI Kuala Lumpur"
+    )
+
+
+@pytest.mark.parametrize(("name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_officer_claims_replies_and_sees_the_answer_live(
+    browser: Browser, server: str, tmp_path: Path, name: str, viewport: ViewportSize
+) -> None:
+    page, errors = _page(browser, viewport, phone=name == "phone")
+    replies = _worker(server, "halo, saya mau bicara dengan orang")
+    [reference] = {m for r in replies for m in re.findall(r"HL-[0-9A-Z]{6}", r)}
+    _worker(server, "saya sedang dipukul majikan di malaysia", user="worker-2")  # KBRI, urgent
+
+    _sign_in(page, server, "ani")
+    queue = page.locator(".queue", has_text="Case work")
+    expect(queue).to_contain_text("1 waiting")
+    _shot(page, tmp_path, f"{name}-queues")
+
+    queue.locator("a").click()
+    row = page.locator(".case-row", has_text=reference)
+    expect(row).to_contain_text("Unassigned")
+    row.locator("a").click()
+    expect(page.locator("h1")).to_contain_text(reference)
+    expect(page.locator("#thread")).to_contain_text("saya mau bicara dengan orang")
+
+    page.get_by_role("button", name="Claim and answer").click()
+    expect(page.locator(".case-head")).to_contain_text("Ani holds the chat")
+    thread = page.locator("#thread")
+    expect(thread).to_contain_text("Seorang petugas dari Migrant CARE")  # the worker was told
+
+    page.locator("#canned").select_option(label="Introduce yourself")
+    expect(page.locator("#reply-text")).to_have_value(
+        f"Halo, saya Ani dari Migrant CARE. Saya sudah membaca pesan Anda tentang kasus {reference}. Apakah Anda aman sekarang?"
+    )
+    page.locator("#reply-text").fill("Halo, saya Ani. Apakah Anda aman sekarang?")
+    page.get_by_role("button", name="Send to worker").click()
+    expect(page.locator("#reply-text")).to_have_value("")
+    expect(thread.locator(".line.officer").last).to_contain_text("Apakah Anda aman sekarang?")
+    sent = httpx.get(f"{server}/test/outbox").json()
+    assert {
+        "text": "Halo, saya Ani. Apakah Anda aman sekarang?",
+        "status": "pending",
+        "channel": "telegram",
+    } in sent
+
+    # The worker answers on their channel: the bot stays quiet, the officer sees it live.
+    assert _worker(server, "iya bu, saya aman. gaji 3 bulan belum dibayar") == []
+    expect(thread.locator(".line.in").last).to_contain_text(
+        "gaji 3 bulan belum dibayar", timeout=5000
+    )
+    _shot(page, tmp_path, f"{name}-case")
+
+    page.context.close()
+    assert errors == [], f"errors in the page: {errors}"

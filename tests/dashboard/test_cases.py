@@ -1,0 +1,196 @@
+"""Case pages over HTTP: the permission matrix across organisations, the whole path with
+live updates, and every view and change written to the audit log."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import select
+from starlette.applications import Starlette
+
+from bot.cases import Action, Actor, can
+from bot.cases.permissions import CaseScope
+from bot.dashboard import stream
+from bot.storage.models import AuditEntry, Case, CaseAccess, Message
+from tests.cases.conftest import World
+from tests.dashboard.conftest import Client, post, read_events
+
+# Each case route and the permission it needs; POST forms carry what the action needs.
+ROUTES: list[tuple[str, str, Action, dict[str, str]]] = [
+    ("GET", "", Action.VIEW, {}),
+    ("GET", "/events", Action.VIEW, {}),
+    ("POST", "/note", Action.NOTE, {"text": "internal"}),
+    ("POST", "/claim", Action.CLAIM, {}),
+    ("POST", "/assign", Action.ASSIGN, {"staff_id": ""}),
+    ("POST", "/reply", Action.REPLY, {"text": "Halo"}),
+    ("POST", "/status", Action.STATUS, {"status": "waiting"}),
+    ("POST", "/close", Action.CLOSE, {"outcome": "resolved"}),
+    ("POST", "/transfer", Action.TRANSFER, {"queue": "sbmi-paralegal"}),
+    ("POST", "/share", Action.SHARE, {"organisation": "bp3mi-jatim"}),
+    ("POST", "/hand-back", Action.HAND_BACK, {}),
+]
+_WORKERS = itertools.count()
+RELATIONS = ("own, unassigned", "own, mine", "own, a colleague's", "shared", "another org")
+
+
+async def _case(world: World, relation: str, me: Actor, colleague: Actor) -> Case:
+    """A fresh open case standing in `relation` to `me` (of Migrant CARE)."""
+    async with world.sessions.begin() as session:
+        await world.say(f"worker-{next(_WORKERS)}", "orang")
+        case = await session.scalar(select(Case).order_by(Case.id.desc()))
+        assert case is not None and case.organisation == "migrantcare"
+        if relation == "own, mine":
+            case.assigned_to = case.chat_held_by = me.id
+        elif relation == "own, a colleague's":
+            case.assigned_to = case.chat_held_by = colleague.id
+        elif relation in ("shared", "another org"):
+            case.organisation, case.queue = "kbri-kuala-lumpur", "kbri-kl-protection"
+            if relation == "shared":
+                session.add(CaseAccess(case_id=case.id, organisation="migrantcare", reason="share"))
+        return case
+
+
+@pytest.mark.parametrize("role", ["officer", "supervisor", "editor", "admin"])
+async def test_permission_matrix_over_http(
+    world: World, client: Client, app: Starlette, role: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stream, "STREAM_SECONDS", 0.0)  # event streams end at once
+    organisation = "migrantcare" if role in ("officer", "supervisor") else None
+    me = await world.staff("me", role=role, organisation=organisation)
+    colleague = await world.staff("colleague")
+    c = await client("me")
+    for relation in RELATIONS:
+        for method, suffix, action, form in ROUTES:
+            case = await _case(world, relation, me, colleague)
+            async with world.sessions() as session:
+                shared = (
+                    await session.scalars(
+                        select(CaseAccess.organisation).where(CaseAccess.case_id == case.id)
+                    )
+                ).all()
+            allowed = can(me, action, CaseScope.of(case, shared))
+            path = f"/dashboard/cases/{case.reference}{suffix}"
+            if method == "GET" and suffix == "/events":
+                if allowed:
+                    await read_events(app, c, path, want=0)  # opened: status 200
+                    continue
+                response = await c.get(path)
+            elif method == "GET":
+                response = await c.get(path)
+            else:
+                response = await post(c, path, **form)
+            expected = (303 if method == "POST" else 200) if allowed else 404
+            assert response.status_code == expected, (role, relation, suffix, response.text[:200])
+            async with world.sessions() as session:
+                actions = (
+                    await session.scalars(
+                        select(AuditEntry.action).where(
+                            AuditEntry.case_id == case.id, AuditEntry.staff_id == me.id
+                        )
+                    )
+                ).all()
+            # Every view and change, and every refusal, is in the audit log.
+            nothing_to_do = allowed and suffix == "/hand-back" and case.chat_held_by is None
+            assert actions or nothing_to_do, (role, relation, suffix)
+            if not allowed:
+                assert actions == ["denied"]
+
+
+async def test_lists_show_only_what_one_may_see(world: World, client: Client) -> None:
+    mine = await world.staff("ani")
+    embassy = await world.staff("budi", organisation="kbri-kuala-lumpur")
+    await world.say("w1", "orang")  # Migrant CARE
+    await world.say("w2", "saya sedang dipukul di malaysia")  # KBRI Kuala Lumpur, urgent
+    ours, theirs = (await world.case("")).reference, None
+    async with world.sessions() as session:
+        refs = {c.organisation: c.reference for c in (await session.scalars(select(Case))).all()}
+    ours, theirs = refs["migrantcare"], refs["kbri-kuala-lumpur"]
+    ani, budi = await client("ani"), await client("budi")
+    listing = (await ani.get("/dashboard/cases")).text
+    assert ours in listing and theirs not in listing
+    listing = (await budi.get("/dashboard/cases")).text
+    assert theirs in listing and ours not in listing and "Urgent" in listing
+    home = (await budi.get("/dashboard/")).text
+    assert "1</b> urgent" in home
+    assert (await ani.get(f"/dashboard/cases/{theirs}")).status_code == 404
+    assert (await ani.get("/dashboard/cases?queue=kbri-kl-protection")).status_code == 404
+    del mine, embassy
+
+
+async def test_whole_path_over_http_with_live_messages(
+    world: World, client: Client, app: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Polling is slowed down: a message that arrives in time came by the live push.
+    monkeypatch.setattr(stream, "POLL_SECONDS", 60.0)
+    await world.staff("ani")
+    await world.staff("budi", organisation="kbri-kuala-lumpur")
+    await world.say("worker", "halo")
+    await world.say("worker", "mau bicara dengan orang")
+    case = await world.case()
+    ani = await client("ani")
+
+    queue = await ani.get("/dashboard/cases?queue=migrantcare-casework")
+    assert case.reference in queue.text and "Unassigned" in queue.text
+    page = await ani.get(f"/dashboard/cases/{case.reference}")
+    assert "Claim and answer" in page.text and "mau bicara dengan orang" in page.text
+
+    assert (await post(ani, f"/dashboard/cases/{case.reference}/claim")).status_code == 303
+    reply = await ani.post(
+        f"/dashboard/cases/{case.reference}/reply",
+        data={"text": "Halo, saya Ani dari Migrant CARE."},
+        headers={"x-csrftoken": ani.cookies["helpline_csrf"], "x-requested-with": "fetch"},
+    )
+    assert reply.status_code == 200
+    async with world.sessions() as session:
+        sent = await session.get_one(Message, reply.json()["message_id"])
+    assert sent.status == "pending" and sent.origin == "officer" and sent.channel == "telegram"
+
+    # The worker's answer appears on the officer's open stream without a reload.
+    async with world.sessions() as session:
+        last = await session.scalar(select(Message.id).order_by(Message.id.desc()).limit(1))
+    path = f"/dashboard/cases/{case.reference}/events?after={last}"
+    import asyncio
+
+    reader = asyncio.create_task(read_events(app, ani, path, want=1, seconds=5))
+    await asyncio.sleep(0.2)
+    assert await world.say("worker", "terima kasih bu, gaji saya 3 bulan") == []
+    [(kind, html)] = await reader
+    assert kind == "message" and "gaji saya 3 bulan" in html and "Worker" in html
+
+    # Internal note, transfer with a note, then the embassy closes it.
+    assert (
+        await post(ani, f"/dashboard/cases/{case.reference}/note", text="Paspor ditahan agen")
+    ).status_code == 303
+    moved = await post(
+        ani,
+        f"/dashboard/cases/{case.reference}/transfer",
+        queue="kbri-kl-protection",
+        note="Mohon bantu",
+    )
+    assert moved.status_code == 303
+    page = await ani.get(f"/dashboard/cases/{case.reference}")
+    assert page.status_code == 200 and "Claim and answer" not in page.text  # read-only now
+    budi = await client("budi")
+    page = await budi.get(f"/dashboard/cases/{case.reference}")
+    assert "Mohon bantu" in page.text and "Paspor ditahan agen" in page.text
+    assert (await post(budi, f"/dashboard/cases/{case.reference}/claim")).status_code == 303
+    closed = await post(
+        budi, f"/dashboard/cases/{case.reference}/close", outcome="resolved", note="Selesai"
+    )
+    assert closed.status_code == 303
+    assert (await world.case()).status == "closed"
+
+    [status] = await world.say("worker", f"status {case.reference}")
+    assert case.reference in status.text and "ditutup" in status.text
+
+
+async def test_invalid_input_is_explained_not_crashed(world: World, client: Client) -> None:
+    await world.staff("ani", role="supervisor")
+    await world.say("w", "orang")
+    case = await world.case()
+    c = await client("ani")
+    response = await post(c, f"/dashboard/cases/{case.reference}/transfer", queue="nowhere")
+    assert response.status_code == 303
+    page = await c.get(response.headers["location"])
+    assert "unknown queue" in page.text

@@ -1,0 +1,160 @@
+"""A crash anywhere between receiving and sending loses nothing and sends nothing twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.channels.service import Channels
+from bot.engine import Engine
+from bot.messages import Inbound
+from bot.outbox import Outbox, enqueue
+from bot.outbox import store as outbox_store
+from bot.storage.models import Message, Worker
+from tests.channels.fixtures import Clock, Helpline, channel_settings
+from tests.channels.stubs import StubError, TelegramStub, TwilioStub
+from tests.conftest import TEST_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAT = 55503
+LONG = " ".join(f"kata{i:04d}" for i in range(1100))
+
+
+async def _statuses(engine: Engine) -> list[str]:
+    async with engine.sessions() as session:
+        rows = await session.scalars(
+            select(Message.status).where(Message.direction == "out").order_by(Message.id)
+        )
+        return list(rows.all())
+
+
+async def test_claimed_then_crashed_is_sent_once_after_the_lease(
+    helpline: Helpline, telegram_stub: TelegramStub, clock: Clock
+) -> None:
+    await helpline.telegram(telegram_stub.text_update(CHAT, "halo"))
+    await helpline.channels.receiver.idle()
+    # A sender claims the first reply, then dies before calling Telegram.
+    claimed = await outbox_store.claim(
+        helpline.engine.sessions, ["telegram"], now=clock(), lease=timedelta(seconds=60), limit=5
+    )
+    assert len(claimed) == 1
+    assert await _statuses(helpline.engine) == ["sending", "pending"]
+    # Another sender finds nothing to do while the lease holds, and keeps the order.
+    assert await helpline.outbox.run_once() == 0
+    clock.advance(seconds=61)
+    await helpline.settle()
+    assert await _statuses(helpline.engine) == ["sent", "sent"]
+    texts = [s["text"] for s in telegram_stub.sent.items]
+    assert len(texts) == 2 and texts[0] == claimed[0].text
+    rows = await helpline.outbound()
+    assert rows[0].attempts == 2  # the lost attempt is counted
+
+
+async def test_a_crash_after_storing_and_before_processing(
+    engine: Engine, telegram_stub: TelegramStub, twilio_stub: TwilioStub, clock: Clock
+) -> None:
+    # The process stored the update and died: Telegram got its 200 and will not resend.
+    await engine.store(Inbound("telegram", str(CHAT), "halo", channel_message_id="9001"))
+    channels = Channels(channel_settings(telegram_stub, twilio_stub), clock=clock)
+    # What the server does on start: resume, then start the channels.
+    assert await engine.resume() == 1
+    await channels.start(engine, run_loops=False)
+    try:
+        assert channels.outbox is not None
+        while await channels.outbox.run_once():
+            pass
+    finally:
+        await channels.stop()
+    assert await _statuses(engine) == ["sent", "sent"]
+    assert len(telegram_stub.sent) == 2
+
+
+async def test_a_long_message_resumes_after_its_last_sent_part(
+    helpline: Helpline, telegram_stub: TelegramStub, clock: Clock
+) -> None:
+    await helpline.telegram(telegram_stub.text_update(CHAT, "halo"))
+    await helpline.settle()
+    async with helpline.engine.sessions.begin() as session:
+        worker_id = await session.scalar(select(Worker.id))
+        assert worker_id is not None
+        message_id = (await enqueue(session, worker_id, LONG)).id
+    before = len(telegram_stub.sent)
+    # Part one goes, part two meets a server error: the retry starts at part two.
+    calls = 0
+    original = telegram_stub._sendMessage
+
+    async def count_then_fail(params: dict[str, object]) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise StubError(500, "Internal Server Error")
+        return await original(params)
+
+    telegram_stub._sendMessage = count_then_fail  # type: ignore[method-assign]
+    await helpline.outbox.run_once()
+    async with helpline.engine.sessions() as session:
+        row = await session.get_one(Message, message_id)
+    assert (row.status, row.parts_sent) == ("pending", 1)
+    clock.advance(seconds=1)
+    await helpline.settle()
+    parts = [s["text"] for s in telegram_stub.sent.items[before:]]
+    assert len(parts) == 3  # part one once, then parts two and three
+    assert " ".join(parts) == LONG
+
+
+async def test_a_killed_sender_process_loses_nothing_and_sends_nothing_twice(
+    engine: Engine, database_url: str, telegram_stub: TelegramStub, clock: Clock
+) -> None:
+    for text in ("pertama", "kedua", "ketiga"):
+        await engine.store(Inbound("telegram", str(CHAT), text, channel_message_id=text))
+    worker_id, _ = await engine.store(Inbound("telegram", str(CHAT), "x", channel_message_id="x"))
+    async with engine.sessions.begin() as session:
+        for text in ("satu", "dua", "tiga"):
+            await enqueue(session, worker_id, text)
+    telegram_stub.hold = True
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.outbox.sender_process",
+        database_url,
+        telegram_stub.url,
+        TEST_KEY,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        # The process has claimed "satu" and is inside the call to Telegram: kill it there.
+        await asyncio.wait_for(telegram_stub.arrived.wait(), 30)
+        assert await _statuses(engine) == ["sending", "pending", "pending"]
+        process.send_signal(signal.SIGKILL)
+        assert await asyncio.wait_for(process.wait(), 10) == -signal.SIGKILL
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    telegram_stub.hold = False
+    telegram_stub.release.set()
+    assert len(telegram_stub.sent) == 0
+
+    # A new sender, once the dead one's lease has run out, sends each message once, in order.
+    from bot.channels.telegram import TelegramSender, build_bot, close_bot
+    from tests.channels.fixtures import TELEGRAM_TOKEN
+
+    bot = build_bot(TELEGRAM_TOKEN, telegram_stub.url)
+    clock.now = datetime.now(UTC) + timedelta(seconds=31)
+    outbox = Outbox(engine.sessions, {"telegram": TelegramSender(bot)}, clock=clock)
+    try:
+        while await outbox.run_once():
+            pass
+    finally:
+        await close_bot(bot)
+    assert [s["text"] for s in telegram_stub.sent.items] == ["satu", "dua", "tiga"]
+    assert await _statuses(engine) == ["sent", "sent", "sent"]
