@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from starlette.routing import BaseRoute
@@ -20,6 +20,10 @@ from bot.evidence import EvidenceCollector, Fetcher
 from bot.outbox import Outbox, Pacer, Sender
 from bot.settings import Settings
 from bot.storage.models import utcnow
+
+if TYPE_CHECKING:  # imported when a channel is on: PTB and Twilio load slowly
+    from bot.channels.telegram import TelegramChannel
+    from bot.channels.whatsapp import WhatsAppChannel
 
 log = structlog.get_logger(__name__)
 
@@ -38,8 +42,8 @@ class Channels:
         self.clock = clock
         self.sleep = sleep
         self.outbox_options = outbox_options or {}
-        self.telegram: Any = None
-        self.whatsapp: Any = None
+        self.telegram: TelegramChannel | None = None
+        self.whatsapp: WhatsAppChannel | None = None
         if settings.telegram_enabled:
             from bot.channels.telegram import TelegramChannel
 
@@ -79,9 +83,10 @@ class Channels:
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = []
-        for channel in (self.telegram, self.whatsapp):
-            if channel is not None:
-                routes.extend(channel.routes())
+        if self.telegram is not None:
+            routes += self.telegram.routes()
+        if self.whatsapp is not None:
+            routes += self.whatsapp.routes()
         return routes
 
     async def start(self, engine: InboundEngine, *, run_loops: bool = True) -> None:
@@ -115,9 +120,10 @@ class Channels:
         if senders and run_loops:
             self._tasks.append(asyncio.ensure_future(self.outbox.run()))
             self._tasks.append(asyncio.ensure_future(self.evidence.run()))
-        for channel in (self.telegram, self.whatsapp):
-            if channel is not None:
-                await channel.start(self.receiver)
+        if self.telegram is not None:
+            await self.telegram.start(self.receiver)
+        if self.whatsapp is not None:
+            await self.whatsapp.start(self.receiver)
         log.info("channels.started", channels=self.enabled)
 
     def _pacer(self, per_second: float) -> Pacer:
@@ -133,6 +139,7 @@ class Channels:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        for channel in (self.telegram, self.whatsapp):
-            if channel is not None:
-                await channel.stop()
+        if self.telegram is not None:
+            await self.telegram.stop()
+        if self.whatsapp is not None:
+            await self.whatsapp.stop()

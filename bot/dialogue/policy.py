@@ -18,6 +18,8 @@ from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.messages import QuickReply, Reply
 from bot.nlu.types import NluResult
 
+# What a Rasa server's FallbackClassifier answers when no intent is likely enough.
+FALLBACK = "nlu_fallback"
 # Where a person works is never "Indonesia" for this helpline.
 HOME_COUNTRY = "ID"
 # A message that names a country and means no more than these is telling us where they work.
@@ -114,9 +116,14 @@ class Policy:
                 return None, None  # a country choice, handled with the country
         if mentioned(turn.cases, turn.text):
             return "case_status", 1.0
-        if turn.nlu is None or turn.nlu.intent.confidence < self.threshold:
-            return None, turn.nlu.intent.confidence if turn.nlu else None
-        return turn.nlu.intent.name, turn.nlu.intent.confidence
+        if turn.nlu is None:
+            return None, None
+        # The classifier's own best guess decides, so that "not understood" (no intent is
+        # likely) stays apart from "out of scope" (likely about something else).
+        best = turn.nlu.ranking[0] if turn.nlu.ranking else turn.nlu.intent
+        if best.name == FALLBACK or best.confidence < self.threshold:
+            return None, best.confidence
+        return best.name, best.confidence
 
     def _country(
         self, turn: Turn, command: Command | None, state: DialogueState, decision: Decision

@@ -6,9 +6,10 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.outbox import Outbox, enqueue
+from bot.channels.telegram import TelegramSender, build_bot, close_bot
+from bot.outbox import Backoff, Outbox, enqueue
 from bot.storage.models import Message, Worker
-from tests.channels.fixtures import Clock, Helpline
+from tests.channels.fixtures import TELEGRAM_TOKEN, Clock, Helpline
 from tests.channels.stubs import TelegramStub, TwilioStub
 
 CHAT = 55502
@@ -129,16 +130,22 @@ async def test_network_errors_are_retried(
 ) -> None:
     await helpline.telegram(telegram_stub.text_update(CHAT, "halo"))
     await helpline.settle()
-    bot = helpline.channels.telegram.bot
-    real_base = bot._base_url
-    bot._base_url = "http://127.0.0.1:9/bot" + telegram_stub.token  # nothing listens there
     message_id = await _officer(helpline, await _worker_id(helpline), "tes")
-    await helpline.outbox.run_once()
+    nowhere = build_bot(TELEGRAM_TOKEN, "http://127.0.0.1:9")  # nothing listens there
+    cut_off = Outbox(
+        helpline.engine.sessions,
+        {"telegram": TelegramSender(nowhere)},
+        clock=clock,
+        backoff=Backoff(base=1.0, jitter=0.0),
+    )
+    try:
+        await cut_off.run_once()
+    finally:
+        await close_bot(nowhere)
     row = await _row(helpline, message_id)
     assert (row.status, row.attempts) == ("pending", 1)
     assert (row.error or "").startswith("telegram network")
-    bot._base_url = real_base
-    clock.advance(seconds=1)
+    clock.advance(seconds=2)
     await helpline.outbox.run_once()
     assert (await _row(helpline, message_id)).status == "sent"
 
