@@ -15,11 +15,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import os
-import re
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -27,14 +24,9 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-
-# Opt in to PTB's timedelta periods now: the int form warns on every use (v22.2 and later).
-os.environ.setdefault("PTB_TIMEDELTA", "true")
-
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
-from telegram import Message as TgMessage  # noqa: E402
-from telegram.constants import ChatType, MessageLimit  # noqa: E402
-from telegram.error import (  # noqa: E402
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import MessageLimit
+from telegram.error import (
     BadRequest,
     ChatMigrated,
     Conflict,
@@ -45,14 +37,16 @@ from telegram.error import (  # noqa: E402
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest  # noqa: E402
+from telegram.request import HTTPXRequest
 
-from bot.channels.inbound import Receiver  # noqa: E402
-from bot.channels.text import split_text  # noqa: E402
-from bot.channels.tls import tls_context  # noqa: E402
-from bot.evidence import FetchError, Media  # noqa: E402
-from bot.messages import Attachment, Inbound  # noqa: E402
-from bot.outbox.types import (  # noqa: E402
+from bot.channels.inbound import Receiver
+from bot.channels.telegram_updates import CHANNEL as CHANNEL
+from bot.channels.telegram_updates import Ignored, translate
+from bot.channels.text import split_text
+from bot.channels.tls import tls_context
+from bot.evidence import FetchError, Media
+from bot.messages import Attachment
+from bot.outbox.types import (
     Outgoing,
     PermanentError,
     RetryLater,
@@ -62,32 +56,16 @@ from bot.outbox.types import (  # noqa: E402
 
 log = structlog.get_logger(__name__)
 
-CHANNEL = "telegram"
 WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 POLL_SECONDS = 30
 PER_SECOND = 25  # Telegram's limit is about 30 messages a second for a whole bot
-_START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$")
-_DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Said once, in both languages, when someone adds the bot to a group or a channel.
 PRIVATE_ONLY = (
     "Halo! Saya hanya melayani percakapan pribadi. Silakan kirim pesan langsung ke saya.\n"
     "Hello! I only talk in private chats: please write to me directly."
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Translated:
-    inbound: Inbound
-    referral: str | None = None  # a deep link's code: t.me/<bot>?start=<code>
-    callback_query_id: str | None = None  # a button press to acknowledge
-
-
-@dataclass(frozen=True, slots=True)
-class Ignored:
-    reason: str
-    leave_chat_id: int | None = None  # a group or channel the bot was added to
 
 
 def webhook_secret(token: str, configured: str | None) -> str:
@@ -119,75 +97,6 @@ async def close_bot(bot: Bot) -> None:
     # shutdown() skips a bot whose initialize() never ran, but PTB opened its HTTP client in
     # the constructor; messages may have been sent through it all the same.
     await bot.request.shutdown()
-
-
-def translate(update: Update) -> Translated | Ignored:
-    """An update as the engine's Inbound, or why it is ignored."""
-    update_id = str(update.update_id)
-    if update.callback_query is not None:
-        query = update.callback_query
-        chat = query.message.chat if query.message is not None else None
-        if chat is not None and chat.type != ChatType.PRIVATE:
-            return Ignored("not a private chat")
-        if not query.data:
-            return Ignored("no payload")
-        inbound = Inbound(CHANNEL, str(query.from_user.id), query.data, update_id)
-        return Translated(inbound, callback_query_id=query.id)
-    if update.my_chat_member is not None:
-        member = update.my_chat_member
-        joined = member.new_chat_member.status in ("member", "administrator")
-        if member.chat.type != ChatType.PRIVATE and joined:
-            return Ignored("added to a group", leave_chat_id=member.chat.id)
-        return Ignored("membership")
-    message = update.message or update.edited_message
-    if message is None:
-        return Ignored("no message")
-    if message.chat.type != ChatType.PRIVATE:
-        return Ignored("not a private chat")
-    if update.edited_message is not None and message.location is not None:
-        return Ignored("live location")  # each move of a live location is an edit
-    text = message.text or message.caption or ""
-    if message.contact is not None:
-        text = " ".join(p for p in (message.contact.first_name, message.contact.phone_number) if p)
-    attachments = _attachments(message)
-    if not text and not attachments and message.sticker is None:
-        return Ignored("service message")
-    referral = None
-    if start := _START.match(text):
-        text = "/start"
-        code = start.group(1)
-        referral = code if code and _DEEP_LINK.fullmatch(code) else None
-    # An edit is answered as a new message: workers edit to correct what was misunderstood.
-    inbound = Inbound(
-        CHANNEL,
-        str(message.chat.id),
-        text,
-        update_id,
-        tuple(attachments),
-        message.edit_date or message.date,
-    )
-    return Translated(inbound, referral=referral)
-
-
-def _attachments(message: TgMessage) -> list[Attachment]:
-    found: list[Attachment] = []
-    if message.photo:
-        found.append(
-            Attachment("photo", content_type="image/jpeg", file_id=message.photo[-1].file_id)
-        )
-    if message.document is not None:
-        doc = message.document
-        found.append(Attachment("document", content_type=doc.mime_type, file_id=doc.file_id))
-    for audio in (message.voice, message.audio):
-        if audio is not None:
-            found.append(Attachment("voice", content_type=audio.mime_type, file_id=audio.file_id))
-    for video in (message.video, message.video_note):
-        if video is not None:
-            found.append(Attachment("video", content_type="video/mp4", file_id=video.file_id))
-    if message.location is not None:
-        place = message.location
-        found.append(Attachment("location", url=f"geo:{place.latitude},{place.longitude}"))
-    return found
 
 
 @contextmanager
@@ -324,8 +233,7 @@ class TelegramChannel:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        with suppress(TelegramError):
-            await self.bot.shutdown()
+        await close_bot(self.bot)
 
     async def accept(self, update: Update) -> bool:
         """Store one update (raises if it could not be stored); False if it was ignored."""

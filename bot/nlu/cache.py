@@ -10,7 +10,7 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -40,21 +40,25 @@ def data_key(examples: Sequence[Example], extra: str = "") -> str:
     return digest.hexdigest()[:24]
 
 
-def load_or_build(cache_dir: Path, key: str, build: Callable[[], T], kind: type[T]) -> T:
-    """The cached object for `key`, or `build()` saved under it (older entries are removed).
+def load(cache_dir: Path, key: str, kind: type[T]) -> T | None:
+    """The object cached under `key`, or None if absent, unreadable or of another kind.
 
     The cache directory is the application's own: pickles are only ever loaded from there.
     """
     path = cache_dir / f"{PREFIX}{key}.pkl"
-    if path.exists():
-        try:
-            with path.open("rb") as f:
-                obj = pickle.load(f)
-            if isinstance(obj, kind):
-                return obj
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass  # unreadable or from older code: retrain below
-    obj = build()
+    try:
+        with path.open("rb") as f:
+            obj = pickle.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return None  # unreadable, or pickled by older code: the caller retrains
+    return obj if isinstance(obj, kind) else None
+
+
+def save(cache_dir: Path, key: str, obj: object) -> Path:
+    """Write atomically under `key` and remove older entries."""
+    path = cache_dir / f"{PREFIX}{key}.pkl"
     cache_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".pkl")
     try:
@@ -67,4 +71,4 @@ def load_or_build(cache_dir: Path, key: str, build: Callable[[], T], kind: type[
     for old in cache_dir.glob(f"{PREFIX}*.pkl"):
         if old != path:
             old.unlink(missing_ok=True)
-    return obj
+    return path

@@ -27,6 +27,12 @@ DEFAULT_THRESHOLD = 0.22
 TEMPERATURE = 0.2
 
 
+# A message of which less than this share of the n-grams of every feature block was seen in
+# training says nothing about any intent ("xqzv pltk", "wkwkwk", "🙏"): all intents tie, so
+# the confidence falls below any sensible threshold and the message counts as not understood.
+MIN_KNOWN = 0.4
+
+
 @dataclass(frozen=True, slots=True)
 class ClassifierConfig:
     c: float = 1.0
@@ -47,8 +53,11 @@ class IntentClassifier:
         weights: npt.NDArray[np.float32],
         intercept: npt.NDArray[np.float64],
         temperature: float,
+        trained_on: int = 0,
     ) -> None:
         self._featurizer = featurizer
+        self.trained_on = trained_on
+        self.feature_count = featurizer.size
         self.classes: tuple[str, ...] = tuple(classes)
         self._weights = weights  # (n_features, n_classes): rows gathered per message
         self._intercept = intercept
@@ -75,22 +84,25 @@ class IntentClassifier:
         if len(labels) == 2:  # a binary SVM has one margin: score the classes as -m and +m
             coef, intercept = np.vstack([-coef, coef]) / 2, np.hstack([-intercept, intercept]) / 2
         weights = np.ascontiguousarray(coef.T, dtype=np.float32)
-        return cls(featurizer, labels, weights, intercept, config.temperature)
+        return cls(featurizer, labels, weights, intercept, config.temperature, len(examples))
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
-        indices, values = self._featurizer.vector(normalize(text))
+        indices, values, known = self._featurizer.vector(normalize(text))
+        if known < MIN_KNOWN:  # gibberish, emoji, another script: no evidence for any intent
+            return np.full(len(self.classes), 1.0 / len(self.classes))
         margins = values @ self._weights[indices] + self._intercept
         return _softmax(margins / self._temperature)
 
     def rank(self, text: str) -> tuple[IntentScore, ...]:
         """All intents, most likely first."""
         probs = self.probabilities(text)
-        order = np.argsort(-probs, kind="stable")
+        # Ties (a message without evidence) go to the class the model favours a priori.
+        order = np.lexsort((-self._intercept, -probs))
         return tuple(IntentScore(self.classes[i], float(probs[i])) for i in order)
 
     def top(self, text: str) -> IntentScore:
         probs = self.probabilities(text)
-        best = int(np.argmax(probs))
+        best = int(np.lexsort((-self._intercept, -probs))[0])
         return IntentScore(self.classes[best], float(probs[best]))
 
 

@@ -146,6 +146,7 @@ def load_clinc150(path: Path) -> ClincSplits:
 
 # --- xSID -------------------------------------------------------------------------------
 
+
 def load_xsid(files: Iterable[Path]) -> list[Example]:
     """`# text =` / `# intent =` pairs; the language is the file name's prefix (`id.test.conll`)."""
     out: list[Example] = []

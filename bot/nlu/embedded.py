@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.nlu.cache import data_key, load_or_build
+from bot.nlu import cache
 from bot.nlu.classifier import DEFAULT_THRESHOLD, OUT_OF_SCOPE, ClassifierConfig, IntentClassifier
 from bot.nlu.data import DataError, Example, load_rasa
 from bot.nlu.entities import extract_entities
@@ -31,31 +31,50 @@ class EmbeddedNlu:
         self._today = today
 
     @classmethod
-    def train(
+    def from_examples(
         cls,
         examples: Sequence[Example],
         threshold: float = DEFAULT_THRESHOLD,
         config: ClassifierConfig | None = None,
     ) -> EmbeddedNlu:
-        return cls(IntentClassifier.train(examples, config), threshold)
+        """Train in memory, without the cache."""
+        try:
+            return cls(IntentClassifier.train(examples, config), threshold)
+        except ValueError as exc:
+            raise NluError(str(exc)) from exc
+
+    @classmethod
+    def train(
+        cls, data_dir: Path, cache_dir: Path | None = None, threshold: float = DEFAULT_THRESHOLD
+    ) -> EmbeddedNlu:
+        """Train from Rasa YAML under `data_dir` (always) and cache the model in `cache_dir`."""
+        examples = _examples(data_dir)
+        nlu = cls.from_examples(examples, threshold)
+        if cache_dir is not None:
+            cache.save(cache_dir, cache.data_key(examples), nlu.classifier)
+        return nlu
 
     @classmethod
     def load_or_train(
         cls, data_dir: Path, cache_dir: Path, threshold: float = DEFAULT_THRESHOLD
     ) -> EmbeddedNlu:
-        """Load the model cached for this data and code, or train it (a few seconds) and cache it."""
-        try:
-            examples = load_rasa(data_dir)
-        except DataError as exc:
-            raise NluError(f"cannot load NLU training data: {exc}") from exc
-        if len({e.intent for e in examples}) < 2:
-            raise NluError(f"{data_dir}: training needs examples of at least two intents")
-        classifier = load_or_build(
-            cache_dir, data_key(examples), lambda: IntentClassifier.train(examples), IntentClassifier
-        )
+        """The model cached for this data and code, or a new one (a few seconds), then cached."""
+        examples = _examples(data_dir)
+        key = cache.data_key(examples)
+        classifier = cache.load(cache_dir, key, IntentClassifier)
+        if classifier is None:
+            classifier = cls.from_examples(examples, threshold).classifier
+            cache.save(cache_dir, key, classifier)
         nlu = cls(classifier, threshold)
         nlu.parse_sync("warm up")  # first-call costs (imports, caches) before real traffic
         return nlu
+
+    def describe(self) -> str:
+        c = self.classifier
+        return (
+            f"{len(c.classes)} intents from {c.trained_on} examples, {c.feature_count} features,"
+            f" threshold {self.threshold:g}"
+        )
 
     def parse_sync(self, text: str) -> NluResult:
         if not text.strip():
@@ -63,11 +82,23 @@ class EmbeddedNlu:
         ranking = self.classifier.rank(text)[:RANKING_SIZE]
         top = ranking[0]
         # Not understood: report how sure we are of that, 1 - the best intent's confidence.
-        intent = top if top.confidence >= self.threshold else IntentScore(
-            self.out_of_scope, 1.0 - top.confidence
+        intent = (
+            top
+            if top.confidence >= self.threshold
+            else IntentScore(self.out_of_scope, 1.0 - top.confidence)
         )
         return NluResult(text, intent, ranking, extract_entities(text, self._today()))
 
     async def parse(self, text: str) -> NluResult:
         # Sub-millisecond CPU work: cheaper inline than handing it to a thread.
         return self.parse_sync(text)
+
+
+def _examples(data_dir: Path) -> list[Example]:
+    try:
+        examples = load_rasa(data_dir)
+    except DataError as exc:
+        raise NluError(f"cannot load NLU training data: {exc}") from exc
+    if len({e.intent for e in examples}) < 2:
+        raise NluError(f"{data_dir}: training needs examples of at least two intents")
+    return examples

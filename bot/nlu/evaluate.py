@@ -37,11 +37,13 @@ def final(s: Scored, threshold: float, oos: str) -> str:
 def report(scored: Sequence[Scored], threshold: float, oos: str) -> Report:
     gold = [s.gold for s in scored]
     pred = [final(s, threshold, oos) for s in scored]
-    ins = [(g, p) for g, p in zip(gold, pred) if g != oos]
-    out = [p for g, p in zip(gold, pred) if g == oos]
+    ins = [(g, p) for g, p in zip(gold, pred, strict=True) if g != oos]
+    out = [p for g, p in zip(gold, pred, strict=True) if g == oos]
     return Report(
         n=len(scored),
-        accuracy=float(np.mean([g == p for g, p in zip(gold, pred)])) if scored else 0.0,
+        accuracy=float(np.mean([g == p for g, p in zip(gold, pred, strict=True)]))
+        if scored
+        else 0.0,
         macro_f1=float(f1_score(gold, pred, average="macro", zero_division=0)) if scored else 0.0,
         in_scope_accuracy=float(np.mean([g == p for g, p in ins])) if ins else None,
         oos_recall=float(np.mean([p == oos for p in out])) if out else None,

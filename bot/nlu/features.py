@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -28,9 +29,7 @@ def _words(text: str) -> list[str]:
 def word_ngrams(text: str, low: int, high: int) -> list[str]:
     words = _words(text)
     return [
-        " ".join(words[i : i + n])
-        for n in range(low, high + 1)
-        for i in range(len(words) - n + 1)
+        " ".join(words[i : i + n]) for n in range(low, high + 1) for i in range(len(words) - n + 1)
     ]
 
 
@@ -65,6 +64,12 @@ def default_blocks() -> tuple[BlockSpec, ...]:
     )
 
 
+class Vector(NamedTuple):
+    indices: npt.NDArray[np.intp]
+    values: npt.NDArray[np.float64]
+    known: float  # the largest share of one block's n-grams found in the vocabulary
+
+
 @dataclass(frozen=True, slots=True)
 class _Block:
     analyzer: Analyzer
@@ -82,7 +87,9 @@ class Featurizer:
         self.size = size
 
     @classmethod
-    def fit(cls, texts: Sequence[str], specs: Sequence[BlockSpec]) -> tuple[Featurizer, sp.csr_matrix]:
+    def fit(
+        cls, texts: Sequence[str], specs: Sequence[BlockSpec]
+    ) -> tuple[Featurizer, sp.csr_matrix]:
         """Fit on normalised texts; return the featurizer and the training matrix."""
         blocks: list[_Block] = []
         matrices: list[sp.csr_matrix] = []
@@ -97,29 +104,36 @@ class Featurizer:
             offset += len(vocab)
         return cls(blocks, offset), sp.hstack(matrices, format="csr")
 
-    def vector(self, text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        """Indices and values of one normalised text's non-zero features."""
+    def vector(self, text: str) -> Vector:
+        """One normalised text's non-zero features, and how much of it the vocabulary knows."""
         indices: list[int] = []
         values: list[float] = []
+        known = 0.0
         for block in self._blocks:
             vocabulary = block.vocabulary
             counts: dict[int, int] = {}
-            for gram in block.analyzer(text):
+            grams = block.analyzer(text)
+            for gram in grams:
                 i = vocabulary.get(gram)
                 if i is not None:
                     counts[i] = counts.get(i, 0) + 1
             if not counts:
                 continue
+            known = max(known, sum(counts.values()) / len(grams))
             idf = block.idf
             vals = [(1.0 + math.log(c)) * idf[i] if c > 1 else idf[i] for i, c in counts.items()]
             scale = block.weight / math.sqrt(sum(v * v for v in vals))
             offset = block.offset
             indices.extend(offset + i for i in counts)
             values.extend(v * scale for v in vals)
-        return np.fromiter(indices, np.intp, len(indices)), np.fromiter(values, np.float64, len(values))
+        return Vector(
+            np.fromiter(indices, np.intp, len(indices)),
+            np.fromiter(values, np.float64, len(values)),
+            known,
+        )
 
     def matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
-        rows = [self.vector(t) for t in texts]
+        rows = [self.vector(t)[:2] for t in texts]
         indptr = np.cumsum([0] + [len(r[0]) for r in rows])
         indices = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.intp)
         data = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0)

@@ -13,7 +13,13 @@ from bot.nlu.entities.country import PATTERN as _PLACES
 LanguageCode = Literal["id", "en"]
 
 # Words an English speaker would not write: one is enough to say Indonesian.
-INDONESIAN_MARKERS = frozenset(
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+INDONESIAN_MARKERS = _word_set(
     """
     saya sy sya aku aq gw gue kamu km dia kami kita mereka tidak tdk gak ga gk nggak ngga
     enggak tak nak belum blm sudah udh udah sdh dah yang yg dan dengan dgn untuk utk dari
@@ -24,18 +30,18 @@ INDONESIAN_MARKERS = frozenset(
     anak keluarga tolonglah sakit dipukul kabur ditahan dimana dmn kapan berapa siapa
     sudahlah sahaja kerana awak hendak mahu sebab balik kampung agensi disiksa dibayar
     digaji potongan libur cuti hilang kontak lapor laporan pengaduan
-    """.split()
+    """
 )
 # Words an Indonesian writer rarely uses outside English sentences (not "ok", "sorry",
 # "please", "thanks", "help", "salary": those are common in Indonesian chat).
-ENGLISH_MARKERS = frozenset(
+ENGLISH_MARKERS = _word_set(
     """
     the is are am was were i i'm im my me you your he she they we our not don't dont didn't
     what how why where when which who can could would should will have has had do does did
     want need with this that there and of to for from it be been being about because
     employer agency paid pay work working home go going get got still yet since in on by at
     a an if or but just out up some any
-    """.split()
+    """
 )
 _WORD = re.compile(r"[a-z']+")
 _MIN_WORDS_FOR_STATISTICS = 2

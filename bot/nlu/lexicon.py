@@ -27,8 +27,7 @@ _CONCEPTS: dict[str, str] = {
     "DEDUCT": "potong potongan dipotong deduct deducted deduction deductions",
     "FEE": "biaya fee fees ongkos cost costs charge charged overcharge overcharging "
     "overcharged placement penempatan",
-    "DEBT": "utang hutang cicilan pinjaman loan loans debt debts kredit installment bunga "
-    "interest",
+    "DEBT": "utang hutang cicilan pinjaman loan loans debt debts kredit installment bunga interest",
     "FINE": "denda penalty penalti fine fined",
     "REFUND": "refund kembalikan dikembalikan balikin pengembalian",
     "MONEY": "uang duit money cash ringgit rupiah dollar dolar juta million",
@@ -51,8 +50,7 @@ _CONCEPTS: dict[str, str] = {
     "THREAT": "ancam diancam mengancam ancaman bunuh dibunuh maki dimaki hina dihina marah "
     "dimarahi bentak dibentak threat threaten threatened kill insult insulted scold "
     "scolded shout shouted yell",
-    "LOCKED": "kunci dikunci kurung dikurung sekap disekap terkurung lock locked trapped "
-    "confined",
+    "LOCKED": "kunci dikunci kurung dikurung sekap disekap terkurung lock locked trapped confined",
     # health
     "SICK": "sakit demam batuk muntah pingsan pusing hamil keguguran luka cedera patah "
     "berdarah darah operasi dokter rs klinik obat nyeri bengkak depresi stres stress melepuh gatal alergi "
@@ -65,8 +63,7 @@ _CONCEPTS: dict[str, str] = {
     "FAINT": "pingsan lemas faint fainted unwell sprain sprained keseleo",
     "ACCIDENT": "kecelakaan jatuh terjatuh kejepit terjepit terbakar kebakar tersiram "
     "accident fell fall fallen burn burned burnt",
-    "DIED": "meninggal mati wafat jenazah almarhum died dead death die body passed funeral "
-    "corpse",
+    "DIED": "meninggal mati wafat jenazah almarhum died dead death die body passed funeral corpse",
     # work
     "REST": "libur cuti istirahat off rest holiday holidays leave break",
     "HOURS": "lembur jam capek lelah tidur overtime hours hour tired exhausted sleep",
@@ -115,15 +112,12 @@ _CONCEPTS: dict[str, str] = {
     "organisasi pelatihan kursus pendampingan paralegal lawyer counselling counseling "
     "psychologist community organization organisation training course",
     "DELETE": "hapus dihapus hapusin delete deleted erase remove forget",
-    "DATA": "data informasi pribadi identitas riwayat information personal info "
-    "history",
+    "DATA": "data informasi pribadi identitas riwayat information personal info history",
     # conversation control
     "GREET": "halo hallo helo hai hi hello hey howdy hola assalamualaikum pagi siang sore "
     "malam morning afternoon evening salam swastiastu misi permisi punten sugeng",
-    "BYE": "dadah bye babay bubye pamit jumpa goodbye farewell ciao wassalamualaikum "
-    "goodnight",
-    "THANKS": "makasih makasi thanks thank thankyou tengkyu thx ty tysm trims suwun nuhun "
-    "cheers",
+    "BYE": "dadah bye babay bubye pamit jumpa goodbye farewell ciao wassalamualaikum goodnight",
+    "THANKS": "makasih makasi thanks thank thankyou tengkyu thx ty tysm trims suwun nuhun cheers",
     "YES": "iya yes yeah yep yup betul benar bener setuju ok sip correct sure agree "
     "definitely absolutely course",
     "NO": "bukan nope nah salah wrong incorrect negative disagree ogah jangan",

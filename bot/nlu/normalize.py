@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 # DOMAIN.md sec. 6 and common chat spellings; mapped to the standard word the data mostly uses.
+# fmt: off
 ABBREVIATIONS: dict[str, str] = {
     # pronouns
     "sy": "saya", "sya": "saya", "aq": "aku", "ak": "aku", "gw": "saya", "gue": "saya",
@@ -57,6 +58,7 @@ ABBREVIATIONS: dict[str, str] = {
     "didnt": "did not", "doesnt": "does not", "havent": "have not", "isnt": "is not",
     "r": "are", "b4": "before", "bc": "because", "coz": "because", "cuz": "because",
 }
+# fmt: on
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
 _REPEAT = re.compile(r"([a-z])\1{2,}")

@@ -106,5 +106,7 @@ def _merge(ours: tuple[Entity, ...], theirs: Any, text: str) -> tuple[Entity, ..
             continue
         if any(start < e.end and e.start < end for e in merged):
             continue
-        merged.append(Entity(str(raw["entity"]), str(raw.get("value")), text[start:end], start, end))
+        merged.append(
+            Entity(str(raw["entity"]), str(raw.get("value")), text[start:end], start, end)
+        )
     return tuple(sorted(merged, key=lambda e: (e.start, e.end)))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.content import Content
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
+from bot.i18n import translator
 from bot.outbox import enqueue
 from bot.settings import PROJECT_ROOT
 from bot.storage import db
@@ -39,12 +40,20 @@ async def engine(
 ) -> AsyncIterator[Engine]:
     database = db.create_engine(database_url)
     await db.migrate(database)
-    policy = Policy(content, threshold=0.5)  # type: ignore[arg-type]
+    policy = Policy(content, threshold=0.5)
     yield Engine(db.session_factory(database), nlu, policy, cipher, lambda text: "id")
     await database.dispose()
 
 
+def _labels(content: Content) -> tuple[str, str, str]:
+    """The menu's wages item, Taiwan and "talk to a person", as the content words them."""
+    wages = next(i for i in content.menu("id") if i.intent == "wages_unpaid")
+    person = translator("id").gettext("Talk to a person")
+    return f"{wages.number}. {wages.label}", content.country_label("TW", "id"), person
+
+
 def _number_of(text: str, title: str) -> str:
+    title = title.split(". ", 1)[-1]
     match = re.search(rf"^(\d+)\. {re.escape(title)}$", text, re.M)
     assert match, (title, text)
     return match.group(1)
@@ -61,22 +70,28 @@ async def _handoff_and_officer_reply(helpline: Helpline) -> None:
     await helpline.settle()
 
 
-async def test_a_complaint_on_whatsapp(helpline: Helpline, twilio_stub: TwilioStub) -> None:
+async def test_a_complaint_on_whatsapp(
+    helpline: Helpline, twilio_stub: TwilioStub, content: Content
+) -> None:
+    wages, taiwan, person = _labels(content)
     await say(helpline, "halo")
     menu = twilio_stub.sent.items[-1]["Body"]
-    await say(helpline, _number_of(menu, "Gaji tidak dibayar / dipotong"))
+    await say(helpline, _number_of(menu, wages))
     countries = twilio_stub.sent.items[-1]["Body"]
-    await say(helpline, _number_of(countries, "Taiwan"))
+    await say(helpline, _number_of(countries, taiwan))
     offer = twilio_stub.sent.items[-1]["Body"]
-    assert "Taiwan" in offer
-    await say(helpline, _number_of(offer, "Bicara dengan petugas"))
+    assert taiwan in offer
+    await say(helpline, _number_of(offer, person))
     assert "petugas" in twilio_stub.sent.items[-1]["Body"]
     await _handoff_and_officer_reply(helpline)
     assert twilio_stub.sent.items[-1]["Body"] == OFFICER
     assert len(twilio_stub.sent) == len(await helpline.outbound())
 
 
-async def test_a_complaint_on_telegram(helpline: Helpline, telegram_stub: TelegramStub) -> None:
+async def test_a_complaint_on_telegram(
+    helpline: Helpline, telegram_stub: TelegramStub, content: Content
+) -> None:
+    wages, taiwan, person = _labels(content)
     chat = 66601
 
     async def press(payload: str) -> None:
@@ -89,9 +104,9 @@ async def test_a_complaint_on_telegram(helpline: Helpline, telegram_stub: Telegr
 
     assert await helpline.telegram(telegram_stub.text_update(chat, "/start")) == 200
     await helpline.settle()
-    await press(buttons()["1. Gaji tidak dibayar / dipotong"])
-    await press(buttons()["Taiwan"])
-    await press(buttons()["Bicara dengan petugas"])
+    await press(buttons()[wages])
+    await press(buttons()[taiwan])
+    await press(buttons()[person])
     await _handoff_and_officer_reply(helpline)
     assert telegram_stub.sent.items[-1]["text"] == OFFICER
     assert len(telegram_stub.answered) == 3

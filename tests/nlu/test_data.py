@@ -58,8 +58,10 @@ def test_strips_entity_markup(marked: str, plain: str) -> None:
 
 def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "id.yml"
-    bad.write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - halo\n  x: [\n',
-                   encoding="utf-8")
+    bad.write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - halo\n  x: [\n',
+        encoding="utf-8",
+    )
     with pytest.raises(DataError) as err:
         load_rasa(bad)
     assert err.value.path == bad
@@ -69,8 +71,10 @@ def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
 
 def test_example_line_without_dash_names_its_line(tmp_path: Path) -> None:
     bad = tmp_path / "id.yml"
-    bad.write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - halo\n    hai\n',
-                   encoding="utf-8")
+    bad.write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - halo\n    hai\n',
+        encoding="utf-8",
+    )
     with pytest.raises(DataError, match=r"id\.yml:6: expected `- example`"):
         load_rasa(bad)
 

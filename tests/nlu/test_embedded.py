@@ -72,6 +72,28 @@ def test_changed_data_retrains_and_replaces_the_cache(tmp_path: Path) -> None:
     assert len(new) == 1 and new != old
 
 
+def test_train_always_trains_and_refreshes_the_cache(tmp_path: Path) -> None:
+    data = write_rasa_dir(tmp_path / "nlu_data")
+    cache_dir = tmp_path / "cache"
+    nlu = EmbeddedNlu.train(data, cache_dir)
+    assert "3 intents from 48 examples" in nlu.describe()
+    (path,) = cache_dir.glob("intents-*.pkl")
+    path.write_bytes(b"stale")
+    EmbeddedNlu.train(data, cache_dir)
+    assert path.read_bytes() != b"stale"
+    loaded = EmbeddedNlu.load_or_train(data, cache_dir)
+    assert (
+        loaded.parse_sync("gaji blm dibayar").ranking == nlu.parse_sync("gaji blm dibayar").ranking
+    )
+
+
+def test_from_examples_needs_two_intents() -> None:
+    from bot.nlu.data import Example
+
+    with pytest.raises(NluError, match="two intents"):
+        EmbeddedNlu.from_examples([Example("halo", "greet")])
+
+
 def test_corrupt_cache_is_retrained(tmp_path: Path) -> None:
     data = write_rasa_dir(tmp_path / "nlu_data")
     cache_dir = tmp_path / "cache"

@@ -103,8 +103,15 @@ def test_money(text: str, amount: str, currency: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("1.500", "1500"), ("1,500", "1500"), ("1,5", "1.5"), ("1.5", "1.5"),
-     ("1.500.000", "1500000"), ("1,250.50", "1250.50"), ("1.250,50", "1250.50")],
+    [
+        ("1.500", "1500"),
+        ("1,500", "1500"),
+        ("1,5", "1.5"),
+        ("1.5", "1.5"),
+        ("1.500.000", "1500000"),
+        ("1,250.50", "1250.50"),
+        ("1.250,50", "1250.50"),
+    ],
 )
 def test_number_separators(raw: str, value: str) -> None:
     assert parse_number(raw) == Decimal(value)

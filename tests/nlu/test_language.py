@@ -42,6 +42,8 @@ def test_english(text: str) -> None:
     assert detect_language(text) == "en"
 
 
-@pytest.mark.parametrize("text", ["ok", "1", "hi", "123 456", "🙏🙏", "", "   ", "?", "thanks", "HK"])
+@pytest.mark.parametrize(
+    "text", ["ok", "1", "hi", "123 456", "🙏🙏", "", "   ", "?", "thanks", "HK"]
+)
 def test_unsure(text: str) -> None:
     assert detect_language(text) is None

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from bot.nlu.types import Entity
 
 # alias (lowercase) -> ISO 3166 alpha-2. Only explicit names: "pulang kampung" names no country.
+# fmt: off
 _ALIASES: dict[str, tuple[str, ...]] = {
     "HK": ("hong kong", "hongkong", "hongkok", "hk", "hkg", "kowloon", "causeway bay",
            "tsim sha tsui", "mongkok", "mong kok", "tuen mun", "yuen long", "shatin", "sha tin"),
@@ -54,6 +55,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "RU": ("rusia", "russia"),
     "ID": ("indonesia", "indo", "jakarta"),
 }
+# fmt: on
 
 ALIASES: dict[str, str] = {a: code for code, names in _ALIASES.items() for a in names}
 
@@ -72,6 +74,7 @@ def find_countries(text: str) -> Iterator[Entity]:
     for pattern in (PATTERN, _GLUED):
         for m in pattern.finditer(text):
             alias = " ".join(m.group(1).lower().split())
-            spans.setdefault(m.start(1), Entity("country", ALIASES[alias], m.group(1),
-                                                m.start(1), m.end(1)))
+            spans.setdefault(
+                m.start(1), Entity("country", ALIASES[alias], m.group(1), m.start(1), m.end(1))
+            )
     yield from (spans[k] for k in sorted(spans))

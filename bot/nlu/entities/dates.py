@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 
 from bot.nlu.types import Entity
 
+# fmt: off
 MONTHS: dict[str, int] = {
     "januari": 1, "january": 1, "jan": 1, "februari": 2, "pebruari": 2, "february": 2,
     "feb": 2, "peb": 2, "maret": 3, "march": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5,
@@ -24,44 +25,72 @@ MONTHS: dict[str, int] = {
     "nopember": 11, "nov": 11, "nop": 11, "desember": 12, "december": 12, "des": 12,
     "dec": 12,
 }
+# fmt: on
 _FULL_MONTHS = [m for m in MONTHS if len(m) > 4]
 _M = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
 _CUE = r"(?:sejak|since|dari|from|bulan|bln|in|pada|akhir|awal|early|late|end\s+of|mulai)"
 
+# fmt: off
 _RELATIVE_WORDS: dict[str, int] = {
     "kemarin lusa": -2, "kemarin": -1, "kemaren": -1, "kmrn": -1, "kmarin": -1,
     "yesterday": -1, "hari ini": 0, "today": 0, "tadi": 0, "besok": 1, "bsk": 1,
     "tomorrow": 1, "lusa": 2,
 }
+# fmt: on
 _UNIT_DAYS = {"hari": 1, "day": 1, "days": 1, "minggu": 7, "week": 7, "weeks": 7, "pekan": 7}
-_UNIT_MONTHS = {"bulan": 1, "bln": 1, "month": 1, "months": 1, "tahun": 12, "thn": 12,
-                "year": 12, "years": 12}
+_UNIT_MONTHS = {
+    "bulan": 1,
+    "bln": 1,
+    "month": 1,
+    "months": 1,
+    "tahun": 12,
+    "thn": 12,
+    "year": 12,
+    "years": 12,
+}
 _UNITS = "|".join(sorted({**_UNIT_DAYS, **_UNIT_MONTHS}, key=len, reverse=True))
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(p, re.IGNORECASE))
     for name, p in (
         ("iso", r"(?<![\d/.-])(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d/.-])"),
-        ("numeric", r"(?<![\d/.,-])(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-]"
-                    r"(?P<y>(?:19|20)?\d{2})(?![\d/.,-])"),
-        ("numeric_cue", r"\b(?:tgl\.?|tanggal|date|on|sejak|since)\s*(?P<a>\d{1,2})/(?P<b>\d{1,2})"
-                        r"(?![\d/.-])"),
-        ("day_month", rf"(?<![\d.,])(?P<d>\d{{1,2}}){_ORD}\s*(?:of\s+)?(?P<m>{_M})\.?"
-                      rf"(?:,?\s*{_YEAR})?(?![a-z])"),
+        (
+            "numeric",
+            r"(?<![\d/.,-])(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-]"
+            r"(?P<y>(?:19|20)?\d{2})(?![\d/.,-])",
+        ),
+        (
+            "numeric_cue",
+            r"\b(?:tgl\.?|tanggal|date|on|sejak|since)\s*(?P<a>\d{1,2})/(?P<b>\d{1,2})"
+            r"(?![\d/.-])",
+        ),
+        (
+            "day_month",
+            rf"(?<![\d.,])(?P<d>\d{{1,2}}){_ORD}\s*(?:of\s+)?(?P<m>{_M})\.?"
+            rf"(?:,?\s*{_YEAR})?(?![a-z])",
+        ),
         ("month_day", rf"\b(?P<m>{_M})\.?\s+(?P<d>\d{{1,2}}){_ORD}(?![\d])(?:,?\s*{_YEAR})?"),
         ("month_year", rf"\b(?P<m>{_M})\.?\s+{_YEAR}\b"),
         ("cue_month", rf"\b{_CUE}\s+(?P<m>{_M})\b"),
         ("day_cue", r"\b(?:tgl\.?|tanggal)\s*(?P<d>\d{1,2})(?![\d/.-])"),
-        ("ago", rf"(?<![\d.,])(?P<n>\d{{1,3}})\s?(?P<u>{_UNITS})\s+(?:yang\s+|yg\s+)?"
-                r"(?:lalu|ago)\b"),
-        ("last", rf"\b(?:(?P<u1>minggu|pekan|bulan|tahun)\s+(?:lalu|kemarin|kemaren)"
-                 r"|last\s+(?P<u2>week|month|year))\b"),
-        ("relative", r"\b(?:" + "|".join(sorted(_RELATIVE_WORDS, key=len, reverse=True))
-                     + r")\b"),
-        ("misspelt", rf"(?<![\d.,])(?P<d>\d{{1,2}})\s+(?P<w>(?:{'|'.join(sorted({m[:3] for m in MONTHS}))})"
-                     rf"[a-z]{{2,8}})(?:\s+{_YEAR})?\b"),
+        (
+            "ago",
+            rf"(?<![\d.,])(?P<n>\d{{1,3}})\s?(?P<u>{_UNITS})\s+(?:yang\s+|yg\s+)?"
+            r"(?:lalu|ago)\b",
+        ),
+        (
+            "last",
+            r"\b(?:(?P<u1>minggu|pekan|bulan|tahun)\s+(?:lalu|kemarin|kemaren)"
+            r"|last\s+(?P<u2>week|month|year))\b",
+        ),
+        ("relative", r"\b(?:" + "|".join(sorted(_RELATIVE_WORDS, key=len, reverse=True)) + r")\b"),
+        (
+            "misspelt",
+            rf"(?<![\d.,])(?P<d>\d{{1,2}})\s+(?P<w>(?:{'|'.join(sorted({m[:3] for m in MONTHS}))})"
+            rf"[a-z]{{2,8}})(?:\s+{_YEAR})?\b",
+        ),
     )
 )
 
@@ -119,8 +148,8 @@ def _read(name: str, m: re.Match[str], today: date) -> date | None:
         return _shift_months(today, -1 if unit in ("bulan", "month") else -12)
     if name == "relative":
         return today + timedelta(days=_RELATIVE_WORDS[" ".join(m.group(0).lower().split())])
-    month = _misspelt_month(g["w"])
-    return _past(year, month, int(g["d"]), today) if month is not None else None
+    fuzzy_month = _misspelt_month(g["w"])
+    return _past(year, fuzzy_month, int(g["d"]), today) if fuzzy_month is not None else None
 
 
 def _misspelt_month(word: str) -> int | None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from bot.nlu.types import Duration, Entity
 
+# fmt: off
 UNITS: dict[str, str] = {
     "hari": "day", "hri": "day", "day": "day", "days": "day",
     "minggu": "week", "mgg": "week", "mggu": "week", "week": "week",
@@ -16,15 +17,23 @@ UNITS: dict[str, str] = {
     "tahun": "year", "thn": "year", "thun": "year", "taun": "year", "year": "year",
     "years": "year", "yr": "year", "yrs": "year",
 }
+# fmt: on
+# fmt: off
 NUMBER_WORDS: dict[str, float] = {
     "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
     "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "setengah": 0.5,
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }
+# fmt: on
 # "sebulan", "setahun", "seminggu", "sehari": one of the unit.
-_ONE = {"sehari": "day", "seminggu": "week", "sepekan": "week", "sebulan": "month",
-        "setahun": "year"}
+_ONE = {
+    "sehari": "day",
+    "seminggu": "week",
+    "sepekan": "week",
+    "sebulan": "month",
+    "setahun": "year",
+}
 _IN_DAYS = {"day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
 _IN_MONTHS = {"month": 1.0, "year": 12.0}
 

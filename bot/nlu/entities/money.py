@@ -10,6 +10,7 @@ from bot.nlu.entities.numbers import MULTIPLIER, NUMBER, scaled
 from bot.nlu.types import Entity, Money
 
 # Written before the amount.
+# fmt: off
 _PREFIX: dict[str, str | None] = {
     "rm": "MYR", "myr": "MYR", "hk$": "HKD", "hkd": "HKD", "nt$": "TWD", "ntd": "TWD",
     "twd": "TWD", "s$": "SGD", "sgd": "SGD", "sar": "SAR", "rp": "IDR", "rp.": "IDR",
@@ -17,7 +18,9 @@ _PREFIX: dict[str, str | None] = {
     "b$": "BND", "bnd": "BND", "jpy": "JPY", "¥": "JPY", "krw": "KRW", "₩": "KRW",
     "€": "EUR", "eur": "EUR", "£": "GBP", "$": None,
 }
+# fmt: on
 # Written after the amount.
+# fmt: off
 _SUFFIX: dict[str, str | None] = {
     "ringgit": "MYR", "ringit": "MYR", "rm": "MYR", "myr": "MYR", "hkd": "HKD", "hk": "HKD",
     "nt": "TWD", "ntd": "TWD", "twd": "TWD", "sgd": "SGD", "riyal": "SAR", "rial": "SAR",
@@ -28,12 +31,15 @@ _SUFFIX: dict[str, str | None] = {
     "dolar taiwan": "TWD", "dolar singapura": "SGD", "dolar singapore": "SGD",
     "dolar amerika": "USD", "dolar as": "USD", "us dollar": "USD",
 }
+# fmt: on
 # A bare "$" or "dollar" takes the dollar of a country named in the same message.
 DOLLAR_OF_COUNTRY = {"HK": "HKD", "TW": "TWD", "SG": "SGD", "BN": "BND", "US": "USD"}
 
 
 def _alternation(words: dict[str, str | None]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return "|".join(
+        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
+    )
 
 
 _PREFIXED = re.compile(
@@ -47,7 +53,9 @@ _SUFFIXED = re.compile(
     re.IGNORECASE,
 )
 # "5 juta", "20rb": a sum even when the currency is unsaid.
-_SCALED = re.compile(rf"(?<![\w.,])(?P<num>{NUMBER})\s?(?P<mul>{MULTIPLIER})(?![\w$])", re.IGNORECASE)
+_SCALED = re.compile(
+    rf"(?<![\w.,])(?P<num>{NUMBER})\s?(?P<mul>{MULTIPLIER})(?![\w$])", re.IGNORECASE
+)
 
 
 def find_money(text: str, countries: frozenset[str] = frozenset()) -> Iterator[Entity]:

@@ -7,12 +7,14 @@ from decimal import Decimal, InvalidOperation
 # Digits with "." or "," groups; a group of exactly three digits is a thousands group.
 NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2}(?!\d))?"
 
+# fmt: off
 MULTIPLIERS: dict[str, Decimal] = {
     "rb": Decimal(1000), "ribu": Decimal(1000), "rebu": Decimal(1000), "k": Decimal(1000),
     "thousand": Decimal(1000), "jt": Decimal(10**6), "juta": Decimal(10**6),
     "million": Decimal(10**6),
     "miliar": Decimal(10**9), "milyar": Decimal(10**9), "billion": Decimal(10**9),
 }
+# fmt: on
 MULTIPLIER = r"ribu|rebu|rb|k|thousand|juta|jt|million|miliar|milyar|billion"
 
 

@@ -12,8 +12,10 @@ from bot.nlu.types import Entity
 
 _ENOUGH_DIGITS = re.compile(r"(?:\d\D?){7}")
 # International numbers written without "+": "6281234567890", "852 6773 0466".
-_BARE_INTERNATIONAL = re.compile(r"(?<![\d+])(?:62|60|65|852|853|886|966|971|974|965|968|973|673|82|81)"
-                                 r"[\d \-]{7,14}\d(?!\d)")
+_BARE_INTERNATIONAL = re.compile(
+    r"(?<![\d+])(?:62|60|65|852|853|886|966|971|974|965|968|973|673|82|81)"
+    r"[\d \-]{7,14}\d(?!\d)"
+)
 
 
 def find_phones(text: str, region: str = "ID") -> Iterator[Entity]:

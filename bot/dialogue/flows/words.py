@@ -1,0 +1,105 @@
+"""The words workers use to steer a flow and to answer yes or no, in both languages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# fmt: off
+YES = frozenset({
+    "ya", "iya", "iyah", "iy", "y", "yes", "yess", "yup", "yep", "yeah", "betul", "benar", "bener",
+    "ok", "oke", "okay", "okey", "sip", "siap", "boleh", "setuju", "mau", "sure", "correct",
+    "right", "true", "agree", "ada", "masih", "sudah", "udah", "udh", "sdh", "pernah",
+})
+NO = frozenset({
+    "tidak", "tdk", "tak", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "nda",
+    "kagak", "no", "nope", "n", "nggk", "bukan", "bkn", "belum", "blm", "jangan", "not",
+    "never", "false", "disagree", "none",
+})
+BACK = frozenset({
+    "kembali", "back", "balik", "mundur", "sebelumnya", "go back", "previous", "undo",
+    "kembali ke sebelumnya", "pertanyaan sebelumnya",
+})
+SKIP = frozenset({"lewati", "lewat", "skip", "lompati", "lompat", "next question", "pass"})
+UNKNOWN = frozenset({
+    "tidak tahu", "tdk tahu", "tidak tau", "gak tau", "gak tahu", "ga tau", "ga tahu", "gatau",
+    "gk tau", "nggak tahu", "ngga tau", "enggak tau", "tidak ingat", "lupa", "gak ingat",
+    "dont know", "don t know", "i dont know", "i don t know", "not sure", "idk", "no idea",
+    "tidak yakin", "kurang tahu", "belum tahu", "tidak tau juga",
+})
+NONE = frozenset({
+    "tidak ada", "gak ada", "ga ada", "nggak ada", "ngga ada", "tdk ada", "gk ada", "none",
+    "nothing", "no one", "nobody", "tidak punya", "gak punya", "nope",
+})
+CANCEL = frozenset({
+    "batal", "batalkan", "cancel", "stop", "berhenti", "gak jadi", "ga jadi", "tidak jadi",
+    "nggak jadi", "quit", "exit", "keluar", "stop report", "batalkan laporan",
+})
+HELP = frozenset({
+    "?", "??", "bantuan", "help", "maksudnya", "maksudnya apa", "apa maksudnya",
+    "what do you mean", "i dont understand", "i don t understand", "gak ngerti",
+    "tidak mengerti", "ga ngerti", "nggak ngerti", "bingung", "tidak paham", "gak paham",
+    "contoh", "example", "contohnya",
+})
+DONE = frozenset({
+    "selesai", "sudah", "udah", "udh", "sdh", "done", "finish", "finished", "cukup",
+    "itu saja", "itu aja", "that s all", "thats all", "no more", "tidak ada lagi",
+    "gak ada lagi", "sudah semua", "sudah selesai", "udah semua",
+})
+SEND = frozenset({
+    "kirim", "kirimkan", "send", "submit", "send it", "kirim laporan", "send report",
+    "sudah benar", "benar semua", "sudah betul", "all correct", "correct", "ok kirim",
+})
+RESUME = frozenset({
+    "lanjut", "lanjutkan", "continue", "resume", "teruskan", "lanjut laporan",
+    "continue report", "lanjutkan laporan",
+})
+ANONYMOUS = frozenset({"anonim", "anonymous", "tanpa nama", "tidak pakai nama", "without name"})
+# fmt: on
+
+_CORRECT = re.compile(
+    r"^(?:ubah|ganti|koreksi|perbaiki|edit|change|correct|fix|salah|nomor|nomer|no|number)?"
+    r"\s*(\d{1,2})$"
+)
+_QUESTION = re.compile(
+    r"\?\s*$|^(?:apa|apakah|bagaimana|gimana|bgmn|gmn|kenapa|knp|bisakah|bisa\s+gak|boleh\s*kah"
+    r"|berapa|brp|kapan|dimana|siapa|what|how|can|could|is|are|do|does|should|may|why|where|who|when)\b",
+    re.I,
+)
+
+
+def norm(text: str) -> str:
+    """Lowercase words without accents or punctuation ("Iya!!" -> "iya"); "?" stays "?"."""
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    if text and set(text) <= {"?"}:
+        return text
+    text = re.sub(r"[^\w\s]", " ", text)
+    return " ".join(text.split())
+
+
+def starts_with(text: str, phrases: frozenset[str]) -> bool:
+    """Whether the normalised text is one of the phrases, or begins with one."""
+    text = norm(text)
+    return any(text == p or text.startswith(p + " ") for p in phrases)
+
+
+def yes_or_no(text: str) -> bool | None:
+    """True or False for a yes or a no; None for anything else ("tidak tahu" included)."""
+    words = norm(text).split()
+    if not words or starts_with(text, UNKNOWN):
+        return None
+    if words[0] in NO:
+        return False
+    if words[0] in YES:
+        return True
+    return None
+
+
+def correction(text: str) -> int | None:
+    """The field number in "3", "ubah 3", "correct no. 3"."""
+    match = _CORRECT.match(norm(text))
+    return int(match.group(1)) if match else None
+
+
+def looks_like_question(text: str) -> bool:
+    return bool(_QUESTION.search(text.strip()))
