@@ -11,11 +11,14 @@ COUNTRY_PREFIX = "/country:"
 LANG_PREFIX = "/lang:"
 MENU = "/menu"
 OTHER_COUNTRY = "/country:other"
+# A complaint flow's buttons: an answer to the current question, or a move (back, skip, ...).
+ANSWER_PREFIX = "/answer:"
+FLOW_PREFIX = "/flow:"
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    kind: str  # "intent" | "country" | "lang" | "menu" | "number"
+    kind: str  # "intent" | "country" | "lang" | "menu" | "number" | "answer" | "flow"
     value: str
 
 
@@ -29,6 +32,8 @@ def parse_command(text: str) -> Command | None:
         (INTENT_PREFIX, "intent"),
         (COUNTRY_PREFIX, "country"),
         (LANG_PREFIX, "lang"),
+        (ANSWER_PREFIX, "answer"),
+        (FLOW_PREFIX, "flow"),
     ):
         if lowered.startswith(prefix):
             return Command(kind, stripped[len(prefix) :].strip())

@@ -1,0 +1,63 @@
+"""Answers as the worker reads them in the summary: in their language, short."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bot.dialogue.flows.model import Step
+from bot.i18n import format_date, format_number, translator
+
+MAX_SHOWN = 90  # a long description is cut in the summary; the record keeps it whole
+
+
+def show(step: Step, value: Any, lang: str, country_label: Callable[[str, str], str]) -> str:
+    _ = translator(lang).gettext
+    n_ = translator(lang).ngettext
+    if value is None:
+        return _("(skipped)")
+    if step.type == "choice":
+        option = step.option(str(value))
+        return option.label[lang] if option else str(value)
+    if step.type == "yesno":
+        return _("Yes") if value else _("No")
+    if step.type == "consent":
+        return _("Without my name") if value == "anonymous" else _("Yes, I agree")
+    if step.type == "money":
+        return f"{value['currency']} {format_number(_decimal(value['amount']), lang)}"
+    if step.type == "number":
+        return format_number(value, lang)
+    if step.type == "date":
+        return format_date(date.fromisoformat(value), lang, "long")
+    if step.type == "duration":
+        return duration(value, lang)
+    if step.type == "country":
+        return country_label(str(value), lang)
+    if step.type == "attachment":
+        count = len(value)
+        return n_("{n} file", "{n} files", count).format(n=count) if count else _("(none)")
+    text = str(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1].rstrip() + "…"
+
+
+def duration(value: dict[str, Any], lang: str) -> str:
+    n_ = translator(lang).ngettext
+    amount = value["amount"]
+    count = int(amount) if float(amount) == int(amount) else 2  # "1.5 months" reads as plural
+    shown = format_number(amount, lang)
+    forms = {
+        "day": n_("{n} day", "{n} days", count),
+        "week": n_("{n} week", "{n} weeks", count),
+        "month": n_("{n} month", "{n} months", count),
+        "year": n_("{n} year", "{n} years", count),
+    }
+    return forms.get(value["unit"], "{n} " + str(value["unit"])).format(n=shown)
+
+
+def _decimal(raw: Any) -> Decimal:
+    try:
+        return Decimal(str(raw))
+    except InvalidOperation:
+        return Decimal(0)
