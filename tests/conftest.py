@@ -11,7 +11,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.dialogue.policy import Policy
+from bot.engine import Engine
+from bot.nlu.types import NluBackend
+from bot.storage import db
 from bot.storage.crypto import Cipher, set_cipher
+from tests.fakes import ScriptedNlu, TinyContent
 
 # Empty disables the PostgreSQL half (a laptop without it); CI and ./dev test always have it.
 POSTGRES_URL = os.environ.get(
@@ -45,3 +50,28 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: object) -> Asyn
             await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
         await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def trained_nlu(tmp_path_factory: pytest.TempPathFactory) -> tuple[NluBackend, float]:
+    """The embedded NLU trained once for the whole run, from the project's own nlu_data/."""
+    from bot.runtime import build_nlu
+    from bot.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("nlu"), encryption_keys=TEST_KEY)
+    return build_nlu(settings)
+
+
+@pytest.fixture
+def nlu() -> ScriptedNlu:
+    return ScriptedNlu()
+
+
+@pytest.fixture
+async def engine(database_url: str, cipher: Cipher, nlu: ScriptedNlu) -> AsyncIterator[Engine]:
+    """An engine on a real database with a scripted NLU and a tiny content set."""
+    database = db.create_engine(database_url)
+    await db.migrate(database)
+    policy = Policy(TinyContent(), threshold=0.5)
+    yield Engine(db.session_factory(database), nlu, policy, cipher, lambda text: "id")
+    await database.dispose()

@@ -22,11 +22,12 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from bot import intents
 from bot.content import Problem
+from bot.content.yamlfile import line_of
 
 FLOWS = Path("flows")
 ORGANISATIONS = FLOWS / "organisations.yml"
@@ -182,12 +183,12 @@ class _Reader:
         found = list(validator.iter_errors(_plain(data)))
         for invalid in sorted(found, key=lambda e: [str(p) for p in e.absolute_path]):
             where = "/".join(str(p) for p in invalid.absolute_path) or "the file"
-            line = _line(data, list(invalid.absolute_path))
+            line = line_of(data, list(invalid.absolute_path))
             self.problems.append(Problem(rel, line, f"{where}: {invalid.message}"))
         return None if found else data
 
     def error(self, rel: Path, data: Any, keys: Sequence[str | int], message: str) -> None:
-        self.problems.append(Problem(rel, _line(data, keys), message))
+        self.problems.append(Problem(rel, line_of(data, keys), message))
 
 
 def _load(root: Path) -> tuple[Directory | None, list[Problem]]:
@@ -320,7 +321,7 @@ def _unreachable(reader: _Reader, doc: CommentedMap, rules: list[Rule]) -> None:
                 reader.problems.append(
                     Problem(
                         ROUTING,
-                        _line(doc, ["rules", i]),
+                        line_of(doc, ["rules", i]),
                         f"rule {rule.name!r} never applies: rule {j + 1} ({earlier.name!r}) "
                         "matches every case it would",
                         "warning",
@@ -377,21 +378,6 @@ def _plain(data: Any) -> Any:
     if isinstance(data, str):
         return str(data)
     return data
-
-
-def _line(data: Any, keys: Sequence[str | int]) -> int:
-    """1-based line of the deepest of `keys` that exists."""
-    line = data.lc.line + 1 if isinstance(data, CommentedMap | CommentedSeq) else 1
-    node = data
-    for key in keys:
-        if isinstance(node, CommentedMap) and key in node:
-            line = node.lc.key(key)[0] + 1
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
-            line = node.lc.item(key)[0] + 1
-        else:
-            break
-        node = node[key]
-    return line
 
 
 def iter_queues(directory: Directory, organisation: str) -> Iterator[Queue]:

@@ -17,16 +17,12 @@ from starlette.applications import Starlette
 from twilio.request_validator import RequestValidator
 
 from bot.channels.service import Channels
-from bot.dialogue.policy import Policy
 from bot.engine import Engine
 from bot.outbox import Backoff
 from bot.settings import Settings, load_settings
-from bot.storage import db
-from bot.storage.crypto import Cipher
 from bot.storage.models import Message
 from bot.web.app import create_app
 from tests.channels.stubs import TelegramStub, TwilioStub, serve
-from tests.fakes import ScriptedNlu, TinyContent
 
 PUBLIC_URL = "https://helpline.example.org"
 TELEGRAM_TOKEN = "123456:TEST-token_abc"
@@ -58,20 +54,6 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-@pytest.fixture
-def nlu() -> ScriptedNlu:
-    return ScriptedNlu()
-
-
-@pytest.fixture
-async def engine(database_url: str, cipher: Cipher, nlu: ScriptedNlu) -> AsyncIterator[Engine]:
-    database = db.create_engine(database_url)
-    await db.migrate(database)
-    policy = Policy(TinyContent(), threshold=0.5)
-    yield Engine(db.session_factory(database), nlu, policy, cipher, lambda text: "id")
-    await database.dispose()
 
 
 @pytest.fixture
