@@ -66,5 +66,17 @@ def check_case_desk(root: Path) -> list[Problem]:
     return check_directory(root)
 
 
+def check_complaint_flows(root: Path) -> list[Problem]:
+    """flows/complaints/ (bot/dialogue/flows): schema, ids, conditions, every step reachable."""
+    from bot.dialogue.flows import check_flows
+
+    return check_flows(root)
+
+
 def check_all(root: Path) -> list[Problem]:
-    return [*check_content(root), *check_nlu_data(root), *check_case_desk(root)]
+    return [
+        *check_content(root),
+        *check_nlu_data(root),
+        *check_case_desk(root),
+        *check_complaint_flows(root),
+    ]

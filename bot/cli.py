@@ -67,14 +67,27 @@ def chat(
     user: Annotated[
         str | None, typer.Option("--user", help="The worker's id, to continue a conversation.")
     ] = None,
+    flow: Annotated[
+        str | None,
+        typer.Option("--flow", help="Start this complaint flow (flows/complaints/NAME.yml)."),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Answer in this language from the start: id or en.")
+    ] = None,
 ) -> None:
     """Talk to the bot in the terminal; with stdin not a terminal, one message per line."""
     settings = _settings()
     logs.configure("warning")
-    asyncio.run(_chat(settings, user or f"console-{uuid.uuid4().hex[:12]}"))
+    if lang is not None and lang not in ("id", "en"):
+        typer.echo("--lang must be id or en", err=True)
+        raise typer.Exit(2)
+    user = user or f"console-{uuid.uuid4().hex[:12]}"
+    asyncio.run(_chat(settings, user, flow=flow, lang=lang))
 
 
-async def _chat(settings: Settings, user: str) -> None:
+async def _chat(
+    settings: Settings, user: str, *, flow: str | None = None, lang: str | None = None
+) -> None:
     from bot.runtime import build
 
     runtime = await build(settings)
@@ -83,6 +96,15 @@ async def _chat(settings: Settings, user: str) -> None:
     try:
         if interactive:
             typer.echo("Ketik pesan / type a message (Ctrl-D to quit).")
+        if lang is not None:
+            await runtime.engine.handle(Inbound("console", user, f"/lang:{lang}"))
+        if flow is not None:
+            if runtime.flows.get(flow) is None:
+                names = ", ".join(f.id for f in runtime.flows.flows())
+                typer.echo(f"no flow {flow!r}; the flows are: {names}", err=True)
+                raise typer.Exit(2)
+            replies = await runtime.engine.handle(Inbound("console", user, f"/flow:start:{flow}"))
+            quick = _print_replies(replies)
         while True:
             line = await asyncio.to_thread(input, "> ") if interactive else sys.stdin.readline()
             if not interactive and not line:

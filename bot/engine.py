@@ -9,6 +9,7 @@ what was left.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dialogue.cases import CaseContext
 from bot.dialogue.commands import parse_command
-from bot.dialogue.policy import Decision, Policy, Turn
+from bot.dialogue.policy import AttachmentRef, Decision, Policy, Turn
 from bot.dialogue.state import DialogueState, Profile
 from bot.messages import Inbound, QuickReply, Reply
 from bot.nlu.types import NluBackend, NluError
@@ -194,7 +195,7 @@ class Engine:
         turn = await self._understand(message)
         turn = replace(turn, cases=await self.hooks.context(session, worker_id))
         profile = Profile(worker.language, worker.language_chosen, worker.country)
-        decision = self.policy.decide(turn, profile, DialogueState.from_json(conversation.state))
+        decision = self.policy.decide(turn, profile, self._open_state(conversation.state))
 
         message.status = "processed"
         message.intent = decision.intent
@@ -206,11 +207,13 @@ class Engine:
             await session.flush()
             await self._forget(session, worker_id)
         for kind, data in decision.events:
-            session.add(Event(worker_id=worker_id, kind=kind, data=data))
+            # A complaint's record is personal data: it goes, encrypted, to the case only.
+            stored = {k: v for k, v in data.items() if k != "record"}
+            session.add(Event(worker_id=worker_id, kind=kind, data=stored))
         worker.language = decision.profile.language
         worker.language_chosen = decision.profile.language_chosen
         worker.country = decision.profile.country
-        conversation.state = decision.state.to_json()
+        conversation.state = self._sealed_state(decision.state)
         decision.replies += await self.hooks.after_decision(session, worker_id, message, decision)
         reply_to = None if forget else message.id
         status = "sent" if message.channel in SYNCHRONOUS_CHANNELS else "pending"
@@ -243,15 +246,41 @@ class Engine:
     async def _understand(self, message: Message) -> Turn:
         text = message.text
         has_attachments = bool(message.attachments)
+        # The policy has no clock: "now" is when the message arrived (expiry of a flow).
+        turn = Turn(
+            text,
+            None,
+            None,
+            has_attachments,
+            now=message.received_at or utcnow(),
+            message_id=message.id,
+            attachments=tuple(
+                AttachmentRef(position, str(a.get("kind", "document")))
+                for position, a in enumerate(message.attachments or ())
+            ),
+        )
         if parse_command(text) is not None or not text.strip():
-            return Turn(text, None, None, has_attachments)
+            return turn
         try:
             nlu = await self.nlu.parse(text)
         except NluError:
             # Without understanding the dialogue still answers: the not-understood reply.
             log.warning("nlu.unavailable", message_id=message.id)
             nlu = None
-        return Turn(text, nlu, self.detect_language(text), has_attachments)
+        return replace(turn, nlu=nlu, detected_language=self.detect_language(text))
+
+    def _open_state(self, stored: dict[str, Any] | None) -> DialogueState:
+        data = dict(stored or {})
+        if isinstance(data.get("flow"), str):
+            data["flow"] = json.loads(self.cipher.decrypt(data["flow"]))
+        return DialogueState.from_json(data)
+
+    def _sealed_state(self, state: DialogueState) -> dict[str, Any]:
+        """The state as stored: a complaint in progress holds what the worker told us."""
+        data = state.to_json()
+        if data.get("flow") is not None:
+            data["flow"] = self.cipher.encrypt(json.dumps(data["flow"]))
+        return data
 
     async def _forget(self, session: AsyncSession, worker_id: int) -> None:
         """The worker asked to be forgotten: their messages, events and details go."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.cases import CaseHooks, Desk, Directory, Live
+from bot.cases import CaseHooks, Desk, Directory, Live, new_reference
 from bot.content import Content
+from bot.dialogue.flows import FlowLibrary, FlowRunner
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
 from bot.nlu.types import NluBackend
@@ -25,6 +27,7 @@ class Runtime:
     engine: Engine
     sessions: async_sessionmaker[AsyncSession]
     desk: Desk  # cases, queues and the live updates the dashboard shows
+    flows: FlowLibrary  # complaint flows; the server reloads them when editors change them
 
     async def health(self) -> dict[str, object]:
         await db.ping(self.database)
@@ -72,8 +75,14 @@ async def build(
     database = db.create_engine(settings.effective_database_url)
     if migrate:
         await db.migrate(database)
-    policy = Policy(content, threshold=threshold)
+    flows = FlowLibrary.load(settings.content_dir)
+    runner = FlowRunner(
+        flows,
+        new_reference=new_reference,
+        expiry=timedelta(hours=settings.flow_expiry_hours),
+    )
+    policy = Policy(content, threshold=threshold, flows=runner)
     sessions = db.session_factory(database)
     desk = Desk(directory, Live())
     engine = Engine(sessions, backend, policy, cipher, detect_language, CaseHooks(desk))
-    return Runtime(settings, database, content, backend, engine, sessions, desk)
+    return Runtime(settings, database, content, backend, engine, sessions, desk, flows)

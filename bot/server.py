@@ -15,6 +15,7 @@ from bot.cases import watch_overdue
 from bot.channels.service import Channels
 from bot.dashboard import PATH as DASHBOARD
 from bot.dashboard import dashboard
+from bot.dialogue.flows import watch_flows
 from bot.messages import Inbound, Reply
 from bot.runtime import Runtime, build, configure_cipher
 from bot.settings import Settings
@@ -59,13 +60,16 @@ def create_server_app(settings: Settings, *, base_url: str | None = None) -> Sta
         await _announce_first_login(started.runtime, base_url)
         desk = started.runtime.desk
         overdue = asyncio.create_task(watch_overdue(started.runtime.sessions, desk.alerts))
+        # Editors' changes to flows/complaints/ take effect without a restart (each process).
+        reload = asyncio.create_task(watch_flows(settings.content_dir, started.runtime.flows))
         try:
             yield
         finally:
             desk.live.close()
-            overdue.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await overdue
+            for task in (overdue, reload):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await channels.stop()
             await started.runtime.close()
 

@@ -6,7 +6,8 @@ Pure: no database, no channel, no clock. The engine stores what goes in and come
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot import intents
 from bot.dialogue import replies
@@ -18,10 +19,15 @@ from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.messages import QuickReply, Reply
 from bot.nlu.types import NluResult
 
+if TYPE_CHECKING:
+    from bot.dialogue.flows.runner import FlowRunner
+
 # What a Rasa server's FallbackClassifier answers when no intent is likely enough.
 FALLBACK = "nlu_fallback"
 # Where a person works is never "Indonesia" for this helpline.
 HOME_COUNTRY = "ID"
+# Inside a complaint flow, detection changes the language only on a message this long.
+FLOW_LANGUAGE_WORDS = 4
 # A message that names a country and means no more than these is telling us where they work.
 _JUST_A_COUNTRY = {None, "out_of_scope", "affirm", "deny", "greet", "thanks"}
 
@@ -38,12 +44,23 @@ class Content(replies.ContentLike, Protocol):
 
 
 @dataclass(frozen=True)
+class AttachmentRef:
+    """A file the message carried: evidence rows are keyed by (message id, position)."""
+
+    position: int
+    kind: str  # "photo" | "document" | "voice" | "video" | "location"
+
+
+@dataclass(frozen=True)
 class Turn:
     text: str
     nlu: NluResult | None  # None for a quick-reply payload, which needs no understanding
     detected_language: str | None
     has_attachments: bool = False
     cases: CaseContext = CaseContext()  # the worker's cases, from the case desk
+    now: datetime | None = None  # when the message was received: the policy has no clock
+    message_id: int | None = None
+    attachments: tuple[AttachmentRef, ...] = ()
 
 
 @dataclass
@@ -57,9 +74,12 @@ class Decision:
 
 
 class Policy:
-    def __init__(self, content: Content, *, threshold: float) -> None:
+    def __init__(
+        self, content: Content, *, threshold: float, flows: FlowRunner | None = None
+    ) -> None:
         self.content = content
         self.threshold = threshold
+        self.flows = flows  # guided complaints; without them a report gets the content's answer
 
     def decide(self, turn: Turn, profile: Profile, state: DialogueState) -> Decision:
         profile = replace(profile)
@@ -67,20 +87,34 @@ class Policy:
         command = parse_command(turn.text)
         intent, confidence = self._intent(turn, command, state)
 
+        in_flow = self.flows is not None and self.flows.active(state)
+        # A flow's short answers ("Mr Tan", "Penang") say nothing about the worker's language.
         if not profile.language_chosen and turn.detected_language:
-            profile.language = turn.detected_language
+            if not in_flow or len(turn.text.split()) >= FLOW_LANGUAGE_WORDS:
+                profile.language = turn.detected_language
         profile.language = profile.language or DEFAULT_LANGUAGE
         decision = Decision([], state, profile, intent, confidence)
 
-        country = self._country(turn, command, state, decision)
+        # Inside a flow a place in an answer ("Ani dari Kowloon") is not where they work: the
+        # flow's own country question says that.
+        country = None if in_flow else self._country(turn, command, state, decision)
         if country:
             profile.country = country
 
-        # Danger first, whatever else the message says.
-        if intent == "emergency" or in_danger(turn.text, intent):
-            return self._emergency(decision)
+        # Danger first, whatever else the message says. Inside a complaint flow the worker is
+        # describing what happened: only the explicit signs count, not the classifier's guess.
+        guess = None if in_flow and command is None else intent
+        if guess == "emergency" or in_danger(turn.text, guess):
+            self._emergency(decision)
+            if self.flows is not None:  # a complaint in progress is marked urgent
+                self.flows.danger(decision, turn, command, self.content)
+            return decision
         if turn.cases.officer_holds:
             return decision  # an officer answers this worker now: the bot says nothing
+        if self.flows is not None and self.flows.handle(
+            decision, turn, command, intent, self.content
+        ):
+            return decision
         if country and intent in _JUST_A_COUNTRY:
             return self._country_noted(decision)
         if intent is None:
@@ -108,7 +142,7 @@ class Policy:
                 return "help", 1.0
             if command.kind == "lang":
                 return "change_language", 1.0
-            if command.kind == "number" and state.awaiting != "country":
+            if command.kind == "number" and state.awaiting not in ("country", "flow"):
                 for item in self.content.menu(DEFAULT_LANGUAGE):
                     if item.number == command.value:
                         return item.intent, 1.0

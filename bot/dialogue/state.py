@@ -17,11 +17,14 @@ class Profile:
 
 @dataclass
 class DialogueState:
-    awaiting: str | None = None  # "country" | "complaint_offer" | "delete_confirm"
+    awaiting: str | None = None  # "country" | "complaint_offer" | "delete_confirm" | "flow"
     pending_intent: str | None = None  # what to answer once the awaited thing arrives
     last_intent: str | None = None
     misunderstood: int = 0  # not-understood messages in a row
     extra: dict[str, Any] = field(default_factory=dict)  # room for later features
+    # A complaint flow's answers so far (bot/dialogue/flows/progress.py); the engine stores
+    # it encrypted, since it holds what the worker told us.
+    flow: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

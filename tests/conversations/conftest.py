@@ -9,18 +9,11 @@ import pytest
 
 from bot.messages import Inbound, Reply
 from bot.nlu.types import NluBackend
-from bot.runtime import Runtime, build, build_nlu
+from bot.runtime import Runtime, build
 from bot.settings import PROJECT_ROOT, Settings
 from tests.conftest import TEST_KEY
 
 Say = Callable[[str], Awaitable[list[Reply]]]
-
-
-@pytest.fixture(scope="session")
-def trained_nlu(tmp_path_factory: pytest.TempPathFactory) -> tuple[NluBackend, float]:
-    """Trained once for the whole run, from the project's own nlu_data/."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("nlu"), encryption_keys=TEST_KEY)
-    return build_nlu(settings)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -202,7 +202,7 @@ def _flow(
         if step is None:
             ok = False
             continue
-        steps.append(step)
+        steps.append(replace(step, placed=entry_where))
         resolved.append(body)
     if not ok:
         return None

@@ -67,7 +67,8 @@ class Step:
     currency: str | None = None  # money: when the worker names none (else the country's)
     urgent_if: bool | None = None  # yesno: this answer makes the complaint urgent
     home_allowed: bool = False  # country: Indonesia is an acceptable answer
-    where: Where = Where(Path("?"), 1)
+    where: Where = Where(Path("?"), 1)  # where it is written (a flow, or common.yml)
+    placed: Where | None = None  # where the flow lists it (its `use:` line for a shared step)
     when_where: Where | None = None  # the `when` line (a flow's `use` may set its own)
 
     def option(self, option_id: str) -> Option | None:

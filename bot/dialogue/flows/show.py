@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import phonenumbers
+
 from bot.dialogue.flows.model import Step
 from bot.i18n import format_date, format_number, translator
 
@@ -15,7 +17,7 @@ MAX_SHOWN = 90  # a long description is cut in the summary; the record keeps it 
 
 def show(step: Step, value: Any, lang: str, country_label: Callable[[str, str], str]) -> str:
     _ = translator(lang).gettext
-    n_ = translator(lang).ngettext
+    ngettext = translator(lang).ngettext
     if value is None:
         return _("(skipped)")
     if step.type == "choice":
@@ -35,25 +37,35 @@ def show(step: Step, value: Any, lang: str, country_label: Callable[[str, str], 
         return duration(value, lang)
     if step.type == "country":
         return country_label(str(value), lang)
+    if step.type == "phone":
+        return _phone(str(value))
     if step.type == "attachment":
         count = len(value)
-        return n_("{n} file", "{n} files", count).format(n=count) if count else _("(none)")
+        return ngettext("{n} file", "{n} files", count).format(n=count) if count else _("(none)")
     text = str(value)
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1].rstrip() + "…"
 
 
 def duration(value: dict[str, Any], lang: str) -> str:
-    n_ = translator(lang).ngettext
+    ngettext = translator(lang).ngettext
     amount = value["amount"]
     count = int(amount) if float(amount) == int(amount) else 2  # "1.5 months" reads as plural
     shown = format_number(amount, lang)
     forms = {
-        "day": n_("{n} day", "{n} days", count),
-        "week": n_("{n} week", "{n} weeks", count),
-        "month": n_("{n} month", "{n} months", count),
-        "year": n_("{n} year", "{n} years", count),
+        "day": ngettext("{n} day", "{n} days", count),
+        "week": ngettext("{n} week", "{n} weeks", count),
+        "month": ngettext("{n} month", "{n} months", count),
+        "year": ngettext("{n} year", "{n} years", count),
     }
     return forms.get(value["unit"], "{n} " + str(value["unit"])).format(n=shown)
+
+
+def _phone(e164: str) -> str:
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def _decimal(raw: Any) -> Decimal:

@@ -18,8 +18,10 @@ def check(flows: list[Flow], root: Path | None = None) -> list[Problem]:
     """Problems across steps; with `root`, also every category without a flow."""
     problems: list[Problem] = []
     for flow in flows:
-        problems += _ids(flow)
-        problems += _graph(flow)
+        duplicates = list(_ids(flow))
+        problems += duplicates
+        if not duplicates:  # with two steps of one id, `next` is ambiguous: fix ids first
+            problems += _graph(flow)
         problems += _conditions(flow)
         problems += _consent(flow)
         problems += _misplaced(flow)
@@ -28,7 +30,11 @@ def check(flows: list[Flow], root: Path | None = None) -> list[Problem]:
 
 
 def _problem(step: Step, message: str, line: int | None = None) -> Problem:
-    return Problem(step.where.path, line or step.where.line, f"step {step.id!r}: {message}")
+    """About the step as written (with `line`), or about its place in the flow."""
+    if line is not None:
+        return Problem(step.where.path, line, f"step {step.id!r}: {message}")
+    where = step.placed or step.where
+    return Problem(where.path, where.line, f"step {step.id!r}: {message}")
 
 
 def _ids(flow: Flow) -> Iterator[Problem]:
@@ -37,7 +43,7 @@ def _ids(flow: Flow) -> Iterator[Problem]:
         if step.id in RESERVED:
             yield _problem(step, f"{step.id!r} is reserved; choose another id")
         if step.id in seen:
-            first = seen[step.id].where
+            first = seen[step.id].placed or seen[step.id].where
             yield _problem(
                 step,
                 f"duplicate id: {first.path.as_posix()}:{first.line} has a step of that id "

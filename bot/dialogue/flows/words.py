@@ -54,9 +54,26 @@ RESUME = frozenset({
     "lanjut", "lanjutkan", "continue", "resume", "teruskan", "lanjut laporan",
     "continue report", "lanjutkan laporan",
 })
+CHANGE = frozenset({
+    "ubah", "ganti", "koreksi", "perbaiki", "edit", "change", "correct it", "salah", "fix",
+    "ada yang salah", "something is wrong", "change an answer", "ubah jawaban",
+})
+# Small talk, said as such: inside a flow these are not taken from the classifier's guess.
+SMALL_TALK = frozenset({
+    "halo", "hallo", "hai", "hi", "hello", "helo", "assalamualaikum", "permisi", "pagi",
+    "selamat pagi", "selamat siang", "selamat sore", "selamat malam", "halo kak", "hai kak",
+    "makasih", "terima kasih", "terimakasih", "trims", "thanks", "thank you", "thx", "tq",
+    "ok makasih", "makasih kak", "terima kasih kak", "bye", "dadah", "sampai jumpa",
+    "see you", "goodbye", "good bye",
+})
 ANONYMOUS = frozenset({"anonim", "anonymous", "tanpa nama", "tidak pakai nama", "without name"})
 # fmt: on
 
+_REPORT = re.compile(
+    r"\b(?:lapor|melapor|laporkan|ngadu|mengadu|adukan|pengaduan|aduan|komplain|complain"
+    r"|complaint|report)\b",
+    re.I,
+)
 _CORRECT = re.compile(
     r"^(?:ubah|ganti|koreksi|perbaiki|edit|change|correct|fix|salah|nomor|nomer|no|number)?"
     r"\s*(\d{1,2})$"
@@ -99,6 +116,11 @@ def correction(text: str) -> int | None:
     """The field number in "3", "ubah 3", "correct no. 3"."""
     match = _CORRECT.match(norm(text))
     return int(match.group(1)) if match else None
+
+
+def wants_to_report(text: str) -> bool:
+    """ "mau lapor, gaji saya tidak dibayar": a report, not a question about rights."""
+    return bool(_REPORT.search(text)) and not looks_like_question(text)
 
 
 def looks_like_question(text: str) -> bool:
