@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
-    flow_expiry_hours: float = Field(default=168, gt=0)  # an unfinished complaint is deleted after
+    flow_expiry_hours: float = Field(default=168, gt=0)  # unfinished complaints are deleted
     # Channels (bot/channels): a channel whose settings are absent is off.
     public_url: str | None = None  # https://helpline.example.org, where webhooks arrive
     telegram_token: SecretStr | None = None

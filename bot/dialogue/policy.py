@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 FALLBACK = "nlu_fallback"
 # Where a person works is never "Indonesia" for this helpline.
 HOME_COUNTRY = "ID"
-# Inside a complaint flow, detection changes the language only on a message this long.
-FLOW_LANGUAGE_WORDS = 4
 # A message that names a country and means no more than these is telling us where they work.
 _JUST_A_COUNTRY = {None, "out_of_scope", "affirm", "deny", "greet", "thanks"}
 
@@ -88,10 +86,10 @@ class Policy:
         intent, confidence = self._intent(turn, command, state)
 
         in_flow = self.flows is not None and self.flows.active(state)
-        # A flow's short answers ("Mr Tan", "Penang") say nothing about the worker's language.
-        if not profile.language_chosen and turn.detected_language:
-            if not in_flow or len(turn.text.split()) >= FLOW_LANGUAGE_WORDS:
-                profile.language = turn.detected_language
+        # A flow's answers ("Mr Tan", "Pak Budi, 0812...") say little about the worker's
+        # language: inside a flow it changes only when they ask.
+        if not profile.language_chosen and turn.detected_language and not in_flow:
+            profile.language = turn.detected_language
         profile.language = profile.language or DEFAULT_LANGUAGE
         decision = Decision([], state, profile, intent, confidence)
 

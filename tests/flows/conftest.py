@@ -20,8 +20,7 @@ from sqlalchemy import select
 
 from bot.cases import Directory
 from bot.content import Content
-from bot.dialogue.flows import Flow, FlowLibrary
-from bot.dialogue.flows import loader
+from bot.dialogue.flows import Flow, FlowLibrary, loader
 from bot.dialogue.flows.model import Step
 from bot.dialogue.flows.progress import FlowMemory, Progress
 from bot.messages import Attachment, Inbound, Reply
@@ -43,7 +42,10 @@ FIRST: dict[str, dict[str, str]] = {
         "id": "gaji saya belum dibayar 3 bulan",
         "en": "my salary has not been paid for 3 months",
     },
-    "document_withheld": {"id": "paspor saya ditahan majikan", "en": "my employer keeps my passport"},
+    "document_withheld": {
+        "id": "paspor saya ditahan majikan",
+        "en": "my employer keeps my passport",
+    },
     "abuse_violence": {"id": "saya dipukul majikan kemarin", "en": "my employer hit me last week"},
     "repatriation": {
         "id": "saya mau pulang ke indonesia tapi tidak boleh",
@@ -97,8 +99,24 @@ DESCRIPTION = {
     "en": "My employer refuses to pay and shouts at me every day.",
 }
 WORDS = {
-    "id": {"back": "kembali", "skip": "lewati", "cancel": "batal", "done": "selesai", "send": "kirim", "yes": "ya", "no": "tidak"},
-    "en": {"back": "back", "skip": "skip", "cancel": "cancel", "done": "done", "send": "send", "yes": "yes", "no": "no"},
+    "id": {
+        "back": "kembali",
+        "skip": "lewati",
+        "cancel": "batal",
+        "done": "selesai",
+        "send": "kirim",
+        "yes": "ya",
+        "no": "tidak",
+    },
+    "en": {
+        "back": "back",
+        "skip": "skip",
+        "cancel": "cancel",
+        "done": "done",
+        "send": "send",
+        "yes": "yes",
+        "no": "no",
+    },
 }
 
 
@@ -178,14 +196,17 @@ class Chat:
         return [q.title for r in self.replies for q in r.quick_replies]
 
     async def memory(self) -> FlowMemory:
+        cipher: Cipher = self.world.runtime.engine.cipher
         async with self.world.runtime.sessions() as session:
             state = await session.scalar(
                 select(Conversation.state)
                 .join(Worker, Worker.id == Conversation.worker_id)
-                .where(Worker.channel == self.channel)
+                .where(
+                    Worker.channel == self.channel,
+                    Worker.channel_user_hash == cipher.lookup_hash(self.user),
+                )
             )
         sealed = (state or {}).get("flow")
-        cipher: Cipher = self.world.runtime.engine.cipher
         return FlowMemory.from_json(json.loads(cipher.decrypt(sealed)) if sealed else None)
 
     async def progress(self) -> Progress | None:

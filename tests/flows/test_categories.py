@@ -14,7 +14,10 @@ from bot.storage.models import Event
 from tests.flows.conftest import WORDS, Chat, World, record_of
 
 WRONG = "xq zz"  # fits no structured answer
-EXAMPLE = {"id": ("contoh", "tombol", "ya atau tidak"), "en": ("for example", "button", "yes or no")}
+EXAMPLE = {
+    "id": ("contoh", "tombol", "ya atau tidak"),
+    "en": ("for example", "button", "yes or no"),
+}
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -72,5 +75,7 @@ async def test_a_complaint_from_first_message_to_reference(
     assert "consent" not in record and "description" in record
     assert await chat.progress() is None
     async with world.runtime.sessions() as session:
-        data = (await session.scalars(select(Event.data).where(Event.kind == "complaint_submitted"))).one()
+        data = (
+            await session.scalars(select(Event.data).where(Event.kind == "complaint_submitted"))
+        ).one()
     assert data["reference"] == reference and "record" not in data  # personal data only on the case

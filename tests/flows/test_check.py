@@ -76,7 +76,7 @@ def test_helpline_check_names_the_file_and_line(tmp_path: Path) -> None:
     broken = runner.invoke(app, ["check", str(root)])
     assert broken.exit_code == 1
     assert (
-        "flows/complaints/unknown_slot_condition.yml:12: step 'agency': "
+        "flows/complaints/unknown_slot_condition.yml:13: step 'agency': "
         "condition on unknown slot 'agency_knwn'"
     ) in broken.output
 

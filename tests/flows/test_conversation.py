@@ -283,3 +283,40 @@ async def test_the_answers_in_progress_are_encrypted_at_rest(chat: Chat, world: 
     async with world.runtime.sessions() as session:
         raw = (await session.execute(text("SELECT state FROM conversations"))).scalar_one()
     assert "Ani Susanti" not in str(raw)
+
+
+async def test_deleting_my_data_mid_flow_deletes_the_report_too(chat: Chat) -> None:
+    await chat.say("/flow:start:wages_unpaid")
+    await until(chat, "city", "id")
+    await chat.say("hapus data saya")
+    assert "Mau saya hapus" in chat.text
+    await chat.press("Ya, hapus")
+    assert "sudah dihapus" in chat.text
+    assert await chat.progress() is None
+
+
+async def test_a_saved_report_is_mentioned_when_the_worker_comes_back_to_the_menu(
+    chat: Chat,
+) -> None:
+    await chat.say("/flow:start:wages_unpaid")
+    await until(chat, "city", "id")
+    await chat.say("/menu")
+    assert chat.replies[0].text.startswith("Laporan Anda tersimpan") and "1. Gaji" in chat.text
+    await chat.say("halo")
+    assert "Laporan Anda tersimpan" in chat.text and "1. Gaji" in chat.replies[-1].text
+    await chat.say("5")  # "make a complaint" in the menu: this one goes on
+    assert chat.replies[-1].text.startswith("Di kota atau daerah mana")
+
+
+async def test_typed_numbers_match_the_buttons_as_whatsapp_numbers_them(chat: Chat) -> None:
+    await chat.say("/flow:start:working_conditions")
+    await chat.say("1")  # consent: "Ya, saya setuju"
+    await chat.say("1")  # issue: no rest day
+    step = await chat.step()
+    assert step is not None and step.id == "rest_days" and step.type == "number"
+    assert "Lewati" not in chat.buttons  # "1. Lewati" would eat the answer 1
+    await chat.say("1")
+    assert (await chat.progress()).slots["rest_days"] == 1  # type: ignore[union-attr]
+    await until(chat, "city", "id")
+    await chat.say("1")  # the only button is "1. Lewati"
+    assert "city" in (await chat.progress()).skipped  # type: ignore[union-attr]

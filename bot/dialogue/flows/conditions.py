@@ -145,7 +145,9 @@ class _Parser:
             return node
         name = self.take()
         if name in _KEYWORDS or not re.fullmatch(r"[A-Za-z_][\w.]*", name):
-            raise ConditionError(f"expected the name of an answer, found {name!r} in {self.source!r}")
+            raise ConditionError(
+                f"expected the name of an answer, found {name!r} in {self.source!r}"
+            )
         ref = Ref(tuple(name.split(".")))
         op = self.peek()
         if op in _COMPARISONS:
@@ -154,7 +156,11 @@ class _Parser:
         if op == "in":
             self.take()
             return Compare(ref, "in", self.values())
-        if op == "not" and self.position + 1 < len(self.tokens) and self.tokens[self.position + 1] == "in":
+        if (
+            op == "not"
+            and self.position + 1 < len(self.tokens)
+            and self.tokens[self.position + 1] == "in"
+        ):
             self.take()
             self.take()
             return Compare(ref, "not in", self.values())

@@ -61,8 +61,9 @@ class FlowLibrary:
                 log.warning("flows.reload_refused", problem=str(problem))
             return errors
         changed = sorted(
-            f.id for f in loaded.flows if self._current.get(f.id, None) is None
-            or self._current[f.id].version != f.version
+            f.id
+            for f in loaded.flows
+            if self._current.get(f.id, None) is None or self._current[f.id].version != f.version
         )
         self._install(loaded.flows)
         if changed:

@@ -113,7 +113,9 @@ def _text(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) -> P
         text = ""
     if len(text) < step.min_length:
         return _error(
-            step, ctx, _("Please write a little more (at least {n} letters).").format(n=step.min_length)
+            step,
+            ctx,
+            _("Please write a little more (at least {n} letters).").format(n=step.min_length),
         )
     if len(text) > step.max_length:
         return Parsed(
@@ -132,7 +134,9 @@ def _choice(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) ->
     )
     if found is not None:
         return Parsed(found)
-    return _error(step, ctx, _("Please choose one of the options: tap a button or write its number."))
+    return _error(
+        step, ctx, _("Please choose one of the options: tap a button or write its number.")
+    )
 
 
 def match_option(text: str, candidates: list[tuple[str, tuple[str, ...]]]) -> str | None:
@@ -212,7 +216,9 @@ def _money(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) -> 
         return _error(step, ctx, _("Please write an amount above zero, for example: RM1500."))
     if currency is None:
         return Parsed(
-            error=_("Which currency? Please write it with the amount, for example: RM1500 or Rp 5 juta.")
+            error=_(
+                "Which currency? Please write it with the amount, for example: RM1500 or Rp 5 juta."
+            )
         )
     return Parsed({"amount": str(amount), "currency": currency})
 
@@ -228,7 +234,9 @@ def _date(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) -> P
         )
     if found > ctx.today:
         return Parsed(
-            error=_("That date is in the future. Please write when it happened, for example: 5 January 2025.")
+            error=_(
+                "That date is in the future. Please write when it happened, for example: 5 January 2025."
+            )
         )
     return Parsed(found.isoformat())
 
@@ -260,18 +268,26 @@ def read_date(text: str, today: date) -> date | None:
 
 def _duration(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) -> Parsed:
     _ = translator(ctx.lang).gettext
-    entity = next((e for e in extract_entities(answer.text, ctx.today) if e.type == "duration"), None)
+    entity = next(
+        (e for e in extract_entities(answer.text, ctx.today) if e.type == "duration"), None
+    )
     if entity is None or not isinstance(entity.value, Duration) or entity.value.amount <= 0:
-        return _error(step, ctx, _("Please write how long, for example: 3 months, 2 weeks or 1 year."))
+        return _error(
+            step, ctx, _("Please write how long, for example: 3 months, 2 weeks or 1 year.")
+        )
     amount = entity.value.amount
-    return Parsed({"amount": int(amount) if amount == int(amount) else amount, "unit": entity.value.unit})
+    return Parsed(
+        {"amount": int(amount) if amount == int(amount) else amount, "unit": entity.value.unit}
+    )
 
 
 def _country(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) -> Parsed:
     _ = translator(ctx.lang).gettext
     if picked == OTHER:
         return Parsed(
-            error=_("Please write the name of the country where you work, for example: Korea Selatan.")
+            error=_(
+                "Please write the name of the country where you work, for example: Korea Selatan."
+            )
         )
     code = picked
     if code is None and answer.payload is None:
@@ -282,7 +298,9 @@ def _country(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) -
             step, ctx, _("Please choose the country, or write its name, for example: Malaysia.")
         )
     if code == HOME and not step.home_allowed:
-        return Parsed(error=_("Please write the country abroad where this happened, for example: Malaysia."))
+        return Parsed(
+            error=_("Please write the country abroad where this happened, for example: Malaysia.")
+        )
     return Parsed(code.upper())
 
 
@@ -301,7 +319,9 @@ def _phone(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) -> 
     return _error(
         step,
         ctx,
-        _("That does not look like a phone number. Please write it with the country code, for example: +60 12-345 6789 or 0812 3456 7890."),
+        _(
+            "That does not look like a phone number. Please write it with the country code, for example: +60 12-345 6789 or 0812 3456 7890."
+        ),
     )
 
 
@@ -341,7 +361,9 @@ def _attachment(step: Step, answer: Answer, ctx: SlotContext, picked: str | None
     return _error(
         step,
         ctx,
-        _('Please send photos, documents or voice notes here. When you have finished, write "done".'),
+        _(
+            'Please send photos, documents or voice notes here. When you have finished, write "done".'
+        ),
     )
 
 

@@ -86,7 +86,9 @@ def _graph(flow: Flow) -> Iterator[Problem]:
             if option.next and option.next != SUMMARY and option.next not in ids:
                 line = option.where.line if option.where else None
                 yield _problem(
-                    step, f"dead end: option {option.id!r} goes to unknown step {option.next!r}", line
+                    step,
+                    f"dead end: option {option.id!r} goes to unknown step {option.next!r}",
+                    line,
                 )
         if step.next and step.next != SUMMARY and step.next not in ids:
             yield _problem(step, f"dead end: next goes to unknown step {step.next!r}")
@@ -102,7 +104,8 @@ def _graph(flow: Flow) -> Iterator[Problem]:
     for step in flow.steps:
         if step.id in reached and step.id not in finishing:
             yield _problem(
-                step, "dead end: from here the questions never reach the summary (a loop of `next`?)"
+                step,
+                "dead end: from here the questions never reach the summary (a loop of `next`?)",
             )
 
 
@@ -168,7 +171,9 @@ def _values(step: Step, asked: Step, compare: Compare, line: int) -> Iterator[Pr
                 line,
             )
         elif asked.type == "yesno" and not isinstance(value, bool):
-            yield _problem(step, f"condition: {asked.id!r} is yes/no: compare with true or false", line)
+            yield _problem(
+                step, f"condition: {asked.id!r} is yes/no: compare with true or false", line
+            )
 
 
 def _listed(compare: Compare) -> tuple[object, ...]:
@@ -191,9 +196,17 @@ def _consent(flow: Flow) -> Iterator[Problem]:
 def _misplaced(flow: Flow) -> Iterator[Problem]:
     for step in flow.steps:
         if step.options and step.type != "choice":
-            yield warning(step.where.path, step.where.line, f"step {step.id!r}: options are only used by choice steps")
+            yield warning(
+                step.where.path,
+                step.where.line,
+                f"step {step.id!r}: options are only used by choice steps",
+            )
         if step.urgent_if is not None and step.type != "yesno":
-            yield warning(step.where.path, step.where.line, f"step {step.id!r}: urgent_if is only used by yesno steps")
+            yield warning(
+                step.where.path,
+                step.where.line,
+                f"step {step.id!r}: urgent_if is only used by yesno steps",
+            )
 
 
 def _categories(flows: list[Flow], root: Path | None) -> Iterator[Problem]:
