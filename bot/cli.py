@@ -177,7 +177,7 @@ def check(
         Path, typer.Argument(help="A checkout's root (holds flows/ and nlu_data/).")
     ] = PROJECT_ROOT,
 ) -> None:
-    """Validate content: answers in both languages, every intent answered, references resolve."""
+    """Validate content, complaint flows and training data: every problem with file and line."""
     from bot.checks import check_all
 
     problems = check_all(root)

@@ -127,12 +127,9 @@ class Asking(TurnBase):
 
     def _declined(self) -> None:
         _ = translator(self.lang).gettext
-        self.decision.events.append(
-            (
-                "complaint_declined",
-                {"flow": (self.memory.progress or Progress(None, None, "")).flow},
-            )
-        )
+        progress = self.memory.progress
+        flow_id = progress.flow if progress is not None else None
+        self.decision.events.append(("complaint_declined", {"flow": flow_id}))
         self.memory.progress = None
         self.memory.noted, self.memory.noted_at = {}, None
         self.decision.state.awaiting = None
@@ -158,7 +155,7 @@ class Asking(TurnBase):
 
     # Questions -----------------------------------------------------------------------------
 
-    def _buttons(self, step: Step, flow: Flow, progress: Progress) -> tuple[QuickReply, ...]:
+    def _buttons(self, step: Step, flow: Flow | None, progress: Progress) -> tuple[QuickReply, ...]:
         _ = translator(self.lang).gettext
         found = [
             QuickReply(title, "/answer:" + value)
@@ -173,9 +170,8 @@ class Asking(TurnBase):
         _ = translator(self.lang).gettext
         ngettext = translator(self.lang).ngettext
         flow = self.library.get(progress.flow or "", progress.version)
-        assert flow is not None  # asked only inside a flow that is served
         lines = [step.question[self.lang]]
-        if step.type == "consent" and flow.anonymous:
+        if step.type == "consent" and flow is not None and flow.anonymous:
             lines.append(_('You can also report without your name: choose "Without my name".'))
         if step.type == "attachment" and progress.files:
             count = len(progress.files)
