@@ -79,4 +79,4 @@ def format_datetime(value: datetime, lang: str | None, fmt: str = "medium") -> s
 
 def country_name(code: str, lang: str | None) -> str:
     """The country's name in the worker's language (Babel's territory names)."""
-    return locale(lang).territories.get(code.upper(), code.upper())
+    return str(locale(lang).territories.get(code.upper(), code.upper()))

@@ -9,7 +9,6 @@ flows/canned_replies.yml, each validated against its JSON Schema in flows/schema
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -19,14 +18,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from bot import intents
 from bot.content import Problem
+from bot.content.schema import load_validators
 from bot.content.yamlfile import line_of
 
 FLOWS = Path("flows")
@@ -355,19 +353,8 @@ def _set(values: Any) -> frozenset[str] | None:
 
 
 def _validator(root: Path, name: str) -> Draft202012Validator | None:
-    contents: dict[str, Any] = {}
-    for path in (root / SCHEMAS).glob("*.schema.json"):
-        try:
-            contents[path.name] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-    if name not in contents:
-        return None
-    registry: Registry[Any] = Registry().with_resources(
-        (n, Resource.from_contents(body, default_specification=DRAFT202012))
-        for n, body in contents.items()
-    )
-    return Draft202012Validator(contents[name], registry=registry)
+    validators, _problems = load_validators(root, {name: SCHEMAS / name})
+    return validators.get(name)
 
 
 def _plain(data: Any) -> Any:

@@ -7,6 +7,7 @@ The same schema files serve editors: each content file names its schema in a
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,41 +37,48 @@ def schema_path(kind: str) -> Path:
     return SCHEMA_DIR / f"{kind}.schema.json"
 
 
+def load_validators(
+    root: Path, wanted: Mapping[str, Path], *, check_formats: bool = False
+) -> tuple[dict[str, Draft202012Validator], list[Problem]]:
+    """Validators for the schema files in `wanted` (kind -> path under root), which may refer
+    to any schema in flows/schema/ by file name; problems for unreadable or invalid schemas."""
+    problems: list[Problem] = []
+    contents: dict[str, Any] = {}
+    for path in sorted((root / SCHEMA_DIR).glob("*.schema.json")):
+        try:
+            contents[path.name] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            problems.append(Problem(path.relative_to(root), None, f"unreadable schema: {error}"))
+    # Schemas refer to each other by file name, as editors resolve them next to each other.
+    registry: Registry[Any] = Registry().with_resources(
+        (name, Resource.from_contents(body, default_specification=DRAFT202012))
+        for name, body in contents.items()
+    )
+    format_checker = Draft202012Validator.FORMAT_CHECKER if check_formats else None
+    validators: dict[str, Draft202012Validator] = {}
+    for kind, rel in wanted.items():
+        if rel.name not in contents:
+            problems.append(Problem(rel, None, "missing schema file"))
+            continue
+        try:
+            Draft202012Validator.check_schema(contents[rel.name])
+        except SchemaError as error:
+            problems.append(Problem(rel, None, f"invalid schema: {error.message}"))
+            continue
+        validators[kind] = Draft202012Validator(
+            contents[rel.name], registry=registry, format_checker=format_checker
+        )
+    return validators, problems
+
+
 class Schemas:
     def __init__(self, validators: dict[str, Draft202012Validator]) -> None:
         self._validators = validators
 
     @classmethod
     def load(cls, root: Path) -> tuple[Schemas, list[Problem]]:
-        problems: list[Problem] = []
-        contents: dict[str, Any] = {}
-        for path in sorted((root / SCHEMA_DIR).glob("*.schema.json")):
-            rel = path.relative_to(root)
-            try:
-                contents[path.name] = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                problems.append(Problem(rel, None, f"unreadable schema: {error}"))
-        # Schemas refer to each other by file name, as editors resolve them next to each other.
-        registry: Registry[Any] = Registry().with_resources(
-            (name, Resource.from_contents(body, default_specification=DRAFT202012))
-            for name, body in contents.items()
-        )
-        validators: dict[str, Draft202012Validator] = {}
-        for kind in KINDS:
-            rel = schema_path(kind)
-            if rel.name not in contents:
-                problems.append(Problem(rel, None, "missing schema file"))
-                continue
-            try:
-                Draft202012Validator.check_schema(contents[rel.name])
-            except SchemaError as error:
-                problems.append(Problem(rel, None, f"invalid schema: {error.message}"))
-                continue
-            validators[kind] = Draft202012Validator(
-                contents[rel.name],
-                registry=registry,
-                format_checker=Draft202012Validator.FORMAT_CHECKER,
-            )
+        wanted = {kind: schema_path(kind) for kind in KINDS}
+        validators, problems = load_validators(root, wanted, check_formats=True)
         return cls(validators), problems
 
     def validate(self, kind: str, doc: Document) -> list[Problem]:

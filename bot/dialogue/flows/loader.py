@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, ValidationError, best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from jsonschema.exceptions import ValidationError, best_match
 from ruamel.yaml.comments import CommentedMap
 
 from bot.content import yamlfile
 from bot.content.problems import Problem, warning
+from bot.content.schema import load_validators
 from bot.dialogue.flows.conditions import Condition, ConditionError, parse
 from bot.dialogue.flows.model import SLOT_TYPES, Bilingual, Flow, Option, Step, Where
 from bot.intents import LANGUAGES
@@ -77,27 +76,8 @@ def load(root: Path) -> Loaded:
 
 
 def _validators(root: Path, problems: list[Problem]) -> dict[str, Draft202012Validator]:
-    contents: dict[str, Any] = {}
-    for path in sorted((root / SCHEMA_DIR).glob("*.schema.json")):
-        try:
-            contents[path.name] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            problems.append(Problem(path.relative_to(root), None, f"unreadable schema: {error}"))
-    registry: Registry[Any] = Registry().with_resources(
-        (name, Resource.from_contents(body, default_specification=DRAFT202012))
-        for name, body in contents.items()
-    )
-    validators: dict[str, Draft202012Validator] = {}
-    for kind, rel in (("flow", FLOW_SCHEMA), ("parts", PARTS_SCHEMA)):
-        if rel.name not in contents:
-            problems.append(Problem(rel, None, "missing schema file"))
-            continue
-        try:
-            Draft202012Validator.check_schema(contents[rel.name])
-        except SchemaError as error:
-            problems.append(Problem(rel, None, f"invalid schema: {error.message}"))
-            continue
-        validators[kind] = Draft202012Validator(contents[rel.name], registry=registry)
+    validators, found = load_validators(root, {"flow": FLOW_SCHEMA, "parts": PARTS_SCHEMA})
+    problems.extend(found)
     return validators
 
 
