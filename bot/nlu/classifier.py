@@ -1,4 +1,13 @@
-"""The embedded intent classifier: a linear SVM on word, character and word-pair features."""
+"""The embedded intent classifier: two linear models on two views of a message, mixed.
+
+- a linear SVM on sparse word, character, word-pair and concept features (features.py): exact
+  wording, misspellings, informal Indonesian;
+- a logistic regression on the message's sentence vector (vectors.py): meaning that the
+  training examples do not spell out, which is most of what tells an out-of-scope message
+  from an unusual way of asking something known.
+
+Each gives a probability per intent; the classifier's confidence is their weighted mean.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from bot.nlu.data import Example
 from bot.nlu.features import BlockSpec, Featurizer, default_blocks
 from bot.nlu.normalize import normalize
 from bot.nlu.types import IntentScore
+from bot.nlu.vectors import sentence_vectors
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -23,8 +34,12 @@ OUT_OF_SCOPE = "out_of_scope"
 # (`bench/nlu.py --cv-threshold`), never tuned on bench/heldout.
 DEFAULT_THRESHOLD = 0.22
 
-# Softmax temperature turning SVM margins into confidences; chosen on CLINC150's val split.
+# Softmax temperature turning SVM margins into confidences, and the share of the SVM in the
+# mixed confidence (the sentence-vector model has the rest); both chosen on CLINC150's val split.
 TEMPERATURE = 0.2
+SPARSE_SHARE = 0.5
+# Inverse regularisation of the logistic regression on sentence vectors.
+VECTOR_C = 10.0
 
 
 # A message of which less than this share of the n-grams of every feature block was seen in
@@ -38,6 +53,8 @@ class ClassifierConfig:
     c: float = 1.0
     temperature: float = TEMPERATURE
     blocks: tuple[BlockSpec, ...] = ()
+    sparse_share: float = SPARSE_SHARE  # 1.0: the SVM alone, without sentence vectors
+    vector_c: float = VECTOR_C
 
     def specs(self) -> tuple[BlockSpec, ...]:
         return self.blocks or default_blocks()
@@ -54,6 +71,7 @@ class IntentClassifier:
         intercept: npt.NDArray[np.float64],
         temperature: float,
         trained_on: int = 0,
+        dense: _DenseModel | None = None,
     ) -> None:
         self._featurizer = featurizer
         self.trained_on = trained_on
@@ -62,6 +80,7 @@ class IntentClassifier:
         self._weights = weights  # (n_features, n_classes): rows gathered per message
         self._intercept = intercept
         self._temperature = temperature
+        self._dense = dense
 
     @classmethod
     def train(
@@ -84,14 +103,25 @@ class IntentClassifier:
         if len(labels) == 2:  # a binary SVM has one margin: score the classes as -m and +m
             coef, intercept = np.vstack([-coef, coef]) / 2, np.hstack([-intercept, intercept]) / 2
         weights = np.ascontiguousarray(coef.T, dtype=np.float32)
-        return cls(featurizer, labels, weights, intercept, config.temperature, len(examples))
+        dense = (
+            _DenseModel.train(texts, y, len(labels), config)
+            if config.sparse_share < 1.0
+            else None
+        )
+        return cls(
+            featurizer, labels, weights, intercept, config.temperature, len(examples), dense
+        )
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
-        indices, values, known = self._featurizer.vector(normalize(text))
+        text = normalize(text)
+        indices, values, known = self._featurizer.vector(text)
         if known < MIN_KNOWN:  # gibberish, emoji, another script: no evidence for any intent
             return np.full(len(self.classes), 1.0 / len(self.classes))
         margins = values @ self._weights[indices] + self._intercept
-        return _softmax(margins / self._temperature)
+        probs = _softmax(margins / self._temperature)
+        if self._dense is not None:
+            probs = self._dense.mix(probs, text)
+        return probs
 
     def rank(self, text: str) -> tuple[IntentScore, ...]:
         """All intents, most likely first."""
@@ -104,6 +134,41 @@ class IntentClassifier:
         probs = self.probabilities(text)
         best = int(np.lexsort((-self._intercept, -probs))[0])
         return IntentScore(self.classes[best], float(probs[best]))
+
+
+class _DenseModel:
+    """Multinomial logistic regression on sentence vectors; its weights only, no vectors.
+
+    The vector table is not pickled with the model: it is loaded once per process from the
+    package, and its version is part of the model cache's key (cache.py).
+    """
+
+    def __init__(
+        self, weights: npt.NDArray[np.float32], intercept: npt.NDArray[np.float64], share: float
+    ) -> None:
+        self._weights = weights  # (vector size, n_classes)
+        self._intercept = intercept
+        self._share = share  # of the sparse model in the mix
+
+    @classmethod
+    def train(
+        cls, texts: Sequence[str], y: npt.NDArray[np.int_], n_classes: int, config: ClassifierConfig
+    ) -> _DenseModel:
+        vectors = sentence_vectors().encode(texts)
+        model = LogisticRegression(C=config.vector_c, max_iter=3000)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(vectors, y)
+        coef = np.asarray(model.coef_, dtype=np.float64)
+        intercept = np.asarray(model.intercept_, dtype=np.float64)
+        if n_classes == 2:  # one logit for class 1: softmax([0, z]) is its sigmoid
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.hstack([np.zeros(1), intercept])
+        return cls(np.ascontiguousarray(coef.T, dtype=np.float32), intercept, config.sparse_share)
+
+    def mix(self, sparse: npt.NDArray[np.float64], text: str) -> npt.NDArray[np.float64]:
+        dense = _softmax(sentence_vectors().one(text) @ self._weights + self._intercept)
+        return self._share * sparse + (1.0 - self._share) * dense
 
 
 def _softmax(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
