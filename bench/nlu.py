@@ -57,7 +57,7 @@ def train_timed(examples: Sequence[Example], oos: str) -> tuple[EmbeddedNlu, lis
     classifier: IntentClassifier | None = None
     for _ in range(TRAINING_RUNS):
         start = time.perf_counter()
-        classifier = IntentClassifier.train(examples)
+        classifier = IntentClassifier.train(examples, out_of_scope=oos)
         times.append(time.perf_counter() - start)
     if classifier is None:
         raise SystemExit("TRAINING_RUNS must be at least 1")
@@ -178,7 +178,7 @@ def cv_threshold() -> None:
     train = load_rasa(ROOT / "nlu_data")
 
     def fit(examples: Sequence[Example]) -> Callable[[str], tuple[str, float]]:
-        model = IntentClassifier.train(examples)
+        model = IntentClassifier.train(examples, out_of_scope=OUT_OF_SCOPE)
         return lambda text: (lambda s: (s.name, s.confidence))(model.top(text))
 
     out = cross_validate(train, fit, folds=5)
@@ -211,8 +211,11 @@ def bench_clinc(target_recall: float) -> None:
     nlu, train_times = train_timed(splits.train, "oos")
     val = scored(nlu.parse_sync, splits.val)
     chosen = {
-        "max val accuracy": choose_threshold(val, "oos"),
-        f"val OOS recall >= {target_recall:.0%}": choose_threshold(val, "oos", target_recall),
+        # The operating point: the threshold with the best val accuracy (OOS as a class).
+        "max val accuracy (operating point)": choose_threshold(val, "oos"),
+        f"val OOS recall >= {target_recall:.0%} (for comparison)": choose_threshold(
+            val, "oos", target_recall
+        ),
     }
     test = scored(nlu.parse_sync, splits.test)
     print(

@@ -21,7 +21,14 @@ from bot.nlu.data import Example
 
 T = TypeVar("T")
 
-_CODE_FILES = ("normalize.py", "features.py", "classifier.py", "vectors.py", "cache.py", "vectors/model.safetensors")
+_CODE_FILES = (
+    "normalize.py",
+    "features.py",
+    "classifier.py",
+    "vectors.py",
+    "cache.py",
+    "vectors/model.safetensors",
+)
 PREFIX = "intents-"
 
 

@@ -40,6 +40,10 @@ TEMPERATURE = 0.2
 SPARSE_SHARE = 0.5
 # Inverse regularisation of the logistic regression on sentence vectors.
 VECTOR_C = 10.0
+# Weight of the out-of-scope examples in that regression: a hundred examples of "anything
+# else" stand for far more of the space of messages than a hundred examples of one intent,
+# and weighting them up lets out-of-scope claim the regions no intent's examples reach.
+OUT_OF_SCOPE_WEIGHT = 10.0
 
 
 # A message of which less than this share of the n-grams of every feature block was seen in
@@ -55,6 +59,7 @@ class ClassifierConfig:
     blocks: tuple[BlockSpec, ...] = ()
     sparse_share: float = SPARSE_SHARE  # 1.0: the SVM alone, without sentence vectors
     vector_c: float = VECTOR_C
+    out_of_scope_weight: float = OUT_OF_SCOPE_WEIGHT
 
     def specs(self) -> tuple[BlockSpec, ...]:
         return self.blocks or default_blocks()
@@ -84,8 +89,12 @@ class IntentClassifier:
 
     @classmethod
     def train(
-        cls, examples: Sequence[Example], config: ClassifierConfig | None = None
+        cls,
+        examples: Sequence[Example],
+        config: ClassifierConfig | None = None,
+        out_of_scope: str = OUT_OF_SCOPE,
     ) -> IntentClassifier:
+        """Train on `examples`; `out_of_scope` names their class for everything else."""
         config = config or ClassifierConfig()
         labels = sorted({e.intent for e in examples})
         if len(labels) < 2:
@@ -104,13 +113,11 @@ class IntentClassifier:
             coef, intercept = np.vstack([-coef, coef]) / 2, np.hstack([-intercept, intercept]) / 2
         weights = np.ascontiguousarray(coef.T, dtype=np.float32)
         dense = (
-            _DenseModel.train(texts, y, len(labels), config)
+            _DenseModel.train(texts, y, labels, out_of_scope, config)
             if config.sparse_share < 1.0
             else None
         )
-        return cls(
-            featurizer, labels, weights, intercept, config.temperature, len(examples), dense
-        )
+        return cls(featurizer, labels, weights, intercept, config.temperature, len(examples), dense)
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
         text = normalize(text)
@@ -152,16 +159,26 @@ class _DenseModel:
 
     @classmethod
     def train(
-        cls, texts: Sequence[str], y: npt.NDArray[np.int_], n_classes: int, config: ClassifierConfig
+        cls,
+        texts: Sequence[str],
+        y: npt.NDArray[np.int_],
+        labels: Sequence[str],
+        out_of_scope: str,
+        config: ClassifierConfig,
     ) -> _DenseModel:
         vectors = sentence_vectors().encode(texts)
-        model = LogisticRegression(C=config.vector_c, max_iter=3000)
+        weights = (
+            {labels.index(out_of_scope): config.out_of_scope_weight}
+            if out_of_scope in labels
+            else None
+        )
+        model = LogisticRegression(C=config.vector_c, max_iter=3000, class_weight=weights)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(vectors, y)
         coef = np.asarray(model.coef_, dtype=np.float64)
         intercept = np.asarray(model.intercept_, dtype=np.float64)
-        if n_classes == 2:  # one logit for class 1: softmax([0, z]) is its sigmoid
+        if len(labels) == 2:  # one logit for class 1: softmax([0, z]) is its sigmoid
             coef = np.vstack([np.zeros_like(coef), coef])
             intercept = np.hstack([np.zeros(1), intercept])
         return cls(np.ascontiguousarray(coef.T, dtype=np.float32), intercept, config.sparse_share)

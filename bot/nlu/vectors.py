@@ -36,11 +36,14 @@ class SentenceVectors:
         """One unit-length row per text (all zeros for a text with no known word piece)."""
         if not texts:
             return np.zeros((0, self.size), np.float32)
-        vectors = self._model.encode(list(texts), show_progress_bar=False, use_multiprocessing=False)
+        vectors = self._model.encode(
+            list(texts), show_progress_bar=False, use_multiprocessing=False
+        )
         return np.asarray(vectors, dtype=np.float32)
 
     def one(self, text: str) -> npt.NDArray[np.float32]:
-        return self.encode([text])[0]
+        row: npt.NDArray[np.float32] = self.encode([text])[0]
+        return row
 
 
 @cache
