@@ -60,7 +60,7 @@ async def test_a_complaint_from_first_message_to_reference(
             assert step.id in (await chat.progress()).skipped  # type: ignore[union-attr]
             continue
         await chat.answer(step, lang)
-    assert wrong_given and went_back and skipped
+    assert wrong_given and went_back and skipped, (wrong_given, went_back, skipped, chat.text)
 
     summary = chat.text
     assert ("Mohon periksa" if lang == "id" else "Please check") in summary

@@ -250,8 +250,12 @@ class Asking(TurnBase):
             return None
         text = self.turn.text
         small_talk = intent in ("greet", "thanks", "goodbye") and self.command is None
-        # "dari dulu" reads as goodbye to the classifier: small talk counts only as said.
-        if small_talk and not strict and words.norm(text) not in words.SMALL_TALK:
+        # "dari dulu" reads as goodbye to the classifier: small talk counts only as said, and
+        # where any text answers the question ("Ani Susanti from Kowloon" for a name) only if
+        # the message opens with it ("halo kak, masih ada?").
+        if small_talk and not (
+            words.opens_with_small_talk(text) if strict else words.norm(text) in words.SMALL_TALK
+        ):
             return None
         if strict:
             short = len(words.norm(text).split()) <= SHORT

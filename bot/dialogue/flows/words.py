@@ -69,6 +69,13 @@ SMALL_TALK = frozenset({
 ANONYMOUS = frozenset({"anonim", "anonymous", "tanpa nama", "tidak pakai nama", "without name"})
 # fmt: on
 
+
+def opens_with_small_talk(text: str) -> bool:
+    """ "halo", "hai kak, masih ada?": a greeting, thanks or goodbye said in its first words."""
+    tokens = norm(text).split()
+    return any(" ".join(tokens[:n]) in SMALL_TALK for n in (1, 2, 3))
+
+
 _REPORT = re.compile(
     r"\b(?:lapor|melapor|laporkan|ngadu|mengadu|adukan|pengaduan|aduan|komplain|complain"
     r"|complaint|report)\b",
