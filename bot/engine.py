@@ -311,7 +311,7 @@ def _forgot(decision: Decision) -> bool:
 
 
 def _insert_for(session: AsyncSession) -> Any:
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def _attachment_json(attachment: Any) -> dict[str, Any]:

@@ -31,8 +31,10 @@ _JUST_A_COUNTRY = {None, "out_of_scope", "affirm", "deny", "greet", "thanks"}
 
 
 class AnswerLike(Protocol):
-    text: str
-    country_specific: bool
+    @property
+    def text(self) -> str: ...
+    @property
+    def country_specific(self) -> bool: ...
 
 
 class Content(replies.ContentLike, Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from bot.dialogue.commands import COUNTRY_PREFIX, INTENT_PREFIX, MENU, OTHER_COUNTRY
@@ -10,13 +11,16 @@ from bot.messages import QuickReply, Reply
 
 
 class MenuItemLike(Protocol):
-    number: str
-    label: str
-    intent: str
+    @property
+    def number(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def intent(self) -> str: ...
 
 
 class ContentLike(Protocol):
-    def menu(self, lang: str) -> list[MenuItemLike]: ...  # type: ignore[misc]
+    def menu(self, lang: str) -> Sequence[MenuItemLike]: ...
     def country_codes(self) -> list[str]: ...
     def country_label(self, code: str, lang: str) -> str: ...
 

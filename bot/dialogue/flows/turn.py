@@ -32,7 +32,8 @@ NOTED = ("money", "duration", "date")
 
 
 class AnswerLike(Protocol):
-    text: str
+    @property
+    def text(self) -> str: ...
 
 
 class FlowContent(replies.ContentLike, Protocol):
