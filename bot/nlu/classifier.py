@@ -107,11 +107,7 @@ class IntentClassifier:
             # liblinear may stop a hair short of its tolerance; the model is still usable.
             warnings.simplefilter("ignore", ConvergenceWarning)
             svm.fit(matrix, y)
-        coef = np.asarray(svm.coef_, dtype=np.float64)
-        intercept = np.asarray(svm.intercept_, dtype=np.float64)
-        if len(labels) == 2:  # a binary SVM has one margin: score the classes as -m and +m
-            coef, intercept = np.vstack([-coef, coef]) / 2, np.hstack([-intercept, intercept]) / 2
-        weights = np.ascontiguousarray(coef.T, dtype=np.float32)
+        weights, intercept = _per_class(svm.coef_, svm.intercept_)
         dense = (
             _DenseModel.train(texts, y, labels, out_of_scope, config)
             if config.sparse_share < 1.0
@@ -167,25 +163,36 @@ class _DenseModel:
         config: ClassifierConfig,
     ) -> _DenseModel:
         vectors = sentence_vectors().encode(texts)
-        weights = (
+        class_weight = (
             {labels.index(out_of_scope): config.out_of_scope_weight}
             if out_of_scope in labels
             else None
         )
-        model = LogisticRegression(C=config.vector_c, max_iter=3000, class_weight=weights)
+        model = LogisticRegression(C=config.vector_c, max_iter=3000, class_weight=class_weight)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(vectors, y)
-        coef = np.asarray(model.coef_, dtype=np.float64)
-        intercept = np.asarray(model.intercept_, dtype=np.float64)
-        if len(labels) == 2:  # one logit for class 1: softmax([0, z]) is its sigmoid
-            coef = np.vstack([np.zeros_like(coef), coef])
-            intercept = np.hstack([np.zeros(1), intercept])
-        return cls(np.ascontiguousarray(coef.T, dtype=np.float32), intercept, config.sparse_share)
+        weights, intercept = _per_class(model.coef_, model.intercept_)
+        return cls(weights, intercept, config.sparse_share)
 
     def mix(self, sparse: npt.NDArray[np.float64], text: str) -> npt.NDArray[np.float64]:
         dense = _softmax(sentence_vectors().one(text) @ self._weights + self._intercept)
         return self._share * sparse + (1.0 - self._share) * dense
+
+
+def _per_class(
+    coef: npt.ArrayLike, intercept: npt.ArrayLike
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float64]]:
+    """A linear model's weights as (n_features, n_classes) and its intercept per class.
+
+    scikit-learn gives a binary model one score z for the second class; -z/2 and +z/2 score
+    the two classes so that their softmax is the model's sigmoid.
+    """
+    w = np.asarray(coef, dtype=np.float64)
+    b = np.asarray(intercept, dtype=np.float64)
+    if w.shape[0] == 1:
+        w, b = np.vstack([-w, w]) / 2, np.hstack([-b, b]) / 2
+    return np.ascontiguousarray(w.T, dtype=np.float32), b
 
 
 def _softmax(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -11,7 +11,9 @@ from typing import Protocol
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal
-    currency: str | None  # ISO 4217 ("MYR", "HKD", "TWD", "SGD", "SAR", "IDR", "USD"), None if unsaid
+    currency: (
+        str | None
+    )  # ISO 4217 ("MYR", "HKD", "TWD", "SGD", "SAR", "IDR", "USD"), None if unsaid
 
 
 @dataclass(frozen=True, slots=True)

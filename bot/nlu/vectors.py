@@ -4,7 +4,7 @@ The table in `bot/nlu/vectors/` was distilled by model2vec from the sentence tra
 all-mpnet-base-v2 (`deploy/vectors/distill.sh` rebuilds it): each word piece has the vector
 the transformer gives it alone, reduced to 256 dimensions, and a message is the mean of its
 pieces. That keeps some of what the transformer knows (that "salary" and "wages" are near,
-that a recipe is far from every intent) at the cost of a table look-up, a few hundredths of a
+that a recipe is far from every intent) at the cost of a table look-up, under a tenth of a
 millisecond, where the transformer itself takes over 10 ms a message on this CPU.
 
 The vectors are English-trained; Indonesian words split into pieces that carry less meaning,
@@ -14,7 +14,6 @@ Indonesian).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -30,7 +29,6 @@ class SentenceVectors:
     def __init__(self, path: Path = VECTORS_DIR) -> None:
         self._model = StaticModel.from_pretrained(str(path), normalize=True)
         self.size = int(self._model.dim)
-        self.version = hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest()[:16]
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """One unit-length row per text (all zeros for a text with no known word piece)."""
