@@ -17,6 +17,7 @@ from bot.dialogue.danger import in_danger
 from bot.dialogue.state import DialogueState, Profile
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.messages import QuickReply, Reply
+from bot.nlu.normalize import normalize
 from bot.nlu.types import NluResult
 
 if TYPE_CHECKING:
@@ -28,6 +29,16 @@ FALLBACK = "nlu_fallback"
 HOME_COUNTRY = "ID"
 # A message that names a country and means no more than these is telling us where they work.
 _JUST_A_COUNTRY = {None, "out_of_scope", "affirm", "deny", "greet", "thanks"}
+# So is one whose other words only say "I am / work there" ("sy di taiwan", "kerja di HK"),
+# whatever the classifier makes of it. Words as normalize() spells them.
+# fmt: off
+_WHERE_I_WORK = frozenset({
+    "saya", "aku", "kami", "di", "ke", "dari", "kerja", "bekerja", "tinggal", "sekarang",
+    "lagi", "sedang", "masih", "negara", "ada", "kak", "mbak", "pak", "bu", "ya",
+    "i", "i'm", "im", "am", "we", "in", "at", "work", "working", "live", "living", "now",
+    "currently", "still", "the", "country",
+})
+# fmt: on
 
 
 class AnswerLike(Protocol):
@@ -115,7 +126,7 @@ class Policy:
             decision, turn, command, intent, self.content
         ):
             return decision
-        if country and intent in _JUST_A_COUNTRY:
+        if country and (intent in _JUST_A_COUNTRY or _only_a_country(turn)):
             return self._country_noted(decision)
         if intent is None:
             return self._not_understood(decision, turn)
@@ -420,3 +431,15 @@ class Policy:
             )
         )
         decision.state.awaiting = None
+
+
+def _only_a_country(turn: Turn) -> bool:
+    """The message names a country and otherwise only says that they are or work there."""
+    if turn.nlu is None:
+        return False
+    text = turn.text
+    for entity in sorted(turn.nlu.entities, key=lambda e: e.start, reverse=True):
+        if entity.type == "country":
+            text = text[: entity.start] + " " + text[entity.end :]
+    words = [w for w in normalize(text).split() if w[0].isalnum()]
+    return all(w in _WHERE_I_WORK for w in words)

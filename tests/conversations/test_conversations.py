@@ -34,6 +34,13 @@ async def test_menu_number_then_country_then_answer_for_that_country(
     assert "Taiwan" in answer and "1955" in answer
 
 
+async def test_the_country_question_answered_in_words(worker: Callable[[str], Say]) -> None:
+    say = worker("bayu")
+    assert "negara mana" in joined(await say("gaji sy blm dibyr 3 bln"))
+    answer = joined(await say("sy di taiwan"))
+    assert "Taiwan" in answer and "1955" in answer  # the wages answer, for Taiwan
+
+
 async def test_country_mentioned_once_is_remembered(
     worker: Callable[[str], Say], runtime: Runtime
 ) -> None:

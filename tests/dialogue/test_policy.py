@@ -60,6 +60,28 @@ def test_country_named_in_the_message_is_remembered(policy: Policy) -> None:
     assert d.state.awaiting == "complaint_offer"
 
 
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [("sy di taiwan", "taiwan"), ("kerja di MY", "MY"), ("I'm in Malaysia now", "Malaysia")],
+)
+def test_a_message_that_only_says_where_they_work_answers_the_country_question(
+    policy: Policy, text: str, country: str
+) -> None:
+    asked = decide(policy, "gaji blm dibayar", nlu("gaji blm dibayar", "wages_unpaid"))
+    start = text.index(country)
+    code = {"taiwan": "TW", "MY": "MY", "Malaysia": "MY"}[country]
+    said = NluResult(
+        text,
+        IntentScore("legal_status", 0.9),  # whatever the classifier makes of it
+        (IntentScore("legal_status", 0.9),),
+        (Entity("country", code, country, start, start + len(country)),),
+    )
+    d = decide(policy, text, said, profile=asked.profile, state=asked.state)
+    assert d.profile.country == code
+    assert any(f"[wages_unpaid/id/{code}]" in r.text for r in d.replies)
+    assert not any("[legal_status" in r.text for r in d.replies)
+
+
 def test_indonesia_is_not_a_work_country(policy: Policy) -> None:
     d = decide(policy, "mau pulang ke indonesia", nlu("x", "repatriation", country="ID"))
     assert d.profile.country is None
