@@ -45,6 +45,7 @@ ENGLISH_MARKERS = _word_set(
 )
 _WORD = re.compile(r"[a-z']+")
 _MIN_WORDS_FOR_STATISTICS = 2
+_MIN_WORDS_WITHOUT_MARKERS = 3
 _MIN_CONFIDENCE = 0.75
 
 
@@ -66,6 +67,8 @@ def detect_language(text: str) -> LanguageCode | None:
         return "id"
     if len(words) < _MIN_WORDS_FOR_STATISTICS:
         return None  # "ok", "hi", "thanks": too short to tell
+    if not id_hits and not en_hits and len(words) < _MIN_WORDS_WITHOUT_MARKERS:
+        return None  # "xq zz", "salary late": the statistics would guess
     if en_hits >= 2 and not id_hits and len(words) >= 3:
         return "en"
     if id_hits and en_hits and id_hits >= 2 * en_hits:

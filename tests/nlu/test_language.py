@@ -43,7 +43,8 @@ def test_english(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["ok", "1", "hi", "123 456", "🙏🙏", "", "   ", "?", "thanks", "HK"]
+    "text",
+    ["ok", "1", "hi", "123 456", "🙏🙏", "", "   ", "?", "thanks", "HK", "xq zz", "asdf qwer"],
 )
 def test_unsure(text: str) -> None:
     assert detect_language(text) is None
