@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.audit import audit
+from bot.cases.contact import call_advice
 from bot.cases.directory import Directory
 from bot.cases.queries import find_case
 from bot.settings import Settings, SettingsError, load_settings
@@ -134,6 +135,9 @@ def show_case(
             row = case_row(case)
             row["organisation_name"] = store.directory.organisation_name(case.organisation)
             row["queue_name"] = store.directory.queue_name(case.queue)
+            # The call advice first, as on the dashboard; the worker's own words stay out.
+            advice = call_advice(case.record, words=False)
+            row = {"reference": row.pop("reference"), "call": advice.text if advice else None, **row}
             row["routed_by"] = case.routed_by
             row["messages"] = (
                 await session.scalar(

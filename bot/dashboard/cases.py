@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.cases import Action, DeskError, PermissionDenied, can, queries
+from bot.cases.contact import call_advice
 from bot.cases.permissions import CaseScope, may_see_queues, may_see_reports
 from bot.cases.status import OUTCOMES, SETTABLE, STATUS_LABELS
 from bot.dashboard.web import Ctx, NotFound, Pages, redirect
@@ -135,6 +136,7 @@ def case_routes(pages: Pages) -> list[BaseRoute]:
                 "evidence": await queries.evidence(ctx.db, case),
                 "shared": await queries.shared_with(ctx.db, case),
                 "record": _record_rows(case.record),
+                "call": call_advice(case.record),
                 "allowed": allowed,
                 "names": names,
                 "channel": worker.channel if worker else None,

@@ -17,6 +17,7 @@ SLOT_TYPES = (
     "date",
     "duration",
     "country",
+    "province",
     "phone",
     "yesno",
     "attachment",

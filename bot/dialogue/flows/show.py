@@ -11,6 +11,7 @@ import phonenumbers
 
 from bot.dialogue.flows.model import Step
 from bot.i18n import format_date, format_number, translator
+from bot.nlu.entities.province import province_name
 
 MAX_SHOWN = 90  # a long description is cut in the summary; the record keeps it whole
 
@@ -37,6 +38,8 @@ def show(step: Step, value: Any, lang: str, country_label: Callable[[str, str], 
         return duration(value, lang)
     if step.type == "country":
         return country_label(str(value), lang)
+    if step.type == "province":
+        return province_name(str(value))
     if step.type == "phone":
         return _phone(str(value))
     if step.type == "attachment":

@@ -27,6 +27,7 @@ from bot.nlu.entities.country import find_countries
 from bot.nlu.entities.duration import NUMBER_WORDS
 from bot.nlu.entities.numbers import MULTIPLIER, NUMBER, scaled
 from bot.nlu.entities.phone import find_phones
+from bot.nlu.entities.province import find_provinces
 from bot.nlu.types import Duration, Money
 
 HOME = "ID"
@@ -304,6 +305,26 @@ def _country(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) -
     return Parsed(code.upper())
 
 
+def _province(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) -> Parsed:
+    _ = translator(ctx.lang).gettext
+    found = find_provinces(answer.text) if not answer.text.lstrip().startswith("/") else set()
+    if len(found) == 1:
+        return Parsed(found.pop())
+    if found:
+        return Parsed(
+            error=_(
+                "You named more than one place. Which province is your home? For example: Jawa Timur."
+            )
+        )
+    return _error(
+        step,
+        ctx,
+        _(
+            "I do not know that place. Please write your home province or district in Indonesia, for example: Jawa Timur, NTB or Indramayu."
+        ),
+    )
+
+
 def _phone(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) -> Parsed:
     _ = translator(ctx.lang).gettext
     region = (ctx.country or HOME).upper()
@@ -375,6 +396,7 @@ _PARSERS: dict[str, Callable[[Step, Answer, SlotContext, str | None], Parsed]] =
     "date": _date,
     "duration": _duration,
     "country": _country,
+    "province": _province,
     "phone": _phone,
     "yesno": _yesno,
     "consent": _consent,
@@ -384,7 +406,7 @@ _PARSERS: dict[str, Callable[[Step, Answer, SlotContext, str | None], Parsed]] =
 
 def fits(type_: str, value: Any) -> bool:
     """Whether a stored value has the shape of this type (for a flow that changed type)."""
-    if type_ in ("text", "phone", "date", "country", "consent", "choice"):
+    if type_ in ("text", "phone", "date", "country", "province", "consent", "choice"):
         return isinstance(value, str)
     if type_ == "yesno":
         return isinstance(value, bool)

@@ -1,0 +1,47 @@
+"""Whether an officer may phone the worker, from the complaint's call-safety answers.
+
+The complaint flows ask `call_safe`, `call_when` and `leave_message` (flows/complaints/
+common.yml) before the phone number. Officers see the advice above everything else on a
+case: a call the employer overhears can put the worker in danger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_MESSAGES = {
+    "any": "voicemail, SMS or WhatsApp OK",
+    "text_only": "no voicemail; SMS/WhatsApp OK",
+    "none": "leave no message",
+}
+
+
+@dataclass(frozen=True)
+class CallAdvice:
+    may_call: bool
+    text: str
+
+
+def call_advice(record: Mapping[str, Any] | None, *, words: bool = True) -> CallAdvice | None:
+    """None when the complaint did not ask (older flows, requests to talk to a person).
+    `words=False` leaves out the worker's own description of when to call (for the CLI)."""
+    if not record or "call_safe" not in record:
+        return None
+    safe = record.get("call_safe")
+    if safe == "not_safe":
+        return CallAdvice(False, "⚠ Do not call. Reply only in chat.")
+    if not record.get("phone"):
+        return CallAdvice(False, "No phone number given. Reply only in chat.")
+    if safe == "some_times":
+        when = " ".join(str(record.get("call_when") or "").split())
+        if not words:
+            when = "at the times the worker gave (see the dashboard)" if when else ""
+        window = f"only {when}" if when else "only at certain times (not said which)"
+    elif safe == "yes_any_time":
+        window = "any time"
+    else:  # skipped or an option this code does not know: do not guess that a call is safe
+        return CallAdvice(False, "⚠ Call safety unknown. Ask in chat before calling.")
+    message = _MESSAGES.get(str(record.get("leave_message")), "ask before leaving a message")
+    return CallAdvice(True, f"Call OK: {window}; {message}")
