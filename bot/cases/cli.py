@@ -137,7 +137,11 @@ def show_case(
             row["queue_name"] = store.directory.queue_name(case.queue)
             # The call advice first, as on the dashboard; the worker's own words stay out.
             advice = call_advice(case.record, words=False)
-            row = {"reference": row.pop("reference"), "call": advice.text if advice else None, **row}
+            row = {
+                "reference": row.pop("reference"),
+                "call": advice.text if advice else None,
+                **row,
+            }
             row["routed_by"] = case.routed_by
             row["messages"] = (
                 await session.scalar(

@@ -82,7 +82,16 @@ class Desk:
             priority_hint=priority_hint,
             record=record,
         )
-        routed = route(self.directory, CaseFacts(source, category, country, urgent, choice))
+        province = (record or {}).get("province")
+        facts = CaseFacts(
+            source,
+            category,
+            country,
+            urgent,
+            choice,
+            province if isinstance(province, str) else None,
+        )
+        routed = route(self.directory, facts)
         now = self.clock()
         case = Case(
             reference=reference or await _unused_reference(session),
@@ -94,7 +103,7 @@ class Desk:
             status="new",
             organisation=routed.queue.organisation,
             queue=routed.queue.id,
-            routed_by=routed.rule[:120],
+            routed_by=routed.explained[:120],
             record=dict(record) if record else None,
             created_at=now,
             updated_at=now,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,13 +26,16 @@ from bot import intents
 from bot.content import Problem
 from bot.content.schema import load_validators
 from bot.content.yamlfile import line_of
+from bot.nlu.entities.province import PROVINCES
 
 FLOWS = Path("flows")
 ORGANISATIONS = FLOWS / "organisations.yml"
 ROUTING = FLOWS / "routing.yml"
+OFFICES = FLOWS / "offices.yml"
 CANNED = FLOWS / "canned_replies.yml"
 SCHEMAS = FLOWS / "schema"
 SOURCES = ("complaint", "talk_to_human", "emergency")
+OFFICE_KINDS = ("bp3mi", "disnakertrans")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A request to talk to a person that named no problem has no category; rules call it "none".
 NO_CATEGORY = "none"
@@ -93,14 +96,26 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class Office:
+    """A BP3MI or Disnakertrans office and the home provinces it takes cases for."""
+
+    id: str
+    kind: str  # one of OFFICE_KINDS
+    queue: str
+    provinces: frozenset[str]
+    confirmed: bool = True
+
+
+@dataclass(frozen=True)
 class Rule:
     name: str
-    queue: str
+    queue: str  # with `office`: where the case goes when no office serves the province
     categories: frozenset[str] | None = None
     countries: frozenset[str] | None = None
     urgent: bool | None = None
     sources: frozenset[str] | None = None
     choices: frozenset[str] | None = None
+    office: str | None = None  # "bp3mi": the office of that kind for the worker's home province
 
 
 @dataclass(frozen=True)
@@ -125,6 +140,7 @@ class Directory:
     routing: Routing
     canned: tuple[CannedReply, ...] = ()
     root: Path | None = None  # the checkout it was read from
+    offices: tuple[Office, ...] = ()
 
     @classmethod
     def load(cls, root: Path) -> Directory:
@@ -140,6 +156,12 @@ class Directory:
     def organisation_name(self, organisation_id: str) -> str:
         org = self.organisations.get(organisation_id)
         return org.name if org else organisation_id
+
+    def office_for(self, kind: str, province: str | None) -> Office | None:
+        """The office of `kind` that serves the worker's home province, if one is listed."""
+        if province is None:
+            return None
+        return next((o for o in self.offices if o.kind == kind and province in o.provinces), None)
 
     def queue_name(self, queue_id: str) -> str:
         queue = self.queues.get(queue_id)
@@ -194,19 +216,96 @@ def _load(root: Path) -> tuple[Directory | None, list[Problem]]:
     orgs_doc = reader.document(ORGANISATIONS, "organisations.schema.json")
     routing_doc = reader.document(ROUTING, "routing.schema.json")
     canned_doc = reader.document(CANNED, "canned_replies.schema.json")
+    # offices.yml is optional: without it, rules that route by province use their own queue.
+    has_offices = (root / OFFICES).is_file()
+    offices_doc = reader.document(OFFICES, "offices.schema.json") if has_offices else None
     organisations = _organisations(reader, orgs_doc) if orgs_doc is not None else None
     queues = {q.id: q for o in (organisations or {}).values() for q in o.queues}
+    offices: tuple[Office, ...] | None = ()
+    if has_offices:
+        offices = (
+            _offices(reader, offices_doc, organisations, queues)
+            if offices_doc is not None and organisations is not None
+            else None
+        )
     routing = (
         _routing(reader, routing_doc, organisations, queues)
         if routing_doc is not None and organisations is not None
         else None
     )
     canned = _canned(canned_doc) if canned_doc is not None else None
-    if organisations is None or routing is None or canned is None:
+    if organisations is None or routing is None or canned is None or offices is None:
         return None, reader.problems
+    for i, rule in enumerate(routing.rules):
+        if rule.office is not None and not any(o.kind == rule.office for o in offices):
+            reader.problems.append(
+                Problem(
+                    ROUTING,
+                    line_of(routing_doc, ["rules", i, "office"]),
+                    f"no {rule.office} office in {OFFICES.as_posix()}: every case of this rule "
+                    f"goes to {rule.queue!r}",
+                    "warning",
+                )
+            )
     if any(p.severity == "error" for p in reader.problems):
         return None, reader.problems
-    return Directory(organisations, queues, routing, canned, root), reader.problems
+    return Directory(organisations, queues, routing, canned, root, offices), reader.problems
+
+
+def _offices(
+    reader: _Reader,
+    doc: CommentedMap,
+    organisations: dict[str, Organisation],
+    queues: dict[str, Queue],
+) -> tuple[Office, ...]:
+    offices: list[Office] = []
+    served: dict[tuple[str, str], str] = {}  # (kind, province) -> office id
+    for i, raw in enumerate(doc["offices"]):
+        where: list[str | int] = ["offices", i]
+        if any(o.id == raw["id"] for o in offices):
+            reader.error(OFFICES, doc, [*where, "id"], f"office {raw['id']!r} twice")
+        queue = queues.get(raw["queue"])
+        if queue is None:
+            reader.error(
+                OFFICES,
+                doc,
+                [*where, "queue"],
+                f"unknown queue {raw['queue']!r} (see {ORGANISATIONS})",
+            )
+        elif organisations[queue.organisation].kind != raw["kind"]:
+            reader.error(
+                OFFICES,
+                doc,
+                [*where, "queue"],
+                f"queue {raw['queue']!r} belongs to {queue.organisation!r}, "
+                f"which is not of kind {raw['kind']!r}",
+            )
+        for k, province in enumerate(raw["provinces"]):
+            if province not in PROVINCES:
+                reader.error(
+                    OFFICES,
+                    doc,
+                    [*where, "provinces", k],
+                    f"unknown province {province!r} (known: {', '.join(sorted(PROVINCES))})",
+                )
+            other = served.setdefault((raw["kind"], province), raw["id"])
+            if other != raw["id"]:
+                reader.error(
+                    OFFICES,
+                    doc,
+                    [*where, "provinces", k],
+                    f"{province!r} is served by {other!r} already: one {raw['kind']} office a province",
+                )
+        offices.append(
+            Office(
+                raw["id"],
+                raw["kind"],
+                raw["queue"],
+                frozenset(raw["provinces"]),
+                bool(raw.get("confirmed", True)),
+            )
+        )
+    return tuple(offices)
 
 
 def _organisations(reader: _Reader, doc: CommentedMap) -> dict[str, Organisation]:
@@ -300,6 +399,7 @@ def _routing(
                 urgent=when.get("urgent"),
                 sources=_set(when.get("source")),
                 choices=_set(when.get("choice")),
+                office=raw.get("office"),
             )
         )
     _unreachable(reader, doc, rules)
@@ -364,6 +464,8 @@ def _plain(data: Any) -> Any:
         return [_plain(v) for v in data]
     if isinstance(data, str):
         return str(data)
+    if isinstance(data, date):
+        return data.isoformat()
     return data
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.cases.directory import NO_CATEGORY, Directory, Queue, Routing, Rule
+from bot.nlu.entities.province import province_name
 
 # What a complaint record (issue 3's flows) says that makes a case urgent whatever its category.
 _URGENT_FACTS = (("safe_now", False), ("detained", True), ("death", True))
@@ -19,12 +20,20 @@ class CaseFacts:
     country: str | None = None
     urgent: bool = False
     choice: str | None = None  # the organisation the worker asked for
+    province: str | None = None  # the worker's home province in Indonesia (a province id)
 
 
 @dataclass(frozen=True)
 class Routed:
     queue: Queue
     rule: str  # the rule's name, or "default"
+    # A rule that routes by home province but found no office: why ("home province unknown").
+    missing: str | None = None
+
+    @property
+    def explained(self) -> str:
+        """What the case keeps as `routed_by`: the rule, and what was missing."""
+        return f"{self.rule} ({self.missing})" if self.missing else self.rule
 
 
 def is_urgent(
@@ -47,8 +56,22 @@ def is_urgent(
 def route(directory: Directory, facts: CaseFacts) -> Routed:
     for rule in directory.routing.rules:
         if matches(rule, facts):
+            if rule.office is not None:
+                return _office(directory, rule, rule.office, facts)
             return Routed(directory.queue(rule.queue), rule.name)
     return Routed(directory.queue(directory.routing.default), "default")
+
+
+def _office(directory: Directory, rule: Rule, kind: str, facts: CaseFacts) -> Routed:
+    """The office of `kind` for the worker's home province, or else the rule's own queue."""
+    office = directory.office_for(kind, facts.province)
+    if office is not None:
+        return Routed(directory.queue(office.queue), rule.name)
+    if facts.province is None:
+        missing = "home province unknown"
+    else:
+        missing = f"no {kind} office listed for {province_name(facts.province)}"
+    return Routed(directory.queue(rule.queue), rule.name, missing)
 
 
 def matches(rule: Rule, facts: CaseFacts) -> bool:

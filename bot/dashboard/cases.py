@@ -15,6 +15,7 @@ from bot.cases.permissions import CaseScope, may_see_queues, may_see_reports
 from bot.cases.status import OUTCOMES, SETTABLE, STATUS_LABELS
 from bot.dashboard.web import Ctx, NotFound, Pages, redirect
 from bot.i18n import normalise_language
+from bot.nlu.entities.province import province_name
 from bot.storage.models import Case, Evidence, Staff, StaffNotification, Worker, utcnow
 
 NOTIFICATION_TEXT = {
@@ -285,6 +286,8 @@ def _record_rows(record: dict[str, Any] | None) -> list[tuple[str, str]]:
         label = key.replace("_", " ").capitalize()
         if isinstance(value, bool):
             shown = "yes" if value else "no"
+        elif key == "province" and isinstance(value, str):
+            shown = province_name(value)
         elif isinstance(value, list | dict):
             import json
 

@@ -26,8 +26,38 @@ def directory() -> Directory:
         (CaseFacts("emergency", None, None, urgent=True), "kemlu-protection"),
         # By category, and category with country.
         (CaseFacts("complaint", "recruitment_fees", "HK"), "jbmi-paralegal"),
-        (CaseFacts("complaint", "recruitment_fees", "MY"), "disnakertrans-jatim-mediation"),
-        (CaseFacts("complaint", "repatriation", "SA"), "bp3mi-jatim-complaints"),
+        # By the worker's home province: that province's office, else the national desk.
+        (
+            CaseFacts("complaint", "recruitment_fees", "MY", province="jawa_timur"),
+            "disnakertrans-jatim-mediation",
+        ),
+        (
+            CaseFacts("complaint", "recruitment_fees", "MY", province="jawa_barat"),
+            "kemenp2mi-complaints",
+        ),
+        (
+            CaseFacts("complaint", "repatriation", "SA", province="jawa_timur"),
+            "bp3mi-jatim-complaints",
+        ),
+        (
+            CaseFacts("complaint", "repatriation", "SA", province="nusa_tenggara_barat"),
+            "bp3mi-ntb-complaints",
+        ),
+        (
+            CaseFacts("complaint", "social_security", "TW", province="jawa_tengah"),
+            "bp3mi-jateng-complaints",
+        ),
+        (
+            CaseFacts("complaint", "lost_contact", "MY", province="nusa_tenggara_timur"),
+            "bp3mi-ntt-complaints",
+        ),
+        (CaseFacts("complaint", "repatriation", "SA"), "kemenp2mi-complaints"),
+        (CaseFacts("complaint", "repatriation", "SA", province="papua"), "kemenp2mi-complaints"),
+        # Urgency and the mission come before the home province.
+        (
+            CaseFacts("complaint", "repatriation", "MY", urgent=True, province="jawa_timur"),
+            "kbri-kl-protection",
+        ),
         (CaseFacts("complaint", "wages_unpaid", "MY"), "sbmi-paralegal"),
         # The worker's choice wins over everything after it.
         (
@@ -52,6 +82,98 @@ def test_shipped_rules_route_cases(directory: Directory, facts: CaseFacts, queue
 def test_routed_names_the_rule(directory: Directory) -> None:
     assert route(directory, CaseFacts("talk_to_human")).rule == "default"
     assert "Malaysia" in route(directory, CaseFacts("emergency", None, "MY", urgent=True)).rule
+
+
+def test_a_missing_home_province_is_said_where_the_case_keeps_its_routing(
+    directory: Directory,
+) -> None:
+    unknown = route(directory, CaseFacts("complaint", "repatriation", "SA"))
+    assert unknown.missing == "home province unknown"
+    assert unknown.explained.endswith("(home province unknown)")
+    far = route(directory, CaseFacts("complaint", "repatriation", "SA", province="papua_tengah"))
+    assert far.missing == "no bp3mi office listed for Papua Tengah"
+    found = route(directory, CaseFacts("complaint", "repatriation", "SA", province="lampung"))
+    assert found.missing is None and found.explained == found.rule
+    assert found.queue.organisation == "bp3mi-lampung"
+
+
+def test_every_listed_office_takes_cases_in_an_organisation_of_its_kind(
+    directory: Directory,
+) -> None:
+    assert directory.offices
+    for office in directory.offices:
+        organisation = directory.organisations[directory.queues[office.queue].organisation]
+        assert organisation.kind == office.kind
+        for province in office.provinces:
+            assert directory.office_for(office.kind, province) == office
+
+
+OFFICES = """\
+reviewed: 2026-12-01
+offices:
+  - id: one
+    kind: bp3mi
+    queue: bp3mi-a
+    provinces: [bali]
+    sources: [{url: "https://example.org", title: T}]
+"""
+BP3MI_ORG = """\
+  - id: bp3mi-x
+    name: A BP3MI
+    kind: bp3mi
+    queues:
+      - {id: bp3mi-a, name: A, time_limit: 60}
+"""
+OFFICE_ROUTING = (
+    "default: ngo-a\nrules:\n  - {when: {category: [repatriation]}, office: bp3mi, queue: ngo-b}\n"
+)
+
+
+def test_office_rules_route_by_home_province(tmp_path: Path) -> None:
+    root = _flows(tmp_path, ORGS + BP3MI_ORG, OFFICE_ROUTING)
+    without = Directory.load(root)  # no offices.yml: the rule's own queue
+    assert (
+        route(without, CaseFacts("complaint", "repatriation", province="bali")).queue.id == "ngo-b"
+    )
+    (root / "flows/offices.yml").write_text(OFFICES)
+    directory = Directory.load(root)
+    bali = route(directory, CaseFacts("complaint", "repatriation", province="bali"))
+    assert bali.queue.id == "bp3mi-a" and bali.missing is None
+    aceh = route(directory, CaseFacts("complaint", "repatriation", province="aceh"))
+    assert aceh.queue.id == "ngo-b" and aceh.missing == "no bp3mi office listed for Aceh"
+
+
+@pytest.mark.parametrize(
+    ("offices", "line", "message"),
+    [
+        (OFFICES.replace("[bali]", "[balli]"), 6, "unknown province 'balli'"),
+        (OFFICES.replace("queue: bp3mi-a", "queue: ngo-a"), 5, "not of kind 'bp3mi'"),
+        (
+            OFFICES + OFFICES.split("offices:\n")[1].replace("id: one", "id: two"),
+            11,
+            "'bali' is served by 'one' already",
+        ),
+    ],
+)
+def test_offices_are_checked(tmp_path: Path, offices: str, line: int, message: str) -> None:
+    from bot.cases import check_directory
+
+    root = _flows(tmp_path, ORGS + BP3MI_ORG, OFFICE_ROUTING)
+    (root / "flows/offices.yml").write_text(offices)
+    errors = [p for p in check_directory(root) if p.severity == "error"]
+    assert any(p.line == line and message in p.message for p in errors), errors
+
+
+def test_an_office_rule_without_offices_of_its_kind_is_a_warning(tmp_path: Path) -> None:
+    from bot.cases import check_directory
+
+    routing = OFFICE_ROUTING.replace("office: bp3mi", "office: disnakertrans")
+    root = _flows(tmp_path, ORGS + BP3MI_ORG, routing)
+    (root / "flows/offices.yml").write_text(OFFICES)
+    problems = check_directory(root)
+    assert not [p for p in problems if p.severity == "error"]
+    warnings = [p.message for p in problems if p.severity == "warning"]
+    assert any("no disnakertrans office" in w for w in warnings), warnings
 
 
 @pytest.mark.parametrize(
