@@ -194,3 +194,51 @@ async def test_invalid_input_is_explained_not_crashed(world: World, client: Clie
     assert response.status_code == 303
     page = await c.get(response.headers["location"])
     assert "unknown queue" in page.text
+
+
+@pytest.mark.parametrize(
+    ("record", "banner", "css"),
+    [
+        ({"call_safe": "not_safe"}, "⚠ Do not call. Reply only in chat.", "call-no"),
+        (
+            {
+                "call_safe": "some_times",
+                "call_when": "evenings after 21:00",
+                "phone": "+60123456789",
+                "leave_message": "text_only",
+            },
+            "Call OK: only evenings after 21:00; no voicemail; SMS/WhatsApp OK",
+            "call-ok",
+        ),
+    ],
+)
+async def test_the_call_advice_heads_the_case_page(
+    world: World, client: Client, record: dict[str, str], banner: str, css: str
+) -> None:
+    await world.staff("ani", organisation="kemlu")  # urgent with no country: Kemlu's desk
+    await world.say("worker-call", "halo")
+    async with world.sessions.begin() as session:
+        worker_id = await session.scalar(select(Message.worker_id).limit(1))
+        case = await world.desk.open_case(
+            session, worker_id or 0, source="complaint", category="abuse_violence", record=record
+        )
+        reference = case.reference
+    page = (await (await client("ani")).get(f"/dashboard/cases/{reference}")).text
+    assert f'class="call-advice {css}" id="call-advice"' in page
+    assert banner in page
+    assert page.index('id="call-advice"') < page.index("Conversation")  # above everything
+
+
+async def test_a_case_without_its_home_province_says_so(world: World, client: Client) -> None:
+    await world.staff("ani", organisation="kemenp2mi")
+    await world.say("worker-province", "halo")
+    async with world.sessions.begin() as session:
+        worker_id = await session.scalar(select(Message.worker_id).limit(1))
+        case = await world.desk.open_case(
+            session, worker_id or 0, source="complaint", category="repatriation", country="SA"
+        )
+        reference, queue = case.reference, case.queue
+    assert queue == "kemenp2mi-complaints"
+    page = (await (await client("ani")).get(f"/dashboard/cases/{reference}")).text
+    assert "home province unknown" in page
+    assert 'id="call-advice"' not in page  # no complaint answers about calls: no advice

@@ -92,6 +92,7 @@ ANSWERS: dict[str, dict[str, str]] = {
     "duration": {"id": "3 bulan", "en": "3 months"},
     "country": {"id": "Malaysia", "en": "Malaysia"},
     "phone": {"id": "+60 12-345 6789", "en": "+60 12-345 6789"},
+    "province": {"id": "sy dr jatim", "en": "East Java"},
     "yesno": {"id": "iya", "en": "yes"},
 }
 DESCRIPTION = {

@@ -57,7 +57,9 @@ PROVINCES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 # fmt: on
 
-_FUZZY_CUTOFF = 85
+_FUZZY_CUTOFF = 88  # "jatm" (89) is Jatim; "kampung" (86) is not Lampung
+# Words a worker writes about home that are one letter from a place: never read as misspelt.
+_NOT_PLACES = frozenset({"kampung", "kampong", "halaman", "tinggal", "rumah", "daerah", "pulau"})
 # Words around a place name that name no place: "kabupaten Blitar", "prov. Jawa Timur".
 _FILLER = re.compile(
     r"\b(?:provinsi|propinsi|prov|province|kabupaten|kab|kota|kec|kecamatan|desa|city|regency)\b"
@@ -108,13 +110,13 @@ def find_provinces(text: str) -> set[str]:
 
 def _misspelt(said: str) -> set[str]:
     best = max(ALIASES, key=lambda alias: fuzz.ratio(said, alias))
-    if fuzz.ratio(said, best) >= _FUZZY_CUTOFF:
+    if said not in _NOT_PLACES and fuzz.ratio(said, best) >= _FUZZY_CUTOFF:
         return {ALIASES[best]}
     # One misspelt word of a longer answer ("asal indramyu"): only unambiguous hits count.
     hits = {
         ALIASES[alias]
         for token in said.split()
-        if len(token) >= 4
+        if len(token) >= 4 and token not in _NOT_PLACES
         for alias in ALIASES
         if len(alias) >= 4 and fuzz.ratio(token, alias) >= _FUZZY_CUTOFF
     }
