@@ -35,6 +35,7 @@ STORED: dict[str, Any] = {
     "date": "2025-01-05",
     "duration": {"amount": 3, "unit": "month"},
     "country": "MY",
+    "province": "jawa_timur",
     "phone": "+60123456789",
     "yesno": True,
     "attachment": [],
