@@ -15,7 +15,7 @@ from jinja2 import Template
 
 from bot.content import safety
 from bot.content.loading import Catalogue
-from bot.content.model import AnswerSpec, Fact, Group, Lang, Source
+from bot.content.model import AnswerSpec, Fact, Group, Lang, Source, TemplateText
 from bot.content.problems import Problem, warning
 from bot.content.templates import TemplateFailure, Templates
 from bot.content.views import CountryView, FactView, GroupView, Shown, SnippetView, Trace
@@ -124,6 +124,9 @@ def _snippets(
                 )
                 ok = False
                 continue
+            if not _countries_known(templates, text, catalogue, problems):
+                ok = False
+                continue
             failures: dict[tuple[int | None, str], list[Where]] = defaultdict(list)
             for code in (None, *catalogue.countries):
                 trace = Trace()
@@ -163,20 +166,29 @@ def _compile(
                 )
                 ok = False
                 continue
-            for code, line in templates.references(text, "countries"):
-                if code in catalogue.broken_countries:
-                    ok = False  # reported in the country's file
-                elif code not in catalogue.countries:
-                    problems.append(
-                        Problem(
-                            spec.path,
-                            line,
-                            f"unknown country code {code!r}: "
-                            f"flows/countries/{code}.yml is missing or invalid",
-                        )
-                    )
-                    ok = False
+            ok = _countries_known(templates, text, catalogue, problems) and ok
     return compiled if ok else None
+
+
+def _countries_known(
+    templates: Templates, text: TemplateText, catalogue: Catalogue, problems: list[Problem]
+) -> bool:
+    """Whether every `countries.XX` the template names loaded; an unknown code is a problem."""
+    ok = True
+    for code, line in templates.references(text, "countries"):
+        if code in catalogue.broken_countries:
+            ok = False  # reported in the country's file
+        elif code not in catalogue.countries:
+            problems.append(
+                Problem(
+                    text.path,
+                    line,
+                    f"unknown country code {code!r}: "
+                    f"flows/countries/{code}.yml is missing or invalid",
+                )
+            )
+            ok = False
+    return ok
 
 
 def _context(catalogue: Catalogue, lang: Lang, code: str | None, trace: Trace) -> dict[str, Any]:

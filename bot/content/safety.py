@@ -32,8 +32,8 @@ def problems(
                 f"{what} ({fact.text[lang]}) is not in its opening lines"
             )
     rest = text
-    for fact in sorted(set(shown), key=lambda f: -len(f.render(lang))):
-        rest = rest.replace(fact.render(lang), " ")
+    for shown_text in sorted({fact.render(lang) for fact in shown}, key=len, reverse=True):
+        rest = rest.replace(shown_text, " ")
     for match in _NUMBER.finditer(rest):
         number = match.group()
         if sum(c.isdigit() for c in number) >= _MIN_DIGITS:
