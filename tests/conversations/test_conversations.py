@@ -91,12 +91,14 @@ async def test_emergency_numbers_come_first(worker: Callable[[str], Say]) -> Non
     assert first.index("999") < first.index("+60 17-668 8032") < first.index("+62 812 9007 0027")
 
 
-async def test_emergency_without_country_gives_the_crisis_line_first(
+async def test_emergency_without_country_gives_every_countrys_numbers_and_kemlu_first(
     worker: Callable[[str], Say],
 ) -> None:
     say = worker("gita")
     first = (await say("help me now please he is hitting me"))[0].text
-    assert first.startswith("🚨") and "+62 812 9007 0027" in first.splitlines()[0]
+    numbers = first.split("\n\n")[0]  # the opening lines, before any other text
+    assert first.startswith("🚨") and "+62 812 9007 0027" in numbers  # Kemlu 24h
+    assert "Malaysia: 999" in numbers and "Saudi Arabia: 911" in numbers
 
 
 async def test_not_understood_says_so_and_offers_a_person(worker: Callable[[str], Say]) -> None:
