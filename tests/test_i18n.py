@@ -5,6 +5,7 @@ from __future__ import annotations
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.dialogue.replies import language_switched
 from bot.i18n import LOCALES_DIR, format_money, translator
 from bot.settings import PROJECT_ROOT
 
@@ -54,3 +55,10 @@ def test_translator_and_formatting() -> None:
     assert translator("id").gettext("Another country") == "Negara lain"
     assert translator("en").gettext("Another country") == "Another country"
     assert format_money(1500, "MYR", "id") != format_money(1500, "MYR", "en")
+
+
+def test_the_language_switch_names_the_language_it_switches_to() -> None:
+    # One neutral msgid: a translator never sees "English" in a sentence meant for Indonesian.
+    assert language_switched("id") == "Baik, mulai sekarang saya pakai bahasa Indonesia."
+    assert language_switched("en") == "OK, I will write in English from now on."
+    assert "OK, I will write in English from now on." not in _catalog("id")

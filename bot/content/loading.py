@@ -11,7 +11,7 @@ from babel import Locale
 
 from bot import intents
 from bot.content import parse, yamlfile
-from bot.content.model import AnswerSpec, Country, Group, MenuEntry
+from bot.content.model import AnswerSpec, Country, Group, MenuEntry, Snippet
 from bot.content.problems import Problem, warning
 from bot.content.schema import Schemas, schema_path
 from bot.content.yamlfile import Document
@@ -23,6 +23,7 @@ CONTACTS = FLOWS / "contacts.yml"
 FACTS = FLOWS / "facts.yml"
 SUPPORT = FLOWS / "support.yml"
 MENU = FLOWS / "menu.yml"
+SNIPPETS = FLOWS / "snippets.yml"
 
 _TERRITORIES = frozenset(
     str(code) for code in Locale("en").territories if len(str(code)) == 2 and str(code).isalpha()
@@ -36,6 +37,7 @@ class Catalogue:
     facts: Group | None = None
     support: Group | None = None
     menu: tuple[MenuEntry, ...] | None = None
+    snippets: dict[str, Snippet] | None = None
     answers: dict[str, AnswerSpec] = field(default_factory=dict)
     # Country files that exist but failed to load: their problems are reported already.
     broken_countries: set[str] = field(default_factory=set)
@@ -45,7 +47,7 @@ class Catalogue:
     @property
     def complete(self) -> bool:
         """Every shared file loaded: only then are the answers' rendering problems their own."""
-        return None not in (self.contacts, self.facts, self.support, self.menu)
+        return None not in (self.contacts, self.facts, self.support, self.menu, self.snippets)
 
 
 def is_country_code(code: str) -> bool:
@@ -97,6 +99,9 @@ def load(root: Path) -> tuple[Catalogue, list[Problem]]:
     doc = reader.document("menu", MENU)
     if doc is not None:
         catalogue.menu = parse.menu(doc)
+    doc = reader.document("snippets", SNIPPETS)
+    if doc is not None:
+        catalogue.snippets = parse.snippets(doc)
     for path in sorted((root / COUNTRIES).glob("*.yml")):
         doc = reader.document("country", path.relative_to(root))
         if doc is not None:

@@ -92,6 +92,10 @@ class AnswerSpec:
     path: Path
     line: int
     reviewed_line: int
+    safety: str | None = None  # "emergency": danger-related, must start with the numbers
+
+
+Snippet = dict[Lang, TemplateText]  # a template piece answers share (flows/snippets.yml)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from bot.content.model import (
     Label,
     MenuEntry,
     Node,
+    Snippet,
     Source,
     TemplateText,
 )
@@ -114,7 +115,16 @@ def answer(doc: Document) -> AnswerSpec:
         path=doc.path,
         line=doc.line(["intent"]),
         reviewed_line=doc.line(["reviewed"]),
+        safety=str(data["safety"]) if "safety" in data else None,
     )
+
+
+def snippets(doc: Document) -> dict[str, Snippet]:
+    return {
+        str(name): {lang: _template(doc, str(name), lang) for lang in LANGUAGES}
+        for name in doc.data
+        if name != "note"
+    }
 
 
 def menu(doc: Document) -> tuple[MenuEntry, ...]:

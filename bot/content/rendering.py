@@ -13,16 +13,19 @@ from typing import Any
 
 from jinja2 import Template
 
+from bot.content import safety
 from bot.content.loading import Catalogue
-from bot.content.model import AnswerSpec, Fact, Group, Lang, Source
+from bot.content.model import AnswerSpec, Fact, Group, Lang, Source, TemplateText
 from bot.content.problems import Problem, warning
 from bot.content.templates import TemplateFailure, Templates
-from bot.content.views import CountryView, FactView, GroupView, Trace
-from bot.intents import LANGUAGES
+from bot.content.views import CountryView, FactView, GroupView, Shown, SnippetView, Trace
+from bot.intents import LANGUAGES, RIGHTS
 
 MAX_CHARS = 700  # read on cheap phones
 
 Key = tuple[str, Lang, str | None]  # intent, language, country (None: the general answer)
+Where = tuple[Lang, str | None]
+LEGAL_NOTE = "legal_note"  # closes every rights answer; the bot adds it, answers do not
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,13 @@ def render_all(catalogue: Catalogue) -> tuple[dict[Key, Rendered], list[Problem]
     templates = Templates()
     renders: dict[Key, Rendered] = {}
     problems: list[Problem] = []
+    snippets = _snippets(templates, catalogue, problems)
     for spec in catalogue.answers.values():
         compiled = _compile(templates, spec, catalogue, problems)
-        if compiled is None or not catalogue.complete:
+        if compiled is None or not catalogue.complete or snippets is None:
             continue
-        failures: dict[tuple[int | None, str], list[tuple[Lang, str | None]]] = defaultdict(list)
+        failures: dict[tuple[int | None, str], list[Where]] = defaultdict(list)
+        unsafe: dict[tuple[int | None, str], list[Where]] = defaultdict(list)
         uncaveated: dict[str, Problem] = {}
         longest: tuple[int, Lang, str] = (0, "", "")
         for lang in LANGUAGES:
@@ -48,6 +53,11 @@ def render_all(catalogue: Catalogue) -> tuple[dict[Key, Rendered], list[Problem]
                 where = (lang, code)
                 trace = Trace()
                 context = _context(catalogue, lang, code, trace)
+                shared = {
+                    name: SnippetView(shown, trace) for name, shown in snippets[where].items()
+                }
+                legal_note = shared.pop(LEGAL_NOTE)
+                context.update(shared)
                 try:
                     parts = [
                         templates.render(
@@ -58,7 +68,12 @@ def render_all(catalogue: Catalogue) -> tuple[dict[Key, Rendered], list[Problem]
                 except TemplateFailure as failure:
                     failures[(failure.line, failure.message)].append(where)
                     continue
+                if spec.intent in RIGHTS:
+                    parts.append(str(legal_note))
                 text = "\n\n".join(part for part in parts if part)
+                if spec.safety == safety.EMERGENCY:
+                    for message in safety.problems(catalogue, lang, code, text, trace.facts):
+                        unsafe[(spec.text[lang].first_line - 1, message)].append(where)
                 for problem in _caveats(spec, trace.facts, text, lang):
                     uncaveated.setdefault(problem.message.split(" is shown")[0], problem)
                 renders[(spec.intent, lang, code)] = _rendered(spec, trace.facts, text)
@@ -67,6 +82,14 @@ def render_all(catalogue: Catalogue) -> tuple[dict[Key, Rendered], list[Problem]
             problems.append(
                 Problem(
                     spec.path, line, f"does not render ({_combos(wheres, catalogue)}): {message}"
+                )
+            )
+        for (line, message), wheres in unsafe.items():
+            problems.append(
+                Problem(
+                    spec.path,
+                    line,
+                    f"danger-related answer ({_combos(wheres, catalogue)}) {message}",
                 )
             )
         problems += uncaveated.values()
@@ -80,6 +103,51 @@ def render_all(catalogue: Catalogue) -> tuple[dict[Key, Rendered], list[Problem]
                 )
             )
     return renders, problems
+
+
+def _snippets(
+    templates: Templates, catalogue: Catalogue, problems: list[Problem]
+) -> dict[Where, dict[str, Shown]] | None:
+    """Every shared piece rendered for every language and country, with the facts it shows."""
+    if catalogue.snippets is None or not catalogue.complete:
+        return None
+    shown: dict[Where, dict[str, Shown]] = defaultdict(dict)
+    ok = True
+    for name, texts in catalogue.snippets.items():
+        for lang in LANGUAGES:
+            text = texts[lang]
+            try:
+                compiled = templates.compile(text)
+            except TemplateFailure as failure:
+                problems.append(
+                    Problem(text.path, failure.line, f"template error: {failure.message}")
+                )
+                ok = False
+                continue
+            if not _countries_known(templates, text, catalogue, problems):
+                ok = False
+                continue
+            failures: dict[tuple[int | None, str], list[Where]] = defaultdict(list)
+            for code in (None, *catalogue.countries):
+                trace = Trace()
+                try:
+                    rendered = templates.render(
+                        compiled, text, _context(catalogue, lang, code, trace)
+                    )
+                except TemplateFailure as failure:
+                    failures[(failure.line, failure.message)].append((lang, code))
+                    continue
+                shown[(lang, code)][name] = Shown(rendered, tuple(trace.facts))
+            for (line, message), wheres in failures.items():
+                problems.append(
+                    Problem(
+                        text.path,
+                        line,
+                        f"does not render ({_combos(wheres, catalogue)}): {message}",
+                    )
+                )
+                ok = False
+    return shown if ok else None
 
 
 def _compile(
@@ -98,20 +166,29 @@ def _compile(
                 )
                 ok = False
                 continue
-            for code, line in templates.references(text, "countries"):
-                if code in catalogue.broken_countries:
-                    ok = False  # reported in the country's file
-                elif code not in catalogue.countries:
-                    problems.append(
-                        Problem(
-                            spec.path,
-                            line,
-                            f"unknown country code {code!r}: "
-                            f"flows/countries/{code}.yml is missing or invalid",
-                        )
-                    )
-                    ok = False
+            ok = _countries_known(templates, text, catalogue, problems) and ok
     return compiled if ok else None
+
+
+def _countries_known(
+    templates: Templates, text: TemplateText, catalogue: Catalogue, problems: list[Problem]
+) -> bool:
+    """Whether every `countries.XX` the template names loaded; an unknown code is a problem."""
+    ok = True
+    for code, line in templates.references(text, "countries"):
+        if code in catalogue.broken_countries:
+            ok = False  # reported in the country's file
+        elif code not in catalogue.countries:
+            problems.append(
+                Problem(
+                    text.path,
+                    line,
+                    f"unknown country code {code!r}: "
+                    f"flows/countries/{code}.yml is missing or invalid",
+                )
+            )
+            ok = False
+    return ok
 
 
 def _context(catalogue: Catalogue, lang: Lang, code: str | None, trace: Trace) -> dict[str, Any]:
@@ -162,7 +239,7 @@ def _rendered(spec: AnswerSpec, shown: list[Fact], text: str) -> Rendered:
     return Rendered(text, tuple(sources), reviewed)
 
 
-def _combos(wheres: list[tuple[Lang, str | None]], catalogue: Catalogue) -> str:
+def _combos(wheres: list[Where], catalogue: Catalogue) -> str:
     """ "lang=id, every country" or "lang=en, country none, HK" """
     parts = []
     for lang in LANGUAGES:

@@ -20,7 +20,7 @@ from bot.content.problems import Problem
 from bot.content.yamlfile import Document, plain
 
 SCHEMA_DIR = Path("flows/schema")
-KINDS = ("answer", "country", "contacts", "facts", "support", "menu")
+KINDS = ("answer", "country", "contacts", "facts", "support", "menu", "snippets")
 
 _REQUIRED = {
     "id": "missing language 'id' (Indonesian)",

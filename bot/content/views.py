@@ -8,6 +8,7 @@ dropped by accident. The trace tells the checker which facts (and sources) an an
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from bot.content.model import Country, Fact, Group, Label, Lang, Node
 
@@ -15,6 +16,28 @@ from bot.content.model import Country, Fact, Group, Label, Lang, Node
 class Trace:
     def __init__(self) -> None:
         self.facts: list[Fact] = []
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A shared template piece rendered for one language and country, and the facts it shows."""
+
+    text: str
+    facts: tuple[Fact, ...]
+
+
+class SnippetView:
+    """A shared piece in an answer ({{ emergency_numbers }}): its facts count as the answer's."""
+
+    __slots__ = ("_shown", "_trace")
+
+    def __init__(self, shown: Shown, trace: Trace) -> None:
+        self._shown = shown
+        self._trace = trace
+
+    def __str__(self) -> str:
+        self._trace.facts.extend(self._shown.facts)
+        return self._shown.text
 
 
 class FactView:

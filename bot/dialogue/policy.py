@@ -334,10 +334,8 @@ class Policy:
             target = requested_language(turn.text, decision.profile.language)
         decision.profile.language = target
         decision.profile.language_chosen = True
-        _ = translator(target).gettext
-        decision.replies.append(
-            replies.menu(self.content, target, intro=_("OK, I will write in English from now on."))
-        )
+        intro = replies.language_switched(target)
+        decision.replies.append(replies.menu(self.content, target, intro=intro))
 
     def _on_talk_to_human(self, decision: Decision, turn: Turn) -> None:
         lang = self._lang(decision)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from bot.dialogue.commands import COUNTRY_PREFIX, INTENT_PREFIX, MENU, OTHER_COUNTRY
-from bot.i18n import translator
+from bot.i18n import N_, translator
 from bot.messages import QuickReply, Reply
 
 
@@ -34,6 +34,17 @@ def menu(content: ContentLike, lang: str, intro: str | None = None) -> Reply:
         QuickReply(f"{item.number}. {item.label}", INTENT_PREFIX + item.intent) for item in items
     )
     return Reply("\n".join(lines), quick)
+
+
+# The language's name as the sentence in that language needs it ("bahasa Indonesia").
+_LANGUAGE_NAMES = {"id": N_("Indonesian"), "en": N_("English")}
+
+
+def language_switched(lang: str) -> str:
+    """The confirmation, written in the language switched to."""
+    _ = translator(lang).gettext
+    name = _(_LANGUAGE_NAMES.get(lang, _LANGUAGE_NAMES["id"]))
+    return _("OK, I will write in {language} from now on.").format(language=name)
 
 
 def countries(content: ContentLike, lang: str) -> list[tuple[str, str]]:

@@ -136,11 +136,22 @@ def test_reference_that_fails_without_a_country(flows: Flows) -> None:
 def test_misspelt_contact(flows: Flows) -> None:
     line = flows.replace(
         "flows/answers/emergency.yml",
-        "    Kemlu 24h: {{ contacts.kemlu_hotline }}",
-        "    Kemlu 24h: {{ contacts.kemlu_hotlin }}",
+        "    KemenP2MI: {{ contacts.call_centre_abroad }}\n  en:",
+        "    KemenP2MI: {{ contacts.call_centre_abro }}\n  en:",
     )
     errors = flows.errors()
     assert where(errors) == [("flows/answers/emergency.yml", line)]
+
+
+def test_misspelt_contact_in_a_snippet(flows: Flows) -> None:
+    line = flows.replace(
+        "flows/snippets.yml",
+        "    Kemlu 24h: {{ contacts.kemlu_hotline }}\n    {% endif %}\nlegal_note",
+        "    Kemlu 24h: {{ contacts.kemlu_hotlin }}\n    {% endif %}\nlegal_note",
+    )
+    errors = flows.errors()
+    assert where(errors) == [("flows/snippets.yml", line)]  # not once per answer using it
+    assert "lang=en, country none" in errors[0].message
 
 
 def test_template_syntax_error(flows: Flows) -> None:
@@ -164,15 +175,12 @@ def test_unknown_country_code_in_support(flows: Flows) -> None:
 def test_unknown_country_code_in_a_template(flows: Flows) -> None:
     line = flows.replace(
         "flows/answers/emergency.yml",
-        '    {% for code in ["MY", "HK", "SG", "TW", "SA"] %}\n    - {{ countries[code] }}: '
-        "{{ countries[code].emergency }}\n    {% endfor %}\n    KemenP2MI: {{ contacts."
-        "call_centre_abroad }}\n    {% endif %}\n  en:",
-        '    {% for code in ["MY", "HK", "SG", "TW", "XX"] %}\n    - {{ countries[code] }}: '
-        "{{ countries[code].emergency }}\n    {% endfor %}\n    KemenP2MI: {{ contacts."
-        "call_centre_abroad }}\n    {% endif %}\n  en:",
+        "    KemenP2MI: {{ contacts.call_centre_abroad }}\n  en:",
+        "    KemenP2MI: {{ contacts.call_centre_abroad }}\n"
+        '    {% for code in ["MY", "XX"] %}{{ countries[code].emergency }}{% endfor %}\n  en:',
     )
     errors = flows.errors()
-    assert where(errors) == [("flows/answers/emergency.yml", line)]
+    assert where(errors) == [("flows/answers/emergency.yml", line + 1)]
     assert "unknown country code 'XX'" in errors[0].message
 
 
@@ -234,14 +242,14 @@ def test_fact_without_url_is_a_warning(flows: Flows) -> None:
 
 
 def test_missing_reviewed_date(flows: Flows) -> None:
-    flows.replace(ANSWER, "reviewed: 2026-11-23\n", "")
+    flows.replace(ANSWER, "reviewed: 2026-12-01\n", "")
     errors = flows.errors()
     assert where(errors) == [(ANSWER, 2)]
     assert errors[0].message == "missing `reviewed` date (YYYY-MM-DD)"
 
 
 def test_old_reviewed_date_is_a_warning(flows: Flows) -> None:
-    line = flows.replace(ANSWER, "reviewed: 2026-11-23", "reviewed: 2025-10-01")
+    line = flows.replace(ANSWER, "reviewed: 2026-12-01", "reviewed: 2025-10-01")
     assert flows.errors() == []
     warnings = [p for p in flows.check() if "12 months" in p.message]
     assert [(p.path.as_posix(), p.line, p.severity) for p in warnings] == [
@@ -324,14 +332,14 @@ def test_command_line(flows: Flows, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_impossible_date(flows: Flows) -> None:
-    line = flows.replace(ANSWER, "reviewed: 2026-11-23", "reviewed: 2026-13-45")
+    line = flows.replace(ANSWER, "reviewed: 2026-12-01", "reviewed: 2026-13-45")
     errors = flows.errors()
     assert where(errors) == [(ANSWER, line)]
     assert errors[0].message.startswith("invalid date")
 
 
 def test_quoted_dates_count_as_dates(flows: Flows) -> None:
-    flows.replace(ANSWER, "reviewed: 2026-11-23", 'reviewed: "2026-11-23"')
+    flows.replace(ANSWER, "reviewed: 2026-12-01", 'reviewed: "2026-12-01"')
     assert flows.errors() == []
-    line = flows.replace(ANSWER, 'reviewed: "2026-11-23"', 'reviewed: "2026-02-30"')
+    line = flows.replace(ANSWER, 'reviewed: "2026-12-01"', 'reviewed: "2026-02-30"')
     assert where(flows.errors()) == [(ANSWER, line)]

@@ -16,7 +16,7 @@ MISSION = {
     "MY": "+60 17-668 8032",
     "HK": "+852 6773 0466",
     "SG": "+65 9295 3964",
-    "TW": "+886 2 8752 6170",
+    "TW": "+886 901 132 000",  # KDEI's hotline, not its office line
     "SA": "+966 598 881 945",
 }
 
@@ -38,11 +38,13 @@ def test_known_country_local_then_mission_then_national(
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_unknown_country_kemlu_first_then_main_countries(content: Content, lang: str) -> None:
+def test_unknown_country_every_countrys_numbers_shortest_first_then_kemlu(
+    content: Content, lang: str
+) -> None:
     text = content.emergency(lang, None)
     lines = text.splitlines()
-    assert KEMLU in lines[0]
-    _before(text, KEMLU, "999", "995", "110", "119", "911", KEMENP2MI)
+    assert lines[1].endswith(": 999") and lines[3].endswith(": 911")  # one-number countries first
+    _before(text, "999", "911", "995", "110", "119", "113", KEMLU, KEMENP2MI)
     for code in LOCAL:
         assert content.country_label(code, lang) in text
     assert len(text) <= 450
@@ -61,6 +63,7 @@ def test_emergency_is_the_emergency_answer(content: Content) -> None:
     assert content.emergency("en", "HK") == content.answer("emergency", "en", "HK").text
 
 
-def test_saudi_police_number_carries_its_caveat(content: Content) -> None:
-    assert "911 (belum kami pastikan)" in content.emergency("id", None)
-    assert "911 (not yet confirmed by us)" in content.emergency("en", "SA")
+def test_saudi_911_is_shown_as_certain(content: Content) -> None:
+    # Confirmed in the December 2026 review (Arab News / SPA, Zawya): no caveat any more.
+    assert "Arab Saudi: 911\n" in content.emergency("id", None)
+    assert "Emergency in Saudi Arabia: 911\n" in content.emergency("en", "SA")

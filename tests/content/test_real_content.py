@@ -67,7 +67,11 @@ def test_country_facts_reach_the_answer(content: Content) -> None:
     assert "HK$5.100" in content.answer("wages_unpaid", "id", "HK").text
     assert "HK$5,100" in content.answer("wages_unpaid", "en", "HK").text
     assert "1955" in content.answer("working_conditions", "en", "TW").text
-    assert "Passports Act 1966" in content.answer("document_withheld", "en", "MY").text
+    malaysia = content.answer("document_withheld", "en", "MY")
+    assert "keeping another person's passport is an offence" in malaysia.text
+    # The law's name and article stay out of the text, in the source a reader can open.
+    assert "Passports Act" not in malaysia.text
+    assert any("Passports Act 1966" in source.title for source in malaysia.sources)
     assert "HK$" not in content.answer("wages_unpaid", "en", None).text
 
 
@@ -100,8 +104,52 @@ def test_answers_carry_the_sources_of_the_facts_they_show(content: Content) -> N
 def test_answers_end_with_what_to_do_next(content: Content) -> None:
     for intent in ANSWERED:
         for lang, word in (("id", "Ketik"), ("en", "Type")):
-            last = content.answer(intent, lang, "HK").text.split("\n\n")[-1]
+            paragraphs = content.answer(intent, lang, "HK").text.split("\n\n")
+            if intent in intents.RIGHTS:  # then the legal note, last
+                paragraphs.pop()
+            last = paragraphs[-1]
             assert re.search(rf"{word}|Telepon|Call", last, re.IGNORECASE), (intent, lang, last)
+
+
+@pytest.mark.parametrize("lang", intents.LANGUAGES)
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_every_rights_answer_closes_with_the_legal_note_once(
+    content: Content, lang: str, country: str | None
+) -> None:
+    note = {"id": "bukan nasihat hukum", "en": "not legal advice"}[lang]
+    for intent in ANSWERED:
+        text = content.answer(intent, lang, country).text
+        if intent in intents.RIGHTS:
+            assert note in text.split("\n\n")[-1] and text.count(note) == 1, (intent, text)
+        else:
+            assert note not in text, intent
+
+
+DANGER = ("emergency", "abuse_violence", "trafficking_scam", "legal_status")
+
+
+@pytest.mark.parametrize("intent", DANGER)
+@pytest.mark.parametrize("lang", intents.LANGUAGES)
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_danger_answers_start_with_the_numbers(
+    content: Content, intent: str, lang: str, country: str | None
+) -> None:
+    opening = content.answer(intent, lang, country).text.split("\n\n")[0]
+    assert opening.startswith("🚨") and "+62 812 9007 0027" in opening  # Kemlu 24h
+    known = country if country in content.country_codes() else None
+    assert content.emergency(lang, known).startswith(opening)  # the very same numbers
+    local = {"MY": "999", "HK": "999", "SG": "995", "TW": "113", "SA": "911"}
+    for code in [known] if known else content.country_codes():
+        assert local[code] in opening, code
+
+
+def test_the_danger_related_answers_are_marked_in_their_files() -> None:
+    marked = sorted(
+        path.stem
+        for path in (ROOT / "flows/answers").glob("*.yml")
+        if "\nsafety: emergency" in path.read_text(encoding="utf-8")
+    )
+    assert marked == sorted(DANGER)
 
 
 def test_rights_answers_offer_a_complaint(content: Content) -> None:

@@ -12,11 +12,17 @@ from bot.storage.models import Worker
 from .conftest import Say, joined
 
 
+def _number(menu: str, label: str) -> str:
+    """The number the menu gives the item starting with label ("3. Gaji ..." -> "3")."""
+    return next(line.split(". ")[0] for line in menu.splitlines() if f". {label}" in line)
+
+
 async def test_greeting_in_indonesian_gives_a_numbered_menu(worker: Callable[[str], Say]) -> None:
     say = worker("ani")
     replies = await say("assalamualaikum kak")
     text = joined(replies)
-    assert "Halo" in text and "1. Gaji" in text
+    assert "Halo" in text and "1. DARURAT" in text  # emergency is always the first item
+    assert _number(text, "Gaji") != "1"
     menu = replies[-1]
     assert any(q.payload == "/intent:wages_unpaid" for q in menu.quick_replies)
 
@@ -25,8 +31,8 @@ async def test_menu_number_then_country_then_answer_for_that_country(
     worker: Callable[[str], Say],
 ) -> None:
     say = worker("budi")
-    await say("halo")
-    first = joined(await say("1"))
+    wages = _number(joined(await say("halo")), "Gaji")
+    first = joined(await say(wages))  # typed, as on WhatsApp
     assert "Gaji adalah hak Anda" in first
     assert "negara mana" in first  # the country question
     taiwan = next(line.split(".")[0] for line in first.splitlines() if line.endswith(". Taiwan"))
@@ -68,7 +74,7 @@ async def test_switching_language_on_request(worker: Callable[[str], Say]) -> No
     say = worker("eka")
     assert "Apa yang bisa saya bantu" in joined(await say("halo"))
     switched = joined(await say("english please"))
-    assert "English" in switched and "1. Wages" in switched
+    assert "English" in switched and "1. EMERGENCY" in switched and "Wages unpaid" in switched
     # Chosen explicitly: an Indonesian word does not switch it back.
     assert "wage" in joined(await say("gaji saya belum dibayar")).lower()
     back = joined(await say("pakai bahasa indonesia"))
@@ -85,12 +91,14 @@ async def test_emergency_numbers_come_first(worker: Callable[[str], Say]) -> Non
     assert first.index("999") < first.index("+60 17-668 8032") < first.index("+62 812 9007 0027")
 
 
-async def test_emergency_without_country_gives_the_crisis_line_first(
+async def test_emergency_without_country_gives_every_countrys_numbers_and_kemlu_first(
     worker: Callable[[str], Say],
 ) -> None:
     say = worker("gita")
     first = (await say("help me now please he is hitting me"))[0].text
-    assert first.startswith("🚨") and "+62 812 9007 0027" in first.splitlines()[0]
+    numbers = first.split("\n\n")[0]  # the opening lines, before any other text
+    assert first.startswith("🚨") and "+62 812 9007 0027" in numbers  # Kemlu 24h
+    assert "Malaysia: 999" in numbers and "Saudi Arabia: 911" in numbers
 
 
 async def test_not_understood_says_so_and_offers_a_person(worker: Callable[[str], Say]) -> None:

@@ -30,9 +30,14 @@ async def test_a_report_that_names_its_problem_skips_the_category_question(chat:
     assert (await chat.progress()).flow == "wages_unpaid"  # type: ignore[union-attr]
 
 
-async def test_menu_item_5_starts_a_complaint(chat: Chat) -> None:
+def _number(menu: str, label: str) -> str:
+    """The number the menu gives the item starting with label ("6. Lapor ..." -> "6")."""
+    return next(line.split(". ")[0] for line in menu.splitlines() if f". {label}" in line)
+
+
+async def test_the_complaint_menu_item_typed_starts_a_complaint(chat: Chat) -> None:
     await chat.say("halo")
-    await chat.say("5")
+    await chat.say(_number(chat.text, "Lapor"))
     assert "Pengaduan Anda tentang apa" in chat.text
 
 
@@ -89,7 +94,7 @@ async def test_cancel_confirmed_deletes_the_answers(chat: Chat) -> None:
     await until(chat, "city", "en")
     await chat.say("cancel")
     await chat.press("Yes, stop")
-    assert "cancelled" in chat.text and "1. Wages" in chat.text
+    assert "cancelled" in chat.text and "Wages unpaid or cut" in chat.text  # the menu
     assert await chat.progress() is None
 
 
@@ -168,7 +173,7 @@ async def test_a_report_left_too_long_expires_politely(chat: Chat) -> None:
     await until(chat, "city", "id")
     await chat.say("halo", after=timedelta(days=8))
     assert "sudah dihapus" in chat.replies[0].text and "7 hari" in chat.replies[0].text
-    assert "1. Gaji" in chat.text  # and the greeting is answered as usual
+    assert ". Gaji" in chat.text  # and the greeting is answered as usual, with the menu
     assert await chat.progress() is None
 
 
@@ -301,10 +306,11 @@ async def test_a_saved_report_is_mentioned_when_the_worker_comes_back_to_the_men
     await chat.say("/flow:start:wages_unpaid")
     await until(chat, "city", "id")
     await chat.say("/menu")
-    assert chat.replies[0].text.startswith("Laporan Anda tersimpan") and "1. Gaji" in chat.text
+    assert chat.replies[0].text.startswith("Laporan Anda tersimpan") and ". Gaji" in chat.text
     await chat.say("halo")
-    assert "Laporan Anda tersimpan" in chat.text and "1. Gaji" in chat.replies[-1].text
-    await chat.say("5")  # "make a complaint" in the menu: this one goes on
+    assert "Laporan Anda tersimpan" in chat.text and ". Gaji" in chat.replies[-1].text
+    # "make a complaint" in the menu, typed: this one goes on
+    await chat.say(_number(chat.replies[-1].text, "Lapor"))
     assert chat.replies[-1].text.startswith("Di kota atau daerah mana")
 
 

@@ -13,6 +13,7 @@ from bot.dialogue.flows.progress import PICK_CATEGORY, Progress
 from bot.dialogue.flows.show import show
 from bot.dialogue.flows.turn import NOTED, TurnBase
 from bot.dialogue.flows.walk import migrate, walk
+from bot.dialogue.replies import language_switched
 from bot.i18n import translator
 from bot.messages import QuickReply, Reply
 
@@ -299,8 +300,7 @@ class Asking(TurnBase):
         else:
             target = requested_language(self.turn.text, profile.language)
         profile.language, profile.language_chosen = target, True
-        _ = translator(target).gettext
-        self.say(_("OK, I will write in English from now on."))
+        self.say(language_switched(target))
 
     def _answer_question(self, intent: str) -> None:
         cases = self.turn.cases
