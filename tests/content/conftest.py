@@ -11,7 +11,7 @@ import pytest
 from bot.content import Content, Problem, check
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = date(2026, 11, 23)
+TODAY = date(2026, 12, 1)
 
 
 @pytest.fixture(scope="session")
