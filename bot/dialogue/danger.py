@@ -55,7 +55,7 @@ THINGS = frozenset({"motor", "mobil", "sepeda", "lemari", "koper", "laci", "laya
                     "online", "murah", "jualan", "dagangan", "tiket", "pulsa", "kue", "makanan",
                     "tanah", "emas", "laptop", "car", "bike", "bag", "screen", "account",
                     "stuff", "clothes", "ticket", "cheap", "used", "second", "secondhand",
-                    "shop", "market", "toko", "pasar", "jual", "tv", "kulkas", "rumahnya"})
+                    "shop", "market", "toko", "pasar", "tv", "kulkas", "rumahnya"})
 # Media: "film horor bunuh2an", "that movie about human trafficking".
 MEDIA = frozenset({"film", "nonton", "drama", "sinetron", "game", "movie", "series", "novel",
                    "berita", "news", "cerita", "story", "video", "tiktok", "youtube", "lagu",
@@ -65,7 +65,21 @@ ACCIDENT = frozenset({"lupa", "ketinggalan", "kelupaan", "forgot", "forget", "ac
                       "lol", "wkwk", "wkwkwk", "haha", "hehe"})
 QUESTION = frozenset({"can", "may", "could", "is", "apakah", "bolehkah", "apa", "what",
                       "gimana", "bagaimana", "how", "berapa", "does", "do", "should", "kenapa",
-                      "why", "are"})
+                      "why", "are", "where", "who", "kemana", "dimana", "siapa", "mengapa"})
+# "Now" for abuse the classifier recognised (the words the old detector used).
+_ABUSE_NOW = frozenset({"sekarang", "now", "lagi", "masih", "still", "tolong", "help"})
+# The danger is over: "skrg udh pindah dan aman", "now i'm fine".
+SAFE_NOW = frozenset({"aman", "safe", "fine", "pindah", "baru", "new", "pulang", "resolved"})
+DOCS = frozenset({"paspor", "passport", "ktp", "dokumen", "document", "documents", "gaji",
+                  "uang", "sertifikat", "ijazah", "kontrak", "visa", "salary", "money", "atm",
+                  "iqama", "arc", "kartu", "card", "barang", "koper", "tas"})
+PESTS = frozenset({"nyamuk", "kecoa", "tikus", "semut", "kutu", "lalat", "hama", "rumput",
+                   "kuman", "virus", "bakteri", "waktu", "time", "ulat", "rayap", "serangga"})
+DOORS = frozenset({"pintu", "gerbang", "pagar", "gate", "door", "asrama", "hostel"})
+SCHEDULE = frozenset({"jam", "aturan", "peraturan", "rule", "rules", "curfew", "midnight"})
+# A request for a quick answer, not for rescue: "min tolong cepat balas ya".
+REPLYING = frozenset({"balas", "jawab", "reply", "respon", "respond", "tanya", "nanya", "info",
+                      "question", "ask", "informasi", "dibalas", "bales"})
 HELP = frozenset({"tolong", "help", "bantu", "sos", "selamatkan", "save", "rescue"})
 URGENT = frozenset({"sekarang", "cepat", "now", "quick", "quickly", "asap", "urgent", "fast",
                     "immediately", "hurry", "segera", "darurat", "emergency", "gawat"})
@@ -80,8 +94,8 @@ HIT = ("pukul", "tampar", "tendang", "tonjok", "hajar", "gebuk", "jambak", "ceki
 TORTURE = ("siksa", "aniaya", "sekap", "cambuk")
 SEXUAL = ("perkosa", "cabul", "raba", "grepe", "leceh", "remas", "gerayang", "jamah", "merkosa",
           "setubuh", "sodomi", "perkosaan")
-TAKE = ("ambil", "sita", "rampas", "tahan", "simpan", "pegang", "sembunyi", "sembunyikan",
-        "umpet", "kuasai")
+TAKE = ("ambil", "sita", "rampas", "tahan", "simpan", "simpen", "pegang", "sembunyi",
+        "sembunyikan", "umpet", "kuasai", "sembunyiin")
 # fmt: on
 
 _EN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -93,8 +107,9 @@ _EN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                      r"|\b(?:won't|will not|doesn't|does not|don't|do not|never|not) let (?:me|us) "
                      r"(?:go|leave|out|get)\b|\bcan ?not (?:leave|get out|go out|escape)\b"
                      r"|\bcan't (?:leave|get out|go out|escape)\b|\btrapped\b|\bheld captive\b"
+                     r"|\b(?:not|never) allow(?:s|ed|ing)? (?:me|us) (?:to )?(?:go|leave|get|out)\b"
                      r"|\b(?:kidnapped|abducted|held hostage|tied up)\b"),
-        ("phone_taken", r"\b(?:took|take|takes|taken|confiscat\w*|seiz\w*|keeps?|kept|hid|hides|"
+        ("phone_taken", r"(?<!\bi )\b(?:took|take|takes|taken|confiscat\w*|seiz\w*|keeps?|kept|hid|hides|"
                         r"smashed|broke) (?:away )?(?:my|our|her) (?:hand)?(?:phone|hp)\b"
                         r"|\bphones? (?:was |were |is |are |got )?(?:taken|confiscated|seized)"),
         ("sold", r"\bsold (?:me|us|her|him|them|my (?:friend|sister|daughter|wife|cousin))\b"
@@ -134,11 +149,30 @@ _ID_CRISIS = re.compile(
     r"|\b(?:ingin|mau|lebih baik|rasanya|rasa|biar|kayaknya) (?:saya |saja )?(?:mati|mokong|modar)"
     r"(?! (?:lampu|listrik|gaya|rasa|kutu|kelaparan|hp|mesin|motor|suri|angin))\b"
     r"|\b(?:capek|bosan|muak|jenuh|putus asa) (?:saya )?(?:hidup|idup|menjalani hidup)\b"
-    r"|\b(?:tidak|ga) (?:mau|ingin|kuat) (?:hidup|lanjut hidup)\b|\bbuat apa (?:saya )?hidup\b"
+    r"|\b(?:tidak|ga) (?:mau|ingin|kuat) (?:hidup|lanjut hidup)\b(?! (?:boros|hemat|mewah|"
+    r"sederhana|sehat|enak|tenang|foya|miskin|susah|bebas|sendiri))|\bbuat apa (?:saya )?hidup\b"
     r"|\b(?:tidak|ga) ada gunanya (?:saya )?hidup\b|\b(?:lebih baik|ingin) (?:saya )?(?:tidak ada|hilang)"
     r"(?: (?:saja|dari dunia|di dunia))?\b|\b\w*(?:sakit|luka|sayat|silet)\w* (?:diri|tangan) "
     r"(?:saya )?sendiri\b|\b(?:me|m|ny|n)?(?:nyakit|lukai|lukain|nyayat|sayat|silet)\w* diri\b"
     r"|\bminum racun\b|\bsilet (?:tangan|nadi)\b|\bpotong nadi\b|\bsudah tidak kuat hidup\b"
+)
+_SOFT_CRISIS = re.compile(
+    r"\b(?:mati|modar|hidup|nyawa|udahan|nyerah|menyerah|putus asa|racun|silet|sayat|loncat|"
+    r"lompat|gantung|tali|die|dying|dead|death|live|living|life|alive|kill|killing|end|ending|"
+    r"disappear|gone|hurt|hurting|cut|cutting|pills|jump|hang|rope|goodbye|perpisahan|pamit|"
+    r"kuat|tahan|sanggup|bangun|wake|lenyap|hilang)\b"
+)
+_HARMLESS = re.compile(
+    r"\b(?:mati|padam) (?:lampu|listrik|gaya|rasa|kutu|angin|suri|total)\b|\bmatiin\b"
+    r"|\b(?:lampu|listrik|hp|motor|mobil|mesin|laptop|baterai|batre|tv|wifi|kulkas|ac|sinyal|"
+    r"ikan|anjing|kucing|ayam|burung|tanaman|bunga|pohon|nyamuk|kecoa|tikus|semut)\b"
+    r"(?: \w+){0,3} (?:mati|meninggal)\b|\bsemangat hidup\b"
+    r"|\bhidup (?:boros|hemat|mewah|sederhana|sehat|enak|tenang|foya|bebas)\b"
+    r"|\b(?:is|are|was|were) killing me\b|\bwould die for\b|\bdying (?:to|for|my|her|of)\b"
+    r"|\bdead (?:tired|serious)\b|\b(?:phone|battery|laptop|plant|plants|fish|dog|cat|bird|"
+    r"flower|flowers|car|bike)(?: \w+){0,2} (?:died|dead|dies)\b"
+    r"|\bkill(?:ing|ed)? (?:time|it|cockroach\w*|mosquito\w*|bugs|germs)\b"
+    r"|\blocked myself out\b"
 )
 # fmt: on
 
@@ -147,17 +181,23 @@ def detect(text: str, intent: str | None = None) -> Danger | None:
     """The danger a message shows, if any. `intent` is the classifier's guess (None inside a
     complaint flow, where only explicit signs count)."""
     parts = clauses(text)
-    crisis = _crisis(parts)
-    if crisis is not None or intent == "self_harm":
-        return Danger(DangerKind.CRISIS, crisis or "intent:self_harm")
+    if _crisis(parts):
+        return Danger(DangerKind.CRISIS, "self_harm")
     for clause in parts:
         cue = _emergency(clause)
         if cue is not None:
             return Danger(DangerKind.EMERGENCY, cue)
+    # The classifier's guess catches wordings no rule knows, but it also hears "mati lampu" or
+    # "my back is killing me" as self-harm: its guess counts only with a word of dying, ending
+    # or hurting, outside the harmless sayings.
+    line = " ".join(" ".join(c) for c in parts)
+    if intent == "self_harm" and _SOFT_CRISIS.search(line) and not _HARMLESS.search(line):
+        return Danger(DangerKind.CRISIS, "intent:self_harm")
     if intent == "emergency":
         return Danger(DangerKind.EMERGENCY, "intent:emergency")
     # Abuse the classifier recognised, told as happening now ("majikan masih pukul saya").
-    if intent == "abuse_violence" and any(w in NOW or w in HELP for c in parts for w in c):
+    words = set(line.split())
+    if intent == "abuse_violence" and words & _ABUSE_NOW and not words & (SAFE_NOW | ACCIDENT):
         return Danger(DangerKind.EMERGENCY, "intent:abuse_violence+now")
     return None
 
@@ -243,8 +283,11 @@ def _find(clause: Clause, roots: Sequence[str], *, deed: bool = True) -> int | N
 
 
 def _confined(clause: Clause) -> bool:
-    if any(w in ACCIDENT for w in clause) or any(w in THINGS or w in PHONE for w in clause):
+    words = set(clause)
+    if words & (ACCIDENT | THINGS | PHONE) or (words & DOORS and words & SCHEDULE):
         return False
+    if _find(clause, ("tahan",)) is not None and words & PERSON and not words & DOCS:
+        return True  # "sy ditahan di penampungan"
     i = _find(clause, CONFINE)
     if i is None:
         # "kunci sy di kamar": the bare root with a person right after it is a deed too.
@@ -265,8 +308,10 @@ def _not_let_out(clause: Clause) -> bool:
         before = clause[max(0, i - 4) : i]
         if any(inflected(w, "larang") or w == "larang" for w in before):
             return True
+        if before[-2:] in (["tidak", "pernah"], ["never", "been"]) and word == "keluar":
+            return True  # "udh 3 bln gk pernah keluar rumah"
         permit = [j for j, w in enumerate(before) if _permit(w)]
-        if permit and any(w in NEG for w in before[: permit[0]][-2:]):
+        if permit and any(w in NEG - {"belum"} for w in before[: permit[0]][-2:]):
             return word != "pulang" or "rumah" not in clause[i:]
     return False
 
@@ -280,20 +325,28 @@ def _permit(word: str) -> bool:
 def _phone_taken(clause: Clause) -> bool:
     if not any(w in PHONE for w in clause):
         return False
-    return _find(clause, TAKE) is not None and not any(
+    if any(a in ("pas", "selama", "during", "jam", "waktu") and b in ("kerja", "work", "working")
+           for a, b in zip(clause, clause[1:], strict=False)):
+        return False  # kept during working hours, given back after
+    taken = _find(clause, TAKE) is not None or any(
+        w in TAKE and nxt in PHONE for w, nxt in zip(clause, clause[1:], strict=False)
+    )
+    return taken and not any(
         w in ("dicuri", "dicopet", "hilang", "jatuh", "rusak", "mati", "stolen") for w in clause
     )
 
 
 def _sold(clause: Clause) -> bool:
-    if any(w in THINGS or w in PHONE for w in clause):
-        return False
     words = set(clause)
     if words & {"diperdagangkan", "diperjualbelikan", "tppo"}:
         return True
-    if "perdagangan" in words and "orang" in words:
+    if "perdagangan" in words and "orang" in words and "korban" in words:
         return True
+    if words & (THINGS | PHONE):
+        return False
     for i, word in enumerate(clause):
+        if word.startswith("dijual") and set(clause[:i]) & {"rumah", "tanah", "sawah", "kebun"}:
+            return False
         after = clause[i + 1 : i + 3]
         if inflected(word, "jual") and (word.startswith("di") or any(w in PERSON for w in after)):
             return not _negated(clause[max(0, i - 3) : i])
@@ -339,7 +392,7 @@ def _threat_to_kill(clause: Clause) -> bool:
     for i, word in enumerate(clause):
         if "bunuh" in stems(word) or word == "bunuh":
             after = clause[i + 1 : i + 2]
-            if after == ["diri"] or _negated(clause[max(0, i - 3) : i]):
+            if after == ["diri"] or set(after) & PESTS or _negated(clause[max(0, i - 3) : i]):
                 continue
             return True
     line = " ".join(clause)
@@ -354,7 +407,7 @@ def _urgent(clause: Clause) -> bool:
         return True
     if {"tidak", "aman"} <= words and words & {"sini", "sekarang", "rumah", "saya"}:
         return True
-    if words & HELP and words & URGENT:
+    if words & HELP and words & URGENT and not words & REPLYING:
         return True
     return any(a == b and a in HELP for a, b in zip(clause, clause[1:], strict=False))
 

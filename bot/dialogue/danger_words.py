@@ -35,6 +35,7 @@ EXTRA: dict[str, str] = {
     "ngga": "tidak", "engga": "tidak", "kagak": "tidak", "gx": "tidak", "mending": "lebih baik",
     "mendingan": "lebih baik", "mnding": "lebih baik", "pls": "please", "plz": "please",
     "plss": "please", "tlg": "tolong", "kl": "kalau", "klu": "kalau", "kalo": "kalau",
+    "lbh": "lebih", "lbih": "lebih", "blh": "boleh", "bole": "boleh", "bleh": "boleh", "dbolehin": "dibolehin", "ijinin": "izinkan",
 }
 # fmt: on
 
@@ -42,7 +43,7 @@ EXTRA: dict[str, str] = {
 _GLUED = ("saya", "sy", "aku", "aq", "gk", "ga", "gak", "tdk", "tak", "gw")
 
 _SPLIT = re.compile(
-    r"\s*(?:[,.;!?\n:()]+|\s(?:dan|tapi|tetapi|terus|lalu|trus|and|but|then|also|plus|juga)\s)\s*"
+    r"\s*(?:[,.;!?\n:()]+|\s(?:dan|tapi|tetapi|terus|lalu|trus|and|but|then)\s)\s*"
 )
 
 # Indonesian affixes, longest first. Prefixes of passive/active verbs, suffixes and clitics.
