@@ -101,36 +101,60 @@ TAKE = ("ambil", "sita", "rampas", "tahan", "simpan", "simpen", "pegang", "sembu
 _EN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (cue, re.compile(pattern))
     for cue, pattern in (
-        ("confined", r"\block(?:s|ed|ing)? (?:me|us|her|him|them)(?: up| in|side| inside)?\b"
-                     r"|\blocked (?:up|in|inside)\b|\bkeeps? (?:me|us) (?:locked|inside|in)\b"
-                     r"|\b(?:not|never) (?:be )?(?:allowed|permitted) to (?:go|leave|get|step)\b"
-                     r"|\b(?:won't|will not|doesn't|does not|don't|do not|never|not) let (?:me|us) "
-                     r"(?:go|leave|out|get)\b|\bcan ?not (?:leave|get out|go out|escape)\b"
-                     r"|\bcan't (?:leave|get out|go out|escape)\b|\btrapped\b|\bheld captive\b"
-                     r"|\b(?:not|never) allow(?:s|ed|ing)? (?:me|us) (?:to )?(?:go|leave|get|out)\b"
-                     r"|\b(?:kidnapped|abducted|held hostage|tied up)\b"),
-        ("phone_taken", r"(?<!\bi )\b(?:took|take|takes|taken|confiscat\w*|seiz\w*|keeps?|kept|hid|hides|"
-                        r"smashed|broke) (?:away )?(?:my|our|her) (?:hand)?(?:phone|hp)\b"
-                        r"|\bphones? (?:was |were |is |are |got )?(?:taken|confiscated|seized)"),
-        ("sold", r"\bsold (?:me|us|her|him|them|my (?:friend|sister|daughter|wife|cousin))\b"
-                 r"|\b(?:i|we|she|he|they) (?:was|were|got|have been|has been) (?:sold|traded|bought)\b"
-                 r"|\bbought me\b|\btraffick(?:ed)\b|\bvictims? of (?:human )?trafficking\b"),
-        ("sexual", r"\brap(?:e|ed|es|ing)\b|\bmolest\w*|\bgrop\w*|\bsexually \w+"
-                   r"|\btouch(?:es|ed|ing)? (?:me|my (?:body|breast|chest|private|butt|thigh))"
-                   r"|\bforc(?:ed|es|ing) (?:himself|herself|me to (?:have sex|sleep|kiss))"
-                   r"|\bharass(?:es|ed|ing)? me\b|\bsleep with (?:him|her)\b"),
-        ("torture", r"\btortur\w*|\bburn(?:s|ed|t)? (?:me|my)\b|\bchok(?:es|ed|ing) me\b"
-                    r"|\bstarv(?:es|ed|ing) (?:me|us)\b"),
-        ("violence_now", r"\b(?:beat|beats|hit|hits|kick|kicks|slap|slaps|punch|punches|hurt|hurts|"
-                         r"attack|attacks)(?:ing)? (?:me|us)\b(?! (?:before|last|once|yesterday))"
-                         r"|\b(?:is|are|keeps?) (?:hitting|beating|attacking|hurting|kicking) (?:me|us)"),
-        ("threat_to_kill", r"\b(?:will|'ll|gonna|going to|wants? to|want to|try(?:ing|ied)? to|"
-                           r"threaten(?:s|ed|ing)? to|would|said (?:he|she|they) (?:will|would))"
-                           r" kill (?:me|us)\b|\bkill (?:me|us) if\b|\bthreat\w* (?:to kill|my life)"
-                           r"|\bfear for my life\b|\bafraid (?:he|she|they)(?:'ll| will) kill"),
-        ("urgent", r"\bhelp (?:me )?(?:now|quick|asap|fast|urgent|immediately|please now)\b"
-                   r"|\bhelp help\b|\b(?:i'm|i am|im|we are|we're) in danger\b"
-                   r"|\b(?:not|un)safe (?:here|now|at home)\b|\bplease save me\b|\bsave me\b"),
+        (
+            "confined",
+            r"\block(?:s|ed|ing)? (?:me|us|her|him|them)(?: up| in|side| inside)?\b"
+            r"|\blocked (?:up|in|inside)\b|\bkeeps? (?:me|us) (?:locked|inside|in)\b"
+            r"|\b(?:not|never) (?:be )?(?:allowed|permitted) to (?:go|leave|get|step)\b"
+            r"|\b(?:won't|will not|doesn't|does not|don't|do not|never|not) let (?:me|us) "
+            r"(?:go|leave|out|get)\b|\bcan ?not (?:leave|get out|go out|escape)\b"
+            r"|\bcan't (?:leave|get out|go out|escape)\b|\btrapped\b|\bheld captive\b"
+            r"|\b(?:not|never) allow(?:s|ed|ing)? (?:me|us) (?:to )?(?:go|leave|get|out)\b"
+            r"|\b(?:kidnapped|abducted|held hostage|tied up)\b",
+        ),
+        (
+            "phone_taken",
+            r"(?<!\bi )\b(?:took|take|takes|taken|confiscat\w*|seiz\w*|keeps?|kept|hid|hides|"
+            r"smashed|broke) (?:away )?(?:my|our|her) (?:hand)?(?:phone|hp)\b"
+            r"|\bphones? (?:was |were |is |are |got )?(?:taken|confiscated|seized)",
+        ),
+        (
+            "sold",
+            r"\bsold (?:me|us|her|him|them|my (?:friend|sister|daughter|wife|cousin))\b"
+            r"|\b(?:i|we|she|he|they) (?:was|were|got|have been|has been) (?:sold|traded|bought)\b"
+            r"|\bbought me\b|\btraffick(?:ed)\b|\bvictims? of (?:human )?trafficking\b",
+        ),
+        (
+            "sexual",
+            r"\brap(?:e|ed|es|ing)\b|\bmolest\w*|\bgrop\w*|\bsexually \w+"
+            r"|\btouch(?:es|ed|ing)? (?:me|my (?:body|breast|chest|private|butt|thigh))"
+            r"|\bforc(?:ed|es|ing) (?:himself|herself|me to (?:have sex|sleep|kiss))"
+            r"|\bharass(?:es|ed|ing)? me\b|\bsleep with (?:him|her)\b",
+        ),
+        (
+            "torture",
+            r"\btortur\w*|\bburn(?:s|ed|t)? (?:me|my)\b|\bchok(?:es|ed|ing) me\b"
+            r"|\bstarv(?:es|ed|ing) (?:me|us)\b",
+        ),
+        (
+            "violence_now",
+            r"\b(?:beat|beats|hit|hits|kick|kicks|slap|slaps|punch|punches|hurt|hurts|"
+            r"attack|attacks)(?:ing)? (?:me|us)\b(?! (?:before|last|once|yesterday))"
+            r"|\b(?:is|are|keeps?) (?:hitting|beating|attacking|hurting|kicking) (?:me|us)",
+        ),
+        (
+            "threat_to_kill",
+            r"\b(?:will|'ll|gonna|going to|wants? to|want to|try(?:ing|ied)? to|"
+            r"threaten(?:s|ed|ing)? to|would|said (?:he|she|they) (?:will|would))"
+            r" kill (?:me|us)\b|\bkill (?:me|us) if\b|\bthreat\w* (?:to kill|my life)"
+            r"|\bfear for my life\b|\bafraid (?:he|she|they)(?:'ll| will) kill",
+        ),
+        (
+            "urgent",
+            r"\bhelp (?:me )?(?:now|quick|asap|fast|urgent|immediately|please now)\b"
+            r"|\bhelp help\b|\b(?:i'm|i am|im|we are|we're) in danger\b"
+            r"|\b(?:not|un)safe (?:here|now|at home)\b|\bplease save me\b|\bsave me\b",
+        ),
     )
 )
 
@@ -140,7 +164,7 @@ _EN_CRISIS = re.compile(
     r"(?:live|be alive|exist|wake up)\b|\b(?:want|wanna|wish i could|going to) (?:to )?die\b"
     r"|\bwish i (?:was|were) dead\b|\bbetter off (?:dead|without me)\b"
     r"|\bno (?:reason|point) (?:to|in) (?:keep )?(?:living|live|going on)\b"
-    r"|\b(?:hurt|cut|harm|burn)(?:ing)? myself\b|\bself[- ]?harm\w*|\bnot worth living\b"
+    r"|\b(?:hurt(?:ing)?|cut(?:ting)?|harm(?:ing)?|burn(?:ing)?|starv(?:e|ing)) myself\b|\bself[- ]?harm\w*|\bnot worth living\b"
     r"|\btired of (?:living|life|being alive)\b|\bcan't go on\b|\bcannot go on\b"
     r"|\bgive up on life\b|\boverdose\b"
 )
@@ -301,7 +325,7 @@ def _confined(clause: Clause) -> bool:
 
 
 def _not_let_out(clause: Clause) -> bool:
-    """"gk boleh keluar", "dilarang keluar", "tak bagi keluar", "ga dikasih keluar rumah"."""
+    """ "gk boleh keluar", "dilarang keluar", "tak bagi keluar", "ga dikasih keluar rumah"."""
     for i, word in enumerate(clause):
         if word not in ("keluar", "pergi", "pulang", "kabur"):
             continue
@@ -325,8 +349,10 @@ def _permit(word: str) -> bool:
 def _phone_taken(clause: Clause) -> bool:
     if not any(w in PHONE for w in clause):
         return False
-    if any(a in ("pas", "selama", "during", "jam", "waktu") and b in ("kerja", "work", "working")
-           for a, b in zip(clause, clause[1:], strict=False)):
+    if any(
+        a in ("pas", "selama", "during", "jam", "waktu") and b in ("kerja", "work", "working")
+        for a, b in zip(clause, clause[1:], strict=False)
+    ):
         return False  # kept during working hours, given back after
     taken = _find(clause, TAKE) is not None or any(
         w in TAKE and nxt in PHONE for w, nxt in zip(clause, clause[1:], strict=False)

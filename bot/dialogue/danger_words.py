@@ -42,14 +42,29 @@ EXTRA: dict[str, str] = {
 # Words a glued message starts with ("sydikunci", "akudikurung", "gkboleh").
 _GLUED = ("saya", "sy", "aku", "aq", "gk", "ga", "gak", "tdk", "tak", "gw")
 
-_SPLIT = re.compile(
-    r"\s*(?:[,.;!?\n:()]+|\s(?:dan|tapi|tetapi|terus|lalu|trus|and|but|then)\s)\s*"
-)
+_SPLIT = re.compile(r"\s*(?:[,.;!?\n:()]+|\s(?:dan|tapi|tetapi|terus|lalu|trus|and|but|then)\s)\s*")
 
 # Indonesian affixes, longest first. Prefixes of passive/active verbs, suffixes and clitics.
 _PREFIXES = (
-    "memper", "diper", "menge", "meng", "meny", "mem", "men", "me", "di", "ter", "ke", "nge",
-    "ng", "ny", "pe", "pen", "peng", "per", "ber",
+    "memper",
+    "diper",
+    "menge",
+    "meng",
+    "meny",
+    "mem",
+    "men",
+    "me",
+    "di",
+    "ter",
+    "ke",
+    "nge",
+    "ng",
+    "ny",
+    "pe",
+    "pen",
+    "peng",
+    "per",
+    "ber",
 )
 _SUFFIXES = ("nya", "kan", "in", "an", "i", "lah", "kah", "ku", "mu")
 # A nasal prefix replaces a root's first sound: mukul = pukul, nyiksa = siksa, ngunci = kunci.
