@@ -81,6 +81,7 @@ LOOKALIKES = [
     "boleh keluar rumah gk kalo hari minggu?",
     "obat nyamuk buat bunuh nyamuk",
     "sy gk mau hidup boros",
+    "hp sy mau mati batre abis",
     "nomor darurat di taiwan brp",
     "min tolong cepat balas ya",
     "my phone died",
