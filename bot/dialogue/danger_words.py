@@ -274,6 +274,7 @@ ID_CRISIS = re.compile(
     r"(?: (?:saja|dari dunia|di dunia))?\b|\b\w*(?:sakit|luka|sayat|silet)\w* (?:diri|tangan) "
     r"(?:saya )?sendiri\b|\b(?:me|m|ny|n)?(?:nyakit|lukai|lukain|nyayat|sayat|silet)\w* diri\b"
     r"|\bminum racun\b|\bsilet (?:tangan|nadi)\b|\bpotong nadi\b|\bsudah tidak kuat hidup\b"
+    r"|\blebih baik (?:saya )?tidak (?:usah|perlu) (?:hidup|ada|lahir)\b"
 )
 SOFT_CRISIS = re.compile(
     r"\b(?:mati|modar|hidup|nyawa|udahan|nyerah|menyerah|putus asa|racun|silet|sayat|loncat|"
