@@ -185,6 +185,11 @@ def _confined(clause: Clause) -> bool:
             (j for j, w in enumerate(clause[:-1]) if w in CONFINE and clause[j + 1] in PERSON),
             None,
         )
+        if i is None:
+            # "majikan kunci pintu kamar sy dr luar": a door locked on someone from outside.
+            locked = [j for j, w in enumerate(clause) if w in CONFINE]
+            from_outside = "dari luar" in " ".join(clause) or bool(words & PERSON)
+            i = locked[0] if locked and words & DOORS and from_outside else None
         if i is None or _negated(clause[max(0, i - 3) : i]):
             return False
     return True
@@ -193,8 +198,10 @@ def _confined(clause: Clause) -> bool:
 def _not_let_out(clause: Clause) -> bool:
     """ "gk boleh keluar", "dilarang keluar", "tak bagi keluar", "ga dikasih keluar rumah"."""
     for i, word in enumerate(clause):
-        if word not in ("keluar", "pergi", "pulang", "kabur"):
+        if word not in ("keluar", "pergi", "kabur"):
             continue
+        if clause[i + 1 : i + 2] == ["dari"] and set(clause[i + 2 : i + 3]) & _QUITTING:
+            continue  # "gk bisa keluar dari pekerjaan ini": quitting a job, not a house
         before = clause[max(0, i - 4) : i]
         if any(inflected(w, "larang") or w == "larang" for w in before):
             return True
@@ -202,8 +209,13 @@ def _not_let_out(clause: Clause) -> bool:
             return True  # "udh 3 bln gk pernah keluar rumah"
         permit = [j for j, w in enumerate(before) if _permit(w)]
         if permit and any(w in NEG - {"belum"} for w in before[: permit[0]][-2:]):
-            return word != "pulang" or "rumah" not in clause[i:]
+            return True
     return False
+
+
+# "keluar dari ...": leaving a job or an agency, not a house.
+_QUITTING = frozenset({"pekerjaan", "kerjaan", "kerja", "agensi", "agen", "pt", "kontrak",
+                       "perusahaan", "grup", "group", "job", "majikan"})  # fmt: skip
 
 
 def _permit(word: str) -> bool:

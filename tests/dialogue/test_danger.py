@@ -23,6 +23,8 @@ EMERGENCY = [
     ("confined", "ga boleh kluar"),
     ("confined", "bos tak bagi sy keluar rumah"),
     ("confined", "ora oleh metu karo majikan"),
+    ("confined", "majikan kunci pintu kamar sy dr luar"),
+    ("confined", "gk boleh keluar dari rumah majikan"),
     ("confined", "he locks me in the house"),
     ("confined", "my boss doesnt allow me to go out"),
     # phone taken, cut off
@@ -82,6 +84,8 @@ LOOKALIKES = [
     "obat nyamuk buat bunuh nyamuk",
     "sy gk mau hidup boros",
     "hp sy mau mati batre abis",
+    "tidak bisa keluar dari pekerjaan ini",
+    "tidak boleh pulang sebelum kontrak habis",
     "nomor darurat di taiwan brp",
     "min tolong cepat balas ya",
     "my phone died",
