@@ -11,6 +11,7 @@ alarm costs one extra message, a miss can cost a life.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -77,6 +78,8 @@ def detect(text: str, intent: str | None = None) -> Danger | None:
         cue = _emergency(clause)
         if cue is not None:
             return Danger(DangerKind.EMERGENCY, cue)
+    if _ran_away_now([w for clause in parts for w in clause]):  # "i ran away, now at the bus stop"
+        return Danger(DangerKind.EMERGENCY, "urgent")
     # The classifier's guess catches wordings no rule knows, but it also hears "mati lampu" or
     # "my back is killing me" as self-harm: its guess counts only with a word of dying, ending
     # or hurting, outside the harmless sayings.
@@ -317,7 +320,10 @@ def _urgent(clause: Clause) -> bool:
 
 
 def _ran_away_now(clause: Clause) -> bool:
-    return "kabur" in clause and bool(set(clause) & {"sekarang", "lagi", "tolong", "malam"})
+    line = " ".join(clause)
+    fled = "kabur" in clause or re.search(r"\b(?:ran|run|running) away\b|\bescaped\b", line)
+    now = {"sekarang", "lagi", "tolong", "malam", "now", "hiding", "tonight", "help", "sembunyi"}
+    return bool(fled) and bool(set(clause) & now) and not set(clause) & SAFE_NOW
 
 
 _ID_RULES: tuple[tuple[str, Callable[[Clause], bool]], ...] = (
@@ -331,5 +337,4 @@ _ID_RULES: tuple[tuple[str, Callable[[Clause], bool]], ...] = (
     ("violence_now", _hit_now),
     ("threat_to_kill", _threat_to_kill),
     ("urgent", _urgent),
-    ("urgent", _ran_away_now),
 )

@@ -203,7 +203,7 @@ EN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|\b(?:not|never) (?:be )?(?:allowed|permitted) to (?:go|leave|get|step)\b"
             r"|\b(?:won't|will not|doesn't|does not|don't|do not|never|not) let (?:me|us) "
             r"(?:go|leave|out|get)\b|\bcan ?not (?:leave|get out|go out|escape)\b"
-            r"|\bcan't (?:leave|get out|go out|escape)\b|\btrapped\b|\bheld captive\b"
+            r"|\bcan't (?:leave|get out|go out|escape)\b|(?<!feel )(?<!feels )(?<!feeling )\btrapped\b|\bheld captive\b"
             r"|\b(?:not|never) allow(?:s|ed|ing)? (?:me|us) (?:to )?(?:go|leave|get|out)\b"
             r"|\b(?:kidnapped|abducted|held hostage|tied up)\b",
         ),
@@ -229,13 +229,16 @@ EN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "torture",
             r"\btortur\w*|\bburn(?:s|ed|t)? (?:me|my)\b|\bchok(?:es|ed|ing) me\b"
-            r"|\bstarv(?:es|ed|ing) (?:me|us)\b",
+            r"|\bstarv(?:es|ed|ing) (?:me|us)\b|\bstrangl\w* (?:me|us)\b|\bstabb?(?:ed|ing|s)? me\b"
+            r"|\btried to (?:kill|strangle|choke|burn|stab|drown) (?:me|us)\b",
         ),
         (
             "violence_now",
             r"\b(?:beat|beats|hit|hits|kick|kicks|slap|slaps|punch|punches|hurt|hurts|"
             r"attack|attacks)(?:ing)? (?:me|us)\b(?! (?:before|last|once|yesterday))"
-            r"|\b(?:is|are|keeps?) (?:hitting|beating|attacking|hurting|kicking) (?:me|us)",
+            r"|\b(?:is|are|keeps?) (?:hitting|beating|attacking|hurting|kicking) (?:me|us)"
+            r"|\b(?:slapped|hit|beat|beaten|kicked|punched|attacked|choked) (?:me|us)\b"
+            r"(?=.*\b(?:today|this morning|tonight|just now|again|right now)\b)",
         ),
         (
             "threat_to_kill",
@@ -248,7 +251,8 @@ EN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "urgent",
             r"\bhelp (?:me )?(?:now|quick|asap|fast|urgent|immediately|please now)\b"
             r"|\bhelp help\b|\b(?:i'm|i am|im|we are|we're) in danger\b"
-            r"|\b(?:not|un)safe (?:here|now|at home)\b|\bplease save me\b|\bsave me\b",
+            r"|\b(?:not|un)safe (?:here|now|at home)\b|\bplease save me\b|\bsave me\b"
+            r"|\b(?:call|get|send) (?:the )?police\b",
         ),
     )
 )

@@ -44,6 +44,7 @@ EMERGENCY = [
     # torture and violence happening
     ("torture", "disiksa"),
     ("torture", "my employer tortures me"),
+    ("torture", "he tried to strangle me"),
     ("violence_now", "majikan lagi mukulin sy"),
     ("violence_now", "she beats me every day"),
     # threats to kill
@@ -55,6 +56,9 @@ EMERGENCY = [
     ("urgent", "help me now"),
     ("urgent", "SOS"),
     ("urgent", "darurat"),
+    ("urgent", "please call the police"),
+    ("urgent", "i ran away from my employer, now at the bus stop"),
+    ("urgent", "sy kabur dr majikan skrg di jalan"),
 ]
 
 CRISIS = [
@@ -96,6 +100,9 @@ LOOKALIKES = [
     "i sold my old phone",
     "i would never hurt myself",
     "where can i report if my boss hits me?",
+    "i feel trapped in this job",
+    "my boss hit me yesterday",
+    "teman sy kabur dr majikan, skrg dia di shelter aman",
     "watched a drama where the maid was locked in",
 ]
 
