@@ -33,6 +33,7 @@ RIGHTS = (
 
 SERVICES = (
     "emergency",
+    "self_harm",
     "report_problem",
     "case_status",
     "contact_info",

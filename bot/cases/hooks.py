@@ -92,7 +92,8 @@ class CaseHooks:
             session,
             worker_id,
             source="emergency" if kind == EMERGENCY else "talk_to_human",
-            category=last if last in intents.RIGHTS else None,
+            # A crisis names its own category (self_harm) so that officers see it at once.
+            category=data.get("category") or (last if last in intents.RIGHTS else None),
             country=data.get("country") or worker.country,
         )
         return self._opened(case, lang, hours=kind != EMERGENCY)

@@ -19,6 +19,7 @@ ANSWERED = (
     "report_problem",
     "case_status",
     "emergency",
+    "self_harm",
 )
 MAX_AGE_DAYS = 365
 

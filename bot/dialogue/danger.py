@@ -1,64 +1,340 @@
-"""Signs of immediate danger: they jump to the emergency reply whatever the classifier says."""
+"""Signs of danger: they jump to the emergency reply (or, for self-harm, the crisis reply)
+whatever the classifier says.
+
+A message is read clause by clause ("gaji blm dibayar, hp diambil, gk boleh keluar rumah"),
+after normalising informal spellings (bot.dialogue.danger_words). Each rule knows the word
+forms of its roots and what makes a look-alike harmless: a negation ("gk pernah mukul"), a
+thing instead of a person ("kunci motor", "dijual murah hp bekas"), a question about the rules
+("can my boss keep my phone?"), an accident ("lupa bawa kunci"). Deliberately broad: a false
+alarm costs one extra message, a miss can cost a life.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
-# Deliberately broad: a false alarm costs one extra message, a miss can cost a life.
-_SIGNS = [
-    # locked in, held, cannot get out
-    r"di\s?kunci",
-    r"dikurung",
-    r"di\s?sekap",
-    r"disandera",
-    r"gak?\s*bisa\s*keluar\s*rumah",
-    r"tidak\s*bisa\s*keluar\s*(?:rumah|kamar)",
-    r"locked\s*(?:me\s*)?(?:in|up)",
-    r"can'?t\s*get\s*out",
-    r"trapped",
-    r"held\s*captive",
-    # violence happening or threatened to life
-    r"mau\s*dibunuh",
-    r"akan\s*dibunuh",
-    r"ancam\s*(?:mau\s*)?bunuh",
-    r"diancam\s*dibunuh",
-    r"mau\s*bunuh\s*(?:saya|sy|aku|aq)",
-    r"(?:is|are|keeps?)\s*(?:hitting|beating|attacking)\s*me",
-    r"going\s*to\s*kill\s*me",
-    r"wants?\s*to\s*kill\s*me",
-    r"threaten(?:ed|s|ing)?\s*to\s*kill",
-    r"sedang\s*dipukul",
-    r"lagi\s*dipukul",
-    r"dipukul\s*(?:terus|sekarang|skrg)",
-    r"diperkosa",
-    r"\brap(?:e|ed|ing)\b",
-    # suicidal words
-    r"bunuh\s*diri",
-    r"(?:mau|ingin|pengen|pgn|pingin)\s*mati",
-    r"gantung\s*diri",
-    r"akhiri\s*hidup",
-    r"tidak\s*mau\s*hidup",
-    r"gak?\s*mau\s*hidup\s*lagi",
-    r"kill\s*myself",
-    r"suicid",
-    r"end\s*my\s*life",
-    r"don'?t\s*want\s*to\s*live",
-    # calling for help now
-    r"\bsos\b",
-    r"\bdarurat\b",
-    r"\bemergency\b",
-    r"tolong\s*(?:saya|sy|aku|aq)?\s*(?:sekarang|skrg|cepat|cepet)",
-    r"help\s*me\s*(?:now|please|pls|quick)",
-]
-_DANGER = re.compile("|".join(f"(?:{s})" for s in _SIGNS), re.I)
-
-# Abuse reported together with one of these is treated as happening now.
-_NOW = re.compile(
-    r"\b(?:sekarang|skrg|skrng|sekarng|now|right\s*now|lagi|masih|still|tolong|help)\b", re.I
+from bot.dialogue.danger_words import (
+    ABUSE_NOW,
+    ACCIDENT,
+    ASK_FOR_INFO,
+    BODY,
+    CONFINE,
+    DOCS,
+    DOORS,
+    EN_CRISIS,
+    EN_RULES,
+    HARMLESS,
+    HELP,
+    HIT,
+    ID_CRISIS,
+    MEDIA,
+    NEG,
+    NOW,
+    PAST,
+    PERSON,
+    PESTS,
+    PHONE,
+    QUESTION,
+    REPLYING,
+    SAFE_NOW,
+    SCHEDULE,
+    SEXUAL,
+    SOFT_CRISIS,
+    TAKE,
+    THING_DIES,
+    THINGS,
+    TORTURE,
+    URGENT,
+    clauses,
+    inflected,
+    stems,
 )
 
 
+class DangerKind(StrEnum):
+    EMERGENCY = "emergency"  # someone is hurting, holding or threatening the worker
+    CRISIS = "crisis"  # the worker writes of ending their life or hurting themselves
+
+
+@dataclass(frozen=True)
+class Danger:
+    kind: DangerKind
+    cue: str  # which sign was seen, e.g. "confined", "self_harm", "intent:emergency" (for logs)
+
+
+Clause = Sequence[str]
+
+
+def detect(text: str, intent: str | None = None) -> Danger | None:
+    """The danger a message shows, if any. `intent` is the classifier's guess (None inside a
+    complaint flow, where only explicit signs count)."""
+    parts = clauses(text)
+    if _crisis(parts):
+        return Danger(DangerKind.CRISIS, "self_harm")
+    for clause in parts:
+        cue = _emergency(clause)
+        if cue is not None:
+            return Danger(DangerKind.EMERGENCY, cue)
+    if _ran_away_now([w for clause in parts for w in clause]):  # "i ran away, now at the bus stop"
+        return Danger(DangerKind.EMERGENCY, "urgent")
+    # The classifier's guess catches wordings no rule knows, but it also hears "mati lampu" or
+    # "my back is killing me" as self-harm: its guess counts only with a word of dying, ending
+    # or hurting, outside the harmless sayings.
+    line = " ".join(" ".join(c) for c in parts)
+    if intent == "self_harm" and SOFT_CRISIS.search(line) and not HARMLESS.search(line):
+        return Danger(DangerKind.CRISIS, "intent:self_harm")
+    if intent == "emergency":
+        return Danger(DangerKind.EMERGENCY, "intent:emergency")
+    # Abuse the classifier recognised, told as happening now ("majikan masih pukul saya").
+    words = set(line.split())
+    if intent == "abuse_violence" and words & ABUSE_NOW and not words & (SAFE_NOW | ACCIDENT):
+        return Danger(DangerKind.EMERGENCY, "intent:abuse_violence+now")
+    return None
+
+
 def in_danger(text: str, intent: str | None) -> bool:
-    if _DANGER.search(text):
+    return detect(text, intent) is not None
+
+
+# Crisis --------------------------------------------------------------------------------------
+
+
+def _crisis(parts: Sequence[Clause]) -> str | None:
+    for clause in parts:
+        line = " ".join(clause)
+        found = ID_CRISIS.search(line) or EN_CRISIS.search(line)
+        if found is None:
+            continue
+        before = line[: found.start()].split()[-3:]
+        if any(w in NEG for w in before) and not _negation_inside(found.group(0)):
+            continue  # "gk pernah kepikiran bunuh diri", "I would never kill myself"
+        if any(w in MEDIA for w in clause) or THING_DIES.search(line):
+            continue
+        return "self_harm"
+    return None
+
+
+def _negation_inside(cue: str) -> bool:
+    return any(w in NEG for w in cue.split())
+
+
+# Emergency -----------------------------------------------------------------------------------
+
+
+def _emergency(clause: Clause) -> str | None:
+    if any(w in MEDIA for w in clause):
+        return None
+    line = " ".join(clause)
+    asking = _asking(clause)
+    for cue, rule in _ID_RULES:
+        if (not asking or cue in _EVEN_ASKED) and rule(clause):
+            return cue
+    for cue, pattern in EN_RULES:
+        found = pattern.search(line)
+        if found is None or (asking and cue not in _EVEN_ASKED):
+            continue
+        if _negated(line[: found.start()].split()) and not _negation_inside(found.group(0)):
+            continue
+        if cue == "confined" and any(w in ACCIDENT for w in clause):
+            continue
+        if cue == "violence_now" and _only_past(clause):
+            continue
+        return cue
+    return None
+
+
+# A question about the rules ("boleh gk majikan simpan hp?") is not a report, except for these.
+_EVEN_ASKED = frozenset({"threat_to_kill", "urgent", "sexual"})
+
+
+def _asking(clause: Clause) -> bool:
+    return bool(clause) and clause[0] in QUESTION and clause[:2] != ["can", "you"]
+
+
+def _negated(before: Sequence[str]) -> bool:
+    return any(w in NEG for w in before[-3:])
+
+
+def _only_past(clause: Clause) -> bool:
+    return any(w in PAST for w in clause) and not any(w in NOW for w in clause)
+
+
+def _find(clause: Clause, roots: Sequence[str], *, deed: bool = True) -> int | None:
+    """Index of the first word that is one of the roots (as a verb form when `deed`), not negated."""
+    for i, word in enumerate(clause):
+        for root in roots:
+            if word == root and not deed:
+                hit = True
+            else:
+                hit = inflected(word, root) if deed else root in stems(word)
+            if hit and not _negated(clause[max(0, i - 3) : i]):
+                return i
+    return None
+
+
+def _confined(clause: Clause) -> bool:
+    words = set(clause)
+    if words & (ACCIDENT | THINGS | PHONE) or (words & DOORS and words & SCHEDULE):
+        return False
+    if _find(clause, ("tahan",)) is not None and words & PERSON and not words & DOCS:
+        return True  # "sy ditahan di penampungan"
+    i = _find(clause, CONFINE)
+    if i is None:
+        # "kunci sy di kamar": the bare root with a person right after it is a deed too.
+        i = next(
+            (j for j, w in enumerate(clause[:-1]) if w in CONFINE and clause[j + 1] in PERSON),
+            None,
+        )
+        if i is None:
+            # "majikan kunci pintu kamar sy dr luar": a door locked on someone from outside.
+            locked = [j for j, w in enumerate(clause) if w in CONFINE]
+            from_outside = "dari luar" in " ".join(clause) or bool(words & PERSON)
+            i = locked[0] if locked and words & DOORS and from_outside else None
+        if i is None or _negated(clause[max(0, i - 3) : i]):
+            return False
+    return True
+
+
+def _not_let_out(clause: Clause) -> bool:
+    """ "gk boleh keluar", "dilarang keluar", "tak bagi keluar", "ga dikasih keluar rumah"."""
+    for i, word in enumerate(clause):
+        if word not in ("keluar", "pergi", "kabur"):
+            continue
+        if clause[i + 1 : i + 2] == ["dari"] and set(clause[i + 2 : i + 3]) & _QUITTING:
+            continue  # "gk bisa keluar dari pekerjaan ini": quitting a job, not a house
+        before = clause[max(0, i - 4) : i]
+        if any(inflected(w, "larang") or w == "larang" for w in before):
+            return True
+        if before[-2:] in (["tidak", "pernah"], ["never", "been"]) and word == "keluar":
+            return True  # "udh 3 bln gk pernah keluar rumah"
+        permit = [j for j, w in enumerate(before) if _permit(w)]
+        if permit and any(w in NEG - {"belum"} for w in before[: permit[0]][-2:]):
+            return True
+    return False
+
+
+# "keluar dari ...": leaving a job or an agency, not a house.
+_QUITTING = frozenset({"pekerjaan", "kerjaan", "kerja", "agensi", "agen", "pt", "kontrak",
+                       "perusahaan", "grup", "group", "job", "majikan"})  # fmt: skip
+
+
+def _permit(word: str) -> bool:
+    return word in ("boleh", "bisa", "bagi", "oleh", "izin", "ijin") or any(
+        inflected(word, r) for r in ("boleh", "izin", "ijin", "kasih", "bagi")
+    )
+
+
+def _phone_taken(clause: Clause) -> bool:
+    if not any(w in PHONE for w in clause):
+        return False
+    if any(
+        a in ("pas", "selama", "during", "jam", "waktu") and b in ("kerja", "work", "working")
+        for a, b in zip(clause, clause[1:], strict=False)
+    ):
+        return False  # kept during working hours, given back after
+    taken = _find(clause, TAKE) is not None or any(
+        w in TAKE and nxt in PHONE for w, nxt in zip(clause, clause[1:], strict=False)
+    )
+    return taken and not any(
+        w in ("dicuri", "dicopet", "hilang", "jatuh", "rusak", "mati", "stolen") for w in clause
+    )
+
+
+def _sold(clause: Clause) -> bool:
+    words = set(clause)
+    if words & {"diperdagangkan", "diperjualbelikan", "tppo"}:
         return True
-    return intent == "abuse_violence" and bool(_NOW.search(text))
+    if "perdagangan" in words and "orang" in words and "korban" in words:
+        return True
+    if words & (THINGS | PHONE):
+        return False
+    for i, word in enumerate(clause):
+        if word.startswith("dijual") and set(clause[:i]) & {"rumah", "tanah", "sawah", "kebun"}:
+            return False
+        after = clause[i + 1 : i + 3]
+        if inflected(word, "jual") and (word.startswith("di") or any(w in PERSON for w in after)):
+            return not _negated(clause[max(0, i - 3) : i])
+        if word.startswith("dibeli") and ({"saya", "kami"} & set(clause[:i])):
+            return True
+        if word in ("jual", "beli") and any(w in PERSON for w in after):
+            return not _negated(clause[max(0, i - 3) : i])
+    return False
+
+
+def _sexual(clause: Clause) -> bool:
+    if _find(clause, SEXUAL, deed=False) is not None:
+        return True
+    touch = _find(clause, ("pegang", "sentuh", "raba", "elus", "cium", "peluk"), deed=False)
+    if touch is None:
+        return False
+    near = clause[touch : touch + 5]
+    doubled = touch + 1 < len(clause) and clause[touch + 1] in stems(clause[touch]) | {
+        clause[touch]
+    }
+    return any(w in BODY for w in near) or (doubled and any(w in PERSON for w in clause))
+
+
+def _forced_sex(clause: Clause) -> bool:
+    return _find(clause, ("paksa",), deed=False) is not None and bool(
+        set(clause) & {"tidur", "seks", "sex", "berhubungan", "ml", "begituan", "gituan", "cium"}
+    )
+
+
+def _tortured(clause: Clause) -> bool:
+    return _find(clause, TORTURE) is not None and not _only_past(clause)
+
+
+def _hit_now(clause: Clause) -> bool:
+    return (
+        _find(clause, HIT) is not None
+        and any(w in NOW for w in clause)
+        and not any(w in PAST for w in clause if w not in ("lalu",))
+    )
+
+
+def _threat_to_kill(clause: Clause) -> bool:
+    for i, word in enumerate(clause):
+        if "bunuh" in stems(word) or word == "bunuh":
+            after = clause[i + 1 : i + 2]
+            if after == ["diri"] or set(after) & PESTS or _negated(clause[max(0, i - 3) : i]):
+                continue
+            return True
+    line = " ".join(clause)
+    return "nyawa saya terancam" in line or "nyawa terancam" in line
+
+
+def _urgent(clause: Clause) -> bool:
+    words = set(clause)
+    if words & {"sos"} or (words & {"darurat", "emergency", "gawat"} and not words & ASK_FOR_INFO):
+        return True
+    if "bahaya" in words and words & {"dalam", "saya", "kami"} and not words & ASK_FOR_INFO:
+        return True
+    if {"tidak", "aman"} <= words and words & {"sini", "sekarang", "rumah", "saya"}:
+        return True
+    if words & HELP and words & URGENT and not words & REPLYING:
+        return True
+    return any(a == b and a in HELP for a, b in zip(clause, clause[1:], strict=False))
+
+
+def _ran_away_now(clause: Clause) -> bool:
+    line = " ".join(clause)
+    fled = "kabur" in clause or re.search(r"\b(?:ran|run|running) away\b|\bescaped\b", line)
+    now = {"sekarang", "lagi", "tolong", "malam", "now", "hiding", "tonight", "help", "sembunyi"}
+    return bool(fled) and bool(set(clause) & now) and not set(clause) & SAFE_NOW
+
+
+_ID_RULES: tuple[tuple[str, Callable[[Clause], bool]], ...] = (
+    ("confined", _confined),
+    ("confined", _not_let_out),
+    ("phone_taken", _phone_taken),
+    ("sold", _sold),
+    ("sexual", _sexual),
+    ("sexual", _forced_sex),
+    ("torture", _tortured),
+    ("violence_now", _hit_now),
+    ("threat_to_kill", _threat_to_kill),
+    ("urgent", _urgent),
+)

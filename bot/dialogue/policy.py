@@ -13,7 +13,7 @@ from bot import intents
 from bot.dialogue import replies
 from bot.dialogue.cases import CaseContext, mentioned, status_reply
 from bot.dialogue.commands import Command, parse_command, requested_language
-from bot.dialogue.danger import in_danger
+from bot.dialogue.danger import DangerKind, detect
 from bot.dialogue.state import DialogueState, Profile
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.messages import QuickReply, Reply
@@ -115,8 +115,12 @@ class Policy:
         # Danger first, whatever else the message says. Inside a complaint flow the worker is
         # describing what happened: only the explicit signs count, not the classifier's guess.
         guess = None if in_flow and command is None else intent
-        if guess == "emergency" or in_danger(turn.text, guess):
-            self._emergency(decision)
+        danger = detect(turn.text, guess)
+        if danger is not None:
+            if danger.kind is DangerKind.CRISIS:
+                self._crisis(decision)
+            else:
+                self._emergency(decision)
             if self.flows is not None:  # a complaint in progress is marked urgent
                 self.flows.danger(decision, turn, command, self.content)
             return decision
@@ -212,6 +216,23 @@ class Policy:
         decision.events.append(("emergency", {"country": decision.profile.country}))
         decision.state.awaiting = None
         decision.state.last_intent = "emergency"
+        return decision
+
+    def _crisis(self, decision: Decision) -> Decision:
+        """Self-harm: a warm word, the crisis lines, a person now; an urgent case opens."""
+        lang = self._lang(decision)
+        _ = translator(lang).gettext
+        country = decision.profile.country
+        decision.intent = "self_harm"
+        decision.replies.append(
+            Reply(
+                self.content.answer("self_harm", lang, country).text,
+                (QuickReply(_("Talk to a person now"), "/intent:talk_to_human"),),
+            )
+        )
+        decision.events.append(("emergency", {"country": country, "category": "self_harm"}))
+        decision.state.awaiting = None
+        decision.state.last_intent = "self_harm"
         return decision
 
     def _answer(self, decision: Decision, intent: str) -> None:

@@ -115,8 +115,11 @@ def test_danger_words_win_over_the_classifier(policy: Policy) -> None:
 
 
 def test_danger_is_checked_even_when_not_understood(policy: Policy) -> None:
-    d = decide(policy, "mau bunuh diri", nlu("x", "out_of_scope", 0.1))
+    d = decide(policy, "sy dikunci majikan", nlu("x", "out_of_scope", 0.1))
     assert d.intent == "emergency"
+    # Self-harm is danger too, with its own reply (tests/dialogue/test_crisis.py).
+    d = decide(policy, "mau bunuh diri", nlu("x", "out_of_scope", 0.1))
+    assert d.intent == "self_harm"
 
 
 def test_low_confidence_is_not_understood_and_offers_a_person(policy: Policy) -> None:
