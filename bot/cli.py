@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 
 from bot import logs
@@ -126,7 +127,7 @@ def _print_replies(replies: list[Reply], *, interactive: bool = False) -> dict[s
     quick: dict[str, str] = {}
     for reply in replies:
         if reply.action is Action.CLEAR_CHAT and interactive:
-            typer.clear()  # the terminal's "delete this chat"
+            click.clear()  # the terminal's "delete this chat"
             continue
         typer.echo(reply.text)
         if reply.quick_replies:

@@ -140,12 +140,14 @@ def parse_message(data: object) -> ChatMessage:
 
 
 def reply_json(reply: Reply) -> dict[str, object]:
-    return {
+    body: dict[str, object] = {
         "text": reply.text,
         "quick_replies": [{"title": q.title, "payload": q.payload} for q in reply.quick_replies],
-        # "clear_chat": the page empties itself and forgets its transcript (chat.js).
-        "action": reply.action.value if reply.action is not None else None,
     }
+    if reply.action is not None:
+        # "clear_chat": the page empties itself and forgets its transcript (chat.js).
+        body["action"] = reply.action.value
+    return body
 
 
 def _id_field(data: dict[str, object], name: str) -> str:
