@@ -25,6 +25,15 @@ if TYPE_CHECKING:
 
 # Waiting for yes or no to "delete this chat from your phone?".
 CLEAR_CHAT_CONFIRM = "clear_chat_confirm"
+# "ya hapus", "yes delete it": to that question a yes, though the classifier hears "delete my
+# data" in it. Words as normalize() spells them.
+# fmt: off
+_YES_DELETE = frozenset({
+    "ya", "iya", "yes", "y", "ok", "oke", "okay", "boleh", "sip", "hapus", "hapuskan",
+    "hapusin", "delete", "clear", "saja", "dong", "deh", "semua", "please", "tolong", "it",
+    "all", "the", "chat", "chatnya", "sekarang", "now", "cepat",
+})
+# fmt: on
 # What a Rasa server's FallbackClassifier answers when no intent is likely enough.
 FALLBACK = "nlu_fallback"
 # Where a person works is never "Indonesia" for this helpline.
@@ -99,6 +108,8 @@ class Policy:
         state = DialogueState.from_json(state.to_json())
         command = parse_command(turn.text)
         intent, confidence = self._intent(turn, command, state)
+        if state.awaiting == CLEAR_CHAT_CONFIRM and intent == "delete_my_data":
+            intent = "affirm" if _yes_delete(turn.text) else intent  # "ya hapus": the yes asked
 
         in_flow = self.flows is not None and self.flows.active(state)
         # A flow's answers ("Mr Tan", "Pak Budi, 0812...") say little about the worker's
@@ -471,6 +482,11 @@ def _clearing_chat(intent: str | None, state: DialogueState) -> bool:
     return intent == "delete_chat" or (
         state.awaiting == CLEAR_CHAT_CONFIRM and intent in ("affirm", "deny")
     )
+
+
+def _yes_delete(text: str) -> bool:
+    words = [w for w in normalize(text).split() if w[0].isalnum()]
+    return bool(words) and all(w in _YES_DELETE for w in words)
 
 
 def _only_a_country(turn: Turn) -> bool:

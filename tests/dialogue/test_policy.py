@@ -220,3 +220,17 @@ def test_delete_chat_is_answered_while_an_officer_holds_the_chat(policy: Policy)
     ask = policy.decide(Turn("hapus chat", None, "id", cases=held), Profile(), DialogueState())
     yes = policy.decide(Turn("/intent:affirm", None, "id", cases=held), ask.profile, ask.state)
     assert [r.action for r in yes.replies] == [Action.CLEAR_CHAT]
+
+
+@pytest.mark.parametrize("text", ["ya hapus", "iya hapus aja", "yes delete", "ok hapus"])
+def test_yes_delete_answers_the_chat_question_not_the_data_one(policy: Policy, text: str) -> None:
+    ask = decide(policy, "hapus chat", None)
+    yes = decide(policy, text, nlu(text, "delete_my_data"), state=ask.state)
+    assert yes.events == [("delete_chat", {})]
+
+
+def test_naming_data_while_asked_about_the_chat_is_the_data_question(policy: Policy) -> None:
+    ask = decide(policy, "hapus chat", None)
+    text = "hapus data saya juga"
+    data = decide(policy, text, nlu(text, "delete_my_data"), state=ask.state)
+    assert data.state.awaiting == "delete_confirm" and not data.events
