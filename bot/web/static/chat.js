@@ -273,6 +273,16 @@
 
   exitButton.addEventListener("click", quickExit);
 
+  // Switching the language replaces the page in the tab's history, so that after a quick
+  // exit Back finds no earlier chat page either.
+  var languageLinks = document.querySelectorAll(".languages a");
+  for (var i = 0; i < languageLinks.length; i++) {
+    languageLinks[i].addEventListener("click", function (event) {
+      event.preventDefault();
+      window.location.replace(this.href);
+    });
+  }
+
   var escapes = [];
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") {
