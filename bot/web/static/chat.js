@@ -23,6 +23,7 @@
   var ESCAPE_WINDOW_MS = 2000;
 
   var busy = false;
+  var leaving = false; // after a quick exit, an answer still on its way must not be kept
   var failed = null; // {text, title, typed, id}: the message that did not get through
   var history = load(sessionStorage, HISTORY_KEY, { items: [], quick: [] });
   var userId = load(localStorage, USER_KEY, null);
@@ -56,6 +57,9 @@
   }
 
   function save(storage, key, value) {
+    if (leaving) {
+      return;
+    }
     try {
       storage.setItem(key, JSON.stringify(value));
     } catch (e) { /* see load() */ }
@@ -204,6 +208,7 @@
 
   // Quick exit: nothing of the chat left on the page, in storage or in this tab's history.
   function quickExit() {
+    leaving = true;
     try {
       Object.keys(localStorage).forEach(function (key) {
         if (key.indexOf("helpline.") === 0) {
