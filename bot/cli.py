@@ -12,11 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 
 from bot import logs
 from bot.cases.cli import cases_app
-from bot.messages import Inbound, Reply
+from bot.messages import Action, Inbound, Reply
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.staff.cli import user_app
 
@@ -115,16 +116,19 @@ async def _chat(
             # A quick reply can be chosen by typing its title.
             text = quick.get(text.strip().lower(), text)
             replies = await runtime.engine.handle(Inbound("console", user, text))
-            quick = _print_replies(replies)
+            quick = _print_replies(replies, interactive=interactive)
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
         await runtime.close()
 
 
-def _print_replies(replies: list[Reply]) -> dict[str, str]:
+def _print_replies(replies: list[Reply], *, interactive: bool = False) -> dict[str, str]:
     quick: dict[str, str] = {}
     for reply in replies:
+        if reply.action is Action.CLEAR_CHAT and interactive:
+            click.clear()  # the terminal's "delete this chat"
+            continue
         typer.echo(reply.text)
         if reply.quick_replies:
             typer.echo("  " + "  ".join(f"[{q.title}]" for q in reply.quick_replies))

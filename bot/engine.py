@@ -26,10 +26,10 @@ from bot.dialogue.cases import CaseContext
 from bot.dialogue.commands import parse_command
 from bot.dialogue.policy import AttachmentRef, Decision, Policy, Turn
 from bot.dialogue.state import DialogueState, Profile
-from bot.messages import Inbound, QuickReply, Reply
+from bot.messages import Action, Inbound, QuickReply, Reply
 from bot.nlu.types import NluBackend, NluError
 from bot.storage.crypto import Cipher
-from bot.storage.models import Conversation, Event, Message, Worker, utcnow
+from bot.storage.models import Conversation, Event, Message, VisibleMessage, Worker, utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -140,6 +140,18 @@ class Engine:
                 log.info("inbound.repeat", message_id=message_id, channel=inbound.channel)
             else:
                 log.info("inbound.stored", message_id=message_id, channel=inbound.channel)
+                if inbound.visible_id is not None:
+                    # An edit shows under the id of the message it changed: kept once.
+                    await session.execute(
+                        insert(VisibleMessage)
+                        .values(
+                            worker_id=worker_id,
+                            message_id=message_id,
+                            visible_id=inbound.visible_id,
+                            sent_at=values["received_at"],
+                        )
+                        .on_conflict_do_nothing()
+                    )
             assert message_id is not None  # inserted, or the row that made the insert conflict
             return worker_id, message_id
 
@@ -231,6 +243,8 @@ class Engine:
                     status=status,
                     in_reply_to=reply_to,
                     language=decision.profile.language,
+                    # An instruction to the channel, carried out by the outbox in its turn.
+                    origin=reply.action.value if reply.action is not None else None,
                 )
             )
         log.info(
@@ -301,6 +315,7 @@ class Engine:
             Reply(
                 row.text,
                 tuple(QuickReply(q["title"], q["payload"]) for q in row.quick_replies or ()),
+                _action(row.origin),
             )
             for row in rows
         ]
@@ -308,6 +323,13 @@ class Engine:
 
 def _forgot(decision: Decision) -> bool:
     return any(kind == "delete_my_data" for kind, _ in decision.events)
+
+
+def _action(origin: str | None) -> Action | None:
+    try:
+        return Action(origin) if origin else None
+    except ValueError:  # "officer", "reopen": who wrote it, not an instruction
+        return None
 
 
 def _insert_for(session: AsyncSession) -> Any:

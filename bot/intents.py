@@ -39,6 +39,7 @@ SERVICES = (
     "contact_info",
     "find_support",
     "delete_my_data",
+    "delete_chat",
     "out_of_scope",
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,9 @@ class Inbound:
     channel_message_id: str | None = None  # the channel's id, used to recognise repeats
     attachments: tuple[Attachment, ...] = ()
     received_at: datetime | None = None
+    # The id the worker's chat app shows this message under, where the bot may delete it from
+    # their screen later (Telegram's message_id); None where the channel allows no deleting.
+    visible_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +35,20 @@ class QuickReply:
     payload: str  # what the engine receives when it is pressed
 
 
+class Action(StrEnum):
+    """A reply that is an instruction to the channel rather than (only) words."""
+
+    # "Delete this chat": remove the conversation from the worker's screen as far as the
+    # channel can, and tell them how to do the rest by hand (bot/channels decide what it means).
+    CLEAR_CHAT = "clear_chat"
+
+
+# The stored text of a CLEAR_CHAT reply: what officers read in the conversation.
+CLEAR_CHAT_NOTE = "(the worker asked to delete the chat from their phone)"
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     quick_replies: tuple[QuickReply, ...] = field(default_factory=tuple)
+    action: Action | None = None

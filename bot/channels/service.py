@@ -55,6 +55,7 @@ class Channels:
                 public_url=settings.public_url,
                 secret=secret.get_secret_value() if secret else None,
                 api_url=settings.telegram_api_url,
+                clock=clock,
             )
         if settings.whatsapp_enabled:
             from bot.channels.whatsapp import WhatsAppChannel

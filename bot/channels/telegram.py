@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import MessageLimit
+from telegram.constants import BulkRequestLimit, MessageLimit
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -39,6 +39,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.channels.clearing import telegram_by_hand
 from bot.channels.inbound import Receiver
 from bot.channels.telegram_updates import CHANNEL as CHANNEL
 from bot.channels.telegram_updates import Ignored, translate
@@ -52,7 +53,9 @@ from bot.outbox.types import (
     RetryLater,
     Sent,
     TemporaryError,
+    Visible,
 )
+from bot.storage.models import utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -61,6 +64,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 POLL_SECONDS = 30
 PER_SECOND = 25  # Telegram's limit is about 30 messages a second for a whole bot
+# Bot API deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago"
+# (both the bot's and, in a private chat, the worker's). Older ones are not even tried.
+DELETABLE_FOR = timedelta(hours=48) - timedelta(minutes=5)
 # Said once, in both languages, when someone adds the bot to a group or a channel.
 PRIVATE_ONLY = (
     "Halo! Saya hanya melayani percakapan pribadi. Silakan kirim pesan langsung ke saya.\n"
@@ -130,10 +136,13 @@ def _seconds(value: int | timedelta) -> float:
 class TelegramSender:
     """Sends one stored message: long texts in parts, options as an inline keyboard."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, clock: Callable[[], datetime] = utcnow) -> None:
         self.bot = bot
+        self.clock = clock
 
     async def send(self, message: Outgoing) -> Sent:
+        if message.kind == "clear_chat":
+            return await self._clear(message)
         if message.kind != "message":
             raise PermanentError("telegram has no templates")
         parts = split_text(message.text, MessageLimit.MAX_TEXT_LENGTH)
@@ -151,6 +160,48 @@ class TelegramSender:
             if not last and message.part_sent is not None:
                 await message.part_sent(index, channel_id)
         return Sent(channel_id)
+
+    async def _clear(self, message: Outgoing) -> Sent:
+        """Delete the chat's messages from the worker's screen; say how to delete older ones.
+
+        Safe to repeat: Telegram skips messages already gone, and "not found" counts as gone.
+        Nothing is said when everything went: the empty chat is the answer, and a notice
+        would be one more thing on the screen.
+        """
+        chat = int(message.to)
+        now = self.clock()
+        recent = [v for v in message.visible if now - v.sent_at < DELETABLE_FOR]
+        left = len(message.visible) - len(recent)
+        cleared: list[str] = []
+        with converted_errors():
+            step = BulkRequestLimit.MAX_LIMIT
+            for chunk in (tuple(recent[i : i + step]) for i in range(0, len(recent), step)):
+                try:
+                    await self.bot.delete_messages(chat, [int(v.visible_id) for v in chunk])
+                    cleared += [v.visible_id for v in chunk]
+                except BadRequest:
+                    gone = await self._one_by_one(chat, chunk)
+                    cleared += gone
+                    left += len(chunk) - len(gone)
+            log.info("telegram.cleared", message_id=message.id, deleted=len(cleared), left=left)
+            if not left:
+                return Sent(None, tuple(cleared))
+            sent = await self.bot.send_message(
+                chat_id=chat, text=telegram_by_hand(message.language)
+            )
+        return Sent(str(sent.message_id), tuple(cleared))
+
+    async def _one_by_one(self, chat: int, chunk: tuple[Visible, ...]) -> list[str]:
+        """After the bulk call was refused: each message alone; returns those now gone."""
+        gone: list[str] = []
+        for visible in chunk:
+            try:
+                await self.bot.delete_message(chat, int(visible.visible_id))
+            except BadRequest as exc:
+                if "not found" not in exc.message.lower():
+                    continue  # too old, or a kind Telegram keeps: left for the worker
+            gone.append(visible.visible_id)
+        return gone
 
 
 def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
@@ -193,12 +244,13 @@ class TelegramChannel:
         secret: str | None = None,
         api_url: str | None = None,
         bot: Bot | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.bot = bot or build_bot(token, api_url)
         self.mode = mode
         self.public_url = public_url
         self.secret = webhook_secret(token, secret)
-        self.sender = TelegramSender(self.bot)
+        self.sender = TelegramSender(self.bot, clock)
         self.files = TelegramFiles(self.bot)
         self.receiver: Receiver | None = None
         self._tasks: set[asyncio.Task[Any]] = set()

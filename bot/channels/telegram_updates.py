@@ -73,6 +73,7 @@ def translate(update: Update) -> Translated | Ignored:
         update_id,
         tuple(attachments),
         message.edit_date or message.date,
+        visible_id=str(message.message_id),
     )
     return Translated(inbound, referral=referral)
 

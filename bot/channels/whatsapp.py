@@ -31,6 +31,7 @@ from twilio.request_validator import (
 )
 from twilio.rest import Client
 
+from bot.channels.clearing import whatsapp_by_hand
 from bot.channels.inbound import Receiver
 from bot.channels.text import numbered, resolve_number, split_text, typed_number
 from bot.channels.twilio_http import HttpxTwilioClient, last_retry_after
@@ -161,7 +162,11 @@ class WhatsAppSender:
                     status_callback=callback,
                 )
             return Sent(created.sid)
-        text, _ = numbered(message.text, message.quick_replies)
+        # A business cannot delete messages on the worker's phone: say how to do it by hand.
+        source = (
+            whatsapp_by_hand(message.language) if message.kind == "clear_chat" else message.text
+        )
+        text, _ = numbered(source, message.quick_replies)
         parts = split_text(text, BODY_LIMIT)
         sid: str | None = None
         for index in range(message.first_part, len(parts)):

@@ -22,6 +22,22 @@ class Command:
     value: str
 
 
+# "Delete this chat" said plainly is a command: the classifier must never take it for "delete my
+# data" (which erases our records, not the worker's screen). Variants go through the NLU.
+_PLEASE = r"(?:tolong|tlg|mohon|pls|please|plz)\s+"
+_CLEAR_CHAT = re.compile(
+    rf"^(?:{_PLEASE})?"
+    r"(?:(?:hapus|hps|hapusin|hapuskan|bersihkan|bersihin|kosongkan|delete|clear|erase|wipe)\s+"
+    r"(?:semua\s+|all\s+|the\s+|this\s+|my\s+)?"
+    r"(?:chat|chatnya|chat2|obrolan|percakapan|pesan|pesan2|pesan-pesan|messages|conversation"
+    r"|riwayat\s+chat|chat\s+history)"
+    r"(?:\s+(?:ini|itu|sy|saya|semua|all|now|sekarang))*"
+    r"|clear\s+history)"
+    r"(?:\s+(?:dong|ya|aja|please|pls|sekarang|now))*\s*[.!]*$",
+    re.I,
+)
+DELETE_CHAT = "delete_chat"
+
 _NUMBER = re.compile(r"^\s*(?:no\.?\s*|nomor\s*|nomer\s*|number\s*)?(\d{1,2})\s*[.)]?\s*$", re.I)
 
 
@@ -39,6 +55,8 @@ def parse_command(text: str) -> Command | None:
             return Command(kind, stripped[len(prefix) :].strip())
     if lowered in (MENU, "/start", "/help"):
         return Command("menu", "")
+    if _CLEAR_CHAT.match(stripped):
+        return Command("intent", DELETE_CHAT)
     if match := _NUMBER.match(stripped):
         return Command("number", match.group(1))
     return None

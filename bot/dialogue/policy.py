@@ -16,13 +16,24 @@ from bot.dialogue.commands import Command, parse_command, requested_language
 from bot.dialogue.danger import DangerKind, detect
 from bot.dialogue.state import DialogueState, Profile
 from bot.i18n import DEFAULT_LANGUAGE, translator
-from bot.messages import QuickReply, Reply
+from bot.messages import CLEAR_CHAT_NOTE, Action, QuickReply, Reply
 from bot.nlu.normalize import normalize
 from bot.nlu.types import NluResult
 
 if TYPE_CHECKING:
     from bot.dialogue.flows.runner import FlowRunner
 
+# Waiting for yes or no to "delete this chat from your phone?".
+CLEAR_CHAT_CONFIRM = "clear_chat_confirm"
+# "ya hapus", "yes delete it": to that question a yes, though the classifier hears "delete my
+# data" in it. Words as normalize() spells them.
+# fmt: off
+_YES_DELETE = frozenset({
+    "ya", "iya", "yes", "y", "ok", "oke", "okay", "boleh", "sip", "hapus", "hapuskan",
+    "hapusin", "delete", "clear", "saja", "dong", "deh", "semua", "please", "tolong", "it",
+    "all", "the", "chat", "chatnya", "sekarang", "now", "cepat",
+})
+# fmt: on
 # What a Rasa server's FallbackClassifier answers when no intent is likely enough.
 FALLBACK = "nlu_fallback"
 # Where a person works is never "Indonesia" for this helpline.
@@ -97,6 +108,8 @@ class Policy:
         state = DialogueState.from_json(state.to_json())
         command = parse_command(turn.text)
         intent, confidence = self._intent(turn, command, state)
+        if state.awaiting == CLEAR_CHAT_CONFIRM and intent == "delete_my_data":
+            intent = "affirm" if _yes_delete(turn.text) else intent  # "ya hapus": the yes asked
 
         in_flow = self.flows is not None and self.flows.active(state)
         # A flow's answers ("Mr Tan", "Pak Budi, 0812...") say little about the worker's
@@ -124,7 +137,7 @@ class Policy:
             if self.flows is not None:  # a complaint in progress is marked urgent
                 self.flows.danger(decision, turn, command, self.content)
             return decision
-        if turn.cases.officer_holds:
+        if turn.cases.officer_holds and not _clearing_chat(intent, state):
             return decision  # an officer answers this worker now: the bot says nothing
         if self.flows is not None and self.flows.handle(
             decision, turn, command, intent, self.content
@@ -396,6 +409,8 @@ class Policy:
             self._answer(decision, "report_problem")
         elif awaiting == "delete_confirm":
             self._delete(decision)
+        elif awaiting == CLEAR_CHAT_CONFIRM:
+            self._clear_chat(decision)
         else:
             decision.replies.append(replies.menu(self.content, self._lang(decision)))
             decision.state.awaiting = None
@@ -403,7 +418,7 @@ class Policy:
     def _on_deny(self, decision: Decision, turn: Turn) -> None:
         lang = self._lang(decision)
         _ = translator(lang).gettext
-        if decision.state.awaiting == "delete_confirm":
+        if decision.state.awaiting in ("delete_confirm", CLEAR_CHAT_CONFIRM):
             text = _("OK, I have not deleted anything.")
         else:
             text = _("OK. Is there anything else I can help with?")
@@ -436,6 +451,34 @@ class Policy:
         decision.profile = Profile(language=lang, language_chosen=decision.profile.language_chosen)
         decision.replies.append(Reply(_("Done: your messages and details have been deleted.")))
 
+    def _on_delete_chat(self, decision: Decision, turn: Turn) -> None:
+        """Only the messages on the worker's screen: the case and our records stay."""
+        if decision.state.awaiting == CLEAR_CHAT_CONFIRM:
+            self._clear_chat(decision)  # asked again: that is a yes
+            return
+        _ = translator(self._lang(decision)).gettext
+        decision.state.awaiting = CLEAR_CHAT_CONFIRM
+        decision.replies.append(
+            Reply(
+                _(
+                    "Delete this chat from your phone? Your case stays safe with us: "
+                    "only the messages on your screen are deleted."
+                ),
+                (
+                    QuickReply(_("Yes, delete the chat"), "/intent:affirm"),
+                    QuickReply(_("No"), "/intent:deny"),
+                ),
+            )
+        )
+
+    def _clear_chat(self, decision: Decision) -> None:
+        # The channel carries it out (bot/channels): deletes what it can, says how to do the
+        # rest by hand. No words of its own: the question above goes with the chat.
+        decision.events.append(("delete_chat", {}))
+        decision.replies.append(Reply(CLEAR_CHAT_NOTE, action=Action.CLEAR_CHAT))
+        decision.state.awaiting = None
+        decision.state.pending_intent = None
+
     def _on_out_of_scope(self, decision: Decision, turn: Turn) -> None:
         lang = self._lang(decision)
         _ = translator(lang).gettext
@@ -450,6 +493,19 @@ class Policy:
             )
         )
         decision.state.awaiting = None
+
+
+def _clearing_chat(intent: str | None, state: DialogueState) -> bool:
+    """The worker asks to delete the chat, or answers that question: even while an officer
+    holds the chat, the bot answers."""
+    return intent == "delete_chat" or (
+        state.awaiting == CLEAR_CHAT_CONFIRM and intent in ("affirm", "deny")
+    )
+
+
+def _yes_delete(text: str) -> bool:
+    words = [w for w in normalize(text).split() if w[0].isalnum()]
+    return bool(words) and all(w in _YES_DELETE for w in words)
 
 
 def _only_a_country(turn: Turn) -> bool:

@@ -15,6 +15,7 @@ from bot.outbox.types import (
     SendError,
     Sent,
     TemporaryError,
+    Visible,
 )
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Sender",
     "Sent",
     "TemporaryError",
+    "Visible",
     "enqueue",
     "release_held",
 ]

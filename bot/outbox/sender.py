@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox import store
 from bot.outbox.types import (
+    Kind,
     Outgoing,
     OutsideWindow,
     PermanentError,
@@ -27,6 +28,9 @@ from bot.outbox.types import (
 from bot.storage.models import utcnow
 
 log = structlog.get_logger(__name__)
+
+# Outbound rows whose origin is an instruction to the channel rather than a text to send.
+_KINDS: dict[str, Kind] = {"reopen": "reopen", "clear_chat": "clear_chat"}
 
 
 @dataclass(frozen=True)
@@ -163,17 +167,25 @@ class Outbox:
             await pacer.acquire()
 
         async def part_sent(index: int, channel_id: str) -> None:
-            await store.record_part(self.sessions, claimed.id, index, channel_id)
+            await store.record_part(self.sessions, claimed.id, index, channel_id, now=self.clock())
 
+        kind = _KINDS.get(claimed.origin or "", "message")
         outgoing = Outgoing(
             id=claimed.id,
             channel=claimed.channel,
             to=claimed.to,
             text=claimed.text,
             quick_replies=claimed.quick_replies,
-            kind="reopen" if claimed.origin == "reopen" else "message",
+            kind=kind,
             first_part=claimed.parts_sent,
             part_sent=part_sent,
+            language=claimed.language,
+            # Read now, not when it was queued: everything sent before it is in the chat.
+            visible=(
+                await store.still_visible(self.sessions, claimed.worker_id)
+                if kind == "clear_chat"
+                else ()
+            ),
         )
         try:
             sent = await sender.send(outgoing)
@@ -197,7 +209,13 @@ class Outbox:
             await self._sent(claimed, sent)
 
     async def _sent(self, claimed: store.Claimed, sent: Sent) -> None:
-        await store.mark_sent(self.sessions, claimed.id, sent.channel_message_id, now=self.clock())
+        await store.mark_sent(
+            self.sessions,
+            claimed.id,
+            sent.channel_message_id,
+            now=self.clock(),
+            cleared=sent.cleared,
+        )
         log.info(
             "outbox.sent", message_id=claimed.id, channel=claimed.channel, attempts=claimed.attempts
         )

@@ -14,11 +14,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from bot.messages import QuickReply
-from bot.storage.models import Message, Worker, utcnow
+from bot.outbox.types import Visible
+from bot.storage.models import Message, VisibleMessage, Worker, utcnow
 
 UNSENT = ("pending", "sending")
 DELIVERY = {"sent": 1, "delivered": 2, "read": 3}  # later statuses never step back
@@ -41,6 +44,7 @@ class Claimed:
     attempts: int  # including this one
     parts_sent: int
     last_inbound_at: datetime | None
+    language: str | None = None
 
 
 async def claim(
@@ -93,6 +97,7 @@ async def claim(
                     Message.origin,
                     Message.attempts,
                     Message.parts_sent,
+                    Message.language,
                 )
             )
         ).all()
@@ -118,13 +123,19 @@ async def claim(
             attempts=row.attempts,
             parts_sent=row.parts_sent,
             last_inbound_at=last_in.get(row.worker_id),
+            language=row.language,
         )
         for row in sorted(rows, key=lambda r: r.id)
     ]
 
 
 async def record_part(
-    sessions: async_sessionmaker[AsyncSession], message_id: int, part: int, channel_id: str
+    sessions: async_sessionmaker[AsyncSession],
+    message_id: int,
+    part: int,
+    channel_id: str,
+    *,
+    now: datetime,
 ) -> None:
     async with sessions.begin() as session:
         await session.execute(
@@ -132,6 +143,7 @@ async def record_part(
             .where(Message.id == message_id)
             .values(parts_sent=part + 1, channel_message_id=channel_id)
         )
+        await _now_visible(session, message_id, channel_id, now)
 
 
 async def mark_sent(
@@ -140,11 +152,25 @@ async def mark_sent(
     channel_id: str | None,
     *,
     now: datetime,
+    cleared: tuple[str, ...] = (),
 ) -> None:
+    """Sent; `cleared`: the visible messages a "clear_chat" deleted, in the same transaction."""
     async with sessions.begin() as session:
+        if cleared:
+            owner = select(Message.worker_id).where(Message.id == message_id).scalar_subquery()
+            await session.execute(
+                update(VisibleMessage)
+                .where(
+                    VisibleMessage.worker_id == owner,
+                    VisibleMessage.visible_id.in_(cleared),
+                    VisibleMessage.deleted_at.is_(None),
+                )
+                .values(deleted_at=now)
+            )
         values: dict[str, Any] = {"sent_at": now, "lease_until": None, "error": None}
         if channel_id is not None:
             values["channel_message_id"] = channel_id
+            await _now_visible(session, message_id, channel_id, now)
         await session.execute(update(Message).where(Message.id == message_id).values(**values))
         # A status callback may already have said "delivered": never step back.
         await session.execute(
@@ -152,6 +178,34 @@ async def mark_sent(
             .where(Message.id == message_id, Message.status == "sending")
             .values(status="sent", status_at=now)
         )
+
+
+async def _now_visible(
+    session: AsyncSession, message_id: int, visible_id: str, now: datetime
+) -> None:
+    """The channel accepted a message: it is in the worker's chat under this id (once)."""
+    worker_id = await session.scalar(select(Message.worker_id).where(Message.id == message_id))
+    if worker_id is None:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(VisibleMessage)
+        .values(worker_id=worker_id, message_id=message_id, visible_id=visible_id, sent_at=now)
+        .on_conflict_do_nothing()
+    )
+
+
+async def still_visible(
+    sessions: async_sessionmaker[AsyncSession], worker_id: int
+) -> tuple[Visible, ...]:
+    """What is still in the worker's chat, as far as we know: not yet deleted, oldest first."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(VisibleMessage.visible_id, VisibleMessage.sent_at)
+            .where(VisibleMessage.worker_id == worker_id, VisibleMessage.deleted_at.is_(None))
+            .order_by(VisibleMessage.id)
+        )
+        return tuple(Visible(row.visible_id, _aware(row.sent_at)) for row in rows)
 
 
 async def mark_retry(

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.messages import QuickReply
 
-Kind = Literal["message", "reopen"]
+Kind = Literal["message", "reopen", "clear_chat"]
+
+
+@dataclass(frozen=True, slots=True)
+class Visible:
+    """A message in the worker's chat app, by the channel's id, and when it was sent."""
+
+    visible_id: str
+    sent_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,16 +30,21 @@ class Outgoing:
     text: str
     quick_replies: tuple[QuickReply, ...] = ()
     # "reopen": the channel's approved template inviting the worker back (WhatsApp's window).
+    # "clear_chat": delete `visible` from the worker's screen where the channel can, and tell
+    # the worker (in `language`) how to delete the rest by hand.
     kind: Kind = "message"
     # A long text goes out in parts; after a failure part-way the sender starts here.
     first_part: int = 0
     # Called after each part is accepted by the channel: (part index, the channel's id).
     part_sent: Callable[[int, str], Awaitable[None]] | None = None
+    language: str | None = None  # the worker's, for what a channel writes itself
+    visible: tuple[Visible, ...] = ()  # "clear_chat": what is still in the worker's chat
 
 
 @dataclass(frozen=True, slots=True)
 class Sent:
     channel_message_id: str | None  # the channel's id for the (last) part sent
+    cleared: tuple[str, ...] = ()  # "clear_chat": visible ids now gone from the worker's chat
 
 
 class Sender(Protocol):

@@ -116,7 +116,9 @@ class Conversation(Base):
     __tablename__ = "conversations"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), unique=True)
+    worker_id: Mapped[int] = mapped_column(
+        ForeignKey("workers.id", ondelete="CASCADE"), unique=True
+    )
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
@@ -160,6 +162,27 @@ class Message(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     error: Mapped[str | None] = mapped_column(String(255))  # codes only, never personal data
+
+
+class VisibleMessage(Base):
+    """A message as it shows in the worker's chat app, by the channel's own id for it.
+
+    What "delete this chat" deletes from the worker's screen. It outlives the message row
+    (deleting the worker's data must not stop them clearing their screen afterwards).
+    """
+
+    __tablename__ = "visible_messages"
+    __table_args__ = (
+        UniqueConstraint("worker_id", "visible_id"),
+        Index("ix_visible_messages_worker", "worker_id", "deleted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    visible_id: Mapped[str] = mapped_column(String(128))  # Telegram's message_id in the chat
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the channel's limits count from it
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Evidence(Base):

@@ -34,6 +34,8 @@ _PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Vary": "Accept-Language",
 }
+# Where "Quick exit" goes: a site anyone might have open, that says nothing about the helpline.
+EXIT_URL = "https://www.google.com/"
 # Shown as codes, not translated: every worker can read them.
 _LANGUAGE_SWITCH = (("id", "ID", "Bahasa Indonesia"), ("en", "EN", "English"))
 
@@ -85,7 +87,11 @@ def chat_routes(engine: ChatEngine, templates: Jinja2Templates) -> list[BaseRout
             "_": _,
             "languages": _LANGUAGE_SWITCH,
             "max_chars": MAX_TEXT_CHARS,
-            "config": {"api": f"{root}/chat/api/messages", "strings": strings},
+            "config": {
+                "api": f"{root}/chat/api/messages",
+                "exit": EXIT_URL,
+                "strings": strings,
+            },
         }
         return templates.TemplateResponse(request, "chat.html", context, headers=_PAGE_HEADERS)
 
@@ -134,10 +140,14 @@ def parse_message(data: object) -> ChatMessage:
 
 
 def reply_json(reply: Reply) -> dict[str, object]:
-    return {
+    body: dict[str, object] = {
         "text": reply.text,
         "quick_replies": [{"title": q.title, "payload": q.payload} for q in reply.quick_replies],
     }
+    if reply.action is not None:
+        # "clear_chat": the page empties itself and forgets its transcript (chat.js).
+        body["action"] = reply.action.value
+    return body
 
 
 def _id_field(data: dict[str, object], name: str) -> str:

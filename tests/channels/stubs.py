@@ -14,7 +14,7 @@ import json
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,6 +112,11 @@ class TelegramStub:
         self._new_update = asyncio.Event()
         self.message_ids = itertools.count(1)
         self.url = ""  # set once served
+        # Message dates follow this clock (seconds): tests that move time on replace it.
+        self.now: Callable[[], float] = time.time
+        # Messages in each chat, as Telegram knows them: {chat id: {message id: date}}.
+        self.chats: dict[int, dict[int, int]] = {}
+        self.deleted: list[tuple[int, int]] = []  # (chat id, message id), each deletion once
         # Hold sendMessage: requests wait (after `arrived` is set) until `release` is set.
         self.hold = False
         self.arrived = asyncio.Event()
@@ -176,7 +181,7 @@ class TelegramStub:
         markup = params.get("reply_markup")
         message = {
             "message_id": next(self.message_ids),
-            "date": int(time.time()),
+            "date": int(self.now()),
             "chat": {"id": int(params["chat_id"]), "type": "private"},
             "from": self.BOT,
             "text": params["text"],
@@ -184,11 +189,43 @@ class TelegramStub:
         await self.sent.add(
             {
                 "chat_id": int(params["chat_id"]),
+                "message_id": message["message_id"],
                 "text": params["text"],
                 "reply_markup": json.loads(markup) if isinstance(markup, str) else markup,
             }
         )
+        self.chats.setdefault(int(params["chat_id"]), {})[message["message_id"]] = message["date"]
         return message
+
+    def _delete(self, chat_id: int, message_id: int) -> None:
+        """Telegram's rules: a message under 48 hours old; one not there is "not found"."""
+        messages = self.chats.get(chat_id, {})
+        if message_id not in messages:
+            raise StubError(400, "Bad Request: message to delete not found")
+        if self.now() - messages[message_id] >= 48 * 3600:
+            raise StubError(400, "Bad Request: message can't be deleted for everyone")
+        del messages[message_id]
+        self.deleted.append((chat_id, message_id))
+
+    async def _deleteMessage(self, params: dict[str, Any]) -> Any:
+        self._delete(int(params["chat_id"]), int(params["message_id"]))
+        return True
+
+    async def _deleteMessages(self, params: dict[str, Any]) -> Any:
+        ids = params["message_ids"]
+        ids = json.loads(ids) if isinstance(ids, str) else ids
+        if not 1 <= len(ids) <= 100:
+            raise StubError(400, "Bad Request: too many message identifiers specified")
+        chat_id = int(params["chat_id"])
+        known = self.chats.get(chat_id, {})
+        # Missing messages are skipped; one that may not be deleted refuses the whole call
+        # (Telegram's documentation leaves this open: the bot must cope either way).
+        if any(self.now() - known[i] >= 48 * 3600 for i in ids if i in known):
+            raise StubError(400, "Bad Request: message can't be deleted for everyone")
+        for message_id in ids:
+            if message_id in known:
+                self._delete(chat_id, message_id)
+        return True
 
     async def _getFile(self, params: dict[str, Any]) -> Any:
         file_id = params["file_id"]
@@ -250,9 +287,12 @@ class TelegramStub:
     # Updates as Telegram sends them ---------------------------------------------------------
 
     def _message(self, chat_id: int, chat_type: str = "private", **fields: Any) -> dict[str, Any]:
+        message_id = next(self.message_ids)
+        if chat_type == "private":
+            self.chats.setdefault(chat_id, {})[message_id] = int(self.now())
         return {
-            "message_id": next(self.message_ids),
-            "date": int(time.time()),
+            "message_id": message_id,
+            "date": int(self.now()),
             "chat": {"id": chat_id, "type": chat_type, "first_name": "Siti"},
             "from": {"id": chat_id, "is_bot": False, "first_name": "Siti"},
             **fields,
@@ -301,7 +341,7 @@ class TelegramStub:
         }
 
     def edited_update(self, chat_id: int, text: str) -> dict[str, Any]:
-        message = self._message(chat_id, text=text, edit_date=int(time.time()))
+        message = self._message(chat_id, text=text, edit_date=int(self.now()))
         return {"update_id": next(self.update_ids), "edited_message": message}
 
     def button_update(self, chat_id: int, data: str) -> dict[str, Any]:
@@ -312,6 +352,8 @@ class TelegramStub:
             "data": data,
             "message": self._message(chat_id, text="(the bot's message)"),
         }
+        # The button sits on a message the bot sent earlier, not on a new one in the chat.
+        self.chats.get(chat_id, {}).pop(query["message"]["message_id"], None)
         return {"update_id": next(self.update_ids), "callback_query": query}
 
     def group_update(self, chat_id: int, text: str) -> dict[str, Any]:

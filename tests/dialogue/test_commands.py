@@ -65,3 +65,28 @@ def test_no_danger(text: str) -> None:
 def test_abuse_happening_now_is_danger() -> None:
     assert in_danger("majikan masih pukul saya", "abuse_violence")
     assert not in_danger("majikan masih pukul saya", "wages_unpaid")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hapus chat",
+        "Hapus chat ini",
+        "hapus percakapan",
+        "hapus pesan2 ini",
+        "tolong hapus semua chat sy dong",
+        "delete this chat",
+        "delete the messages",
+        "clear chat",
+        "Clear chat!",
+    ],
+)
+def test_delete_this_chat_is_a_command(text: str) -> None:
+    assert parse_command(text) == Command("intent", "delete_chat")
+
+
+@pytest.mark.parametrize(
+    "text", ["hapus data saya", "hapus", "delete my data", "hapus chat, majikan marah terus"]
+)
+def test_other_deleting_is_left_to_the_classifier(text: str) -> None:
+    assert parse_command(text) is None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.dialogue.cases import CaseContext
 from bot.dialogue.policy import Policy, Turn
 from bot.dialogue.state import DialogueState, Profile
+from bot.messages import Action
 from bot.nlu.types import Entity, IntentScore, NluResult
 from tests.fakes import TinyContent
 
@@ -162,3 +164,76 @@ def test_delete_needs_confirmation(policy: Policy) -> None:
 def test_empty_message_with_a_photo_is_acknowledged(policy: Policy) -> None:
     d = policy.decide(Turn("", None, None, has_attachments=True), Profile(), DialogueState())
     assert d.replies and d.intent is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "yes"),
+    [
+        ("id", "Hapus chat ini dari HP Anda?", "Ya, hapus chat"),
+        ("en", "Delete this chat from your phone?", "Yes, delete the chat"),
+    ],
+)
+def test_delete_chat_asks_first_then_clears_the_screen_only(
+    policy: Policy, lang: str, question: str, yes: str
+) -> None:
+    profile = Profile(language=lang, language_chosen=True, country="HK")
+    ask = decide(policy, "hapus chat", None, profile=profile)
+    assert ask.intent == "delete_chat" and not ask.events
+    assert question in ask.replies[0].text
+    assert [(q.title, q.payload) for q in ask.replies[0].quick_replies][0] == (
+        yes,
+        "/intent:affirm",
+    )
+    assert all(r.action is None for r in ask.replies)
+
+    done = decide(policy, "/intent:affirm", None, profile=ask.profile, state=ask.state)
+    assert done.events == [("delete_chat", {})]
+    assert [r.action for r in done.replies] == [Action.CLEAR_CHAT]
+    # Unlike "delete my data", what we know of the worker stays.
+    assert done.profile.country == "HK" and done.state.awaiting is None
+
+
+def test_delete_chat_no_deletes_nothing(policy: Policy) -> None:
+    ask = decide(policy, "delete the messages", None)
+    no = decide(policy, "tidak", nlu("tidak", "deny"), profile=ask.profile, state=ask.state)
+    assert not no.events and all(r.action is None for r in no.replies)
+    assert "tidak ada yang saya hapus" in no.replies[0].text
+
+
+def test_delete_chat_and_delete_my_data_stay_apart(policy: Policy) -> None:
+    data = decide(policy, "hapus data saya", nlu("hapus data saya", "delete_my_data"))
+    assert data.state.awaiting == "delete_confirm"
+    chat = decide(policy, "hapus percakapan", None)
+    assert chat.state.awaiting == "clear_chat_confirm"
+    # Yes to one question does the thing it asked, not the other.
+    assert decide(policy, "ya", nlu("ya", "affirm"), state=data.state).events == [
+        ("delete_my_data", {})
+    ]
+    assert decide(policy, "ya", nlu("ya", "affirm"), state=chat.state).events == [
+        ("delete_chat", {})
+    ]
+
+
+def test_delete_chat_is_answered_while_an_officer_holds_the_chat(policy: Policy) -> None:
+    held = CaseContext(officer_holds=True)
+    other = policy.decide(
+        Turn("gaji", nlu("gaji", "wages_unpaid"), "id", cases=held), Profile(), DialogueState()
+    )
+    assert other.replies == []  # the officer answers
+    ask = policy.decide(Turn("hapus chat", None, "id", cases=held), Profile(), DialogueState())
+    yes = policy.decide(Turn("/intent:affirm", None, "id", cases=held), ask.profile, ask.state)
+    assert [r.action for r in yes.replies] == [Action.CLEAR_CHAT]
+
+
+@pytest.mark.parametrize("text", ["ya hapus", "iya hapus aja", "yes delete", "ok hapus"])
+def test_yes_delete_answers_the_chat_question_not_the_data_one(policy: Policy, text: str) -> None:
+    ask = decide(policy, "hapus chat", None)
+    yes = decide(policy, text, nlu(text, "delete_my_data"), state=ask.state)
+    assert yes.events == [("delete_chat", {})]
+
+
+def test_naming_data_while_asked_about_the_chat_is_the_data_question(policy: Policy) -> None:
+    ask = decide(policy, "hapus chat", None)
+    text = "hapus data saya juga"
+    data = decide(policy, text, nlu(text, "delete_my_data"), state=ask.state)
+    assert data.state.awaiting == "delete_confirm" and not data.events

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 
 from bot.engine import Engine
 from bot.messages import Inbound
-from bot.storage.models import Conversation, Event, Message, Worker
+from bot.storage.models import Conversation, Event, Message, VisibleMessage, Worker
 from tests.fakes import ScriptedNlu
 
 
@@ -119,3 +119,37 @@ async def test_delete_my_data_forgets_messages(engine: Engine) -> None:
     assert inbound == 0
     assert worker.country is None
     assert kinds == ["delete_my_data"]
+
+
+async def _visible(engine: Engine) -> list[tuple[str, int | None, bool]]:
+    async with engine.sessions() as session:
+        rows = (await session.scalars(select(VisibleMessage).order_by(VisibleMessage.id))).all()
+    return [(r.visible_id, r.message_id, r.deleted_at is not None) for r in rows]
+
+
+async def test_what_shows_in_the_workers_chat_is_kept_once_and_outlives_forgetting(
+    engine: Engine,
+) -> None:
+    first = Inbound("telegram", "u", "halo", channel_message_id="1001", visible_id="71")
+    await engine.handle(first)
+    await engine.handle(first)  # a repeat
+    # An edit comes as a new update of the same message.
+    await engine.handle(
+        Inbound("telegram", "u", "halo lagi", channel_message_id="1002", visible_id="71")
+    )
+    await engine.handle(Inbound("web", "w", "halo", channel_message_id="c1"))  # nothing to delete
+    visible = await _visible(engine)
+    assert [(v, deleted) for v, _, deleted in visible] == [("71", False)]
+    assert visible[0][1] is not None
+
+    # "Delete my data" erases the messages; the screen can still be cleared afterwards.
+    await engine.handle(
+        Inbound("telegram", "u", "hapus", channel_message_id="1003", visible_id="72")
+    )
+    await engine.handle(Inbound("telegram", "u", "ya", channel_message_id="1004", visible_id="73"))
+    assert await _count(engine, Message.direction == "in", Message.channel == "telegram") == 0
+    assert [(v, m) for v, m, _ in await _visible(engine)] == [
+        ("71", None),
+        ("72", None),
+        ("73", None),
+    ]

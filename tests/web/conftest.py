@@ -9,7 +9,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from bot.messages import Inbound, QuickReply, Reply
+from bot.messages import CLEAR_CHAT_NOTE, Action, Inbound, QuickReply, Reply
 from bot.web import ChatEngine, create_app
 
 MENU = (QuickReply("Hak saya", "rights"), QuickReply("Lapor masalah", "report"))
@@ -27,6 +27,8 @@ class EchoEngine:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         self.inbounds.append(inbound)
+        if inbound.text == "hapus chat":
+            return [Reply(CLEAR_CHAT_NOTE, action=Action.CLEAR_CHAT)]
         if inbound.text in ANSWERS:
             return [Reply(ANSWERS[inbound.text], quick_replies=(QuickReply("Menu", "menu"),))]
         return [Reply(f"Anda menulis: {inbound.text}"), Reply("Pilih:", quick_replies=MENU)]

@@ -211,3 +211,11 @@ async def test_message_text_is_never_logged(
     await client.post(API, json=message(text="paspor saya ditahan"))
     await client.post(API, json=message(text="x" * (MAX_TEXT_CHARS + 1) + "paspor"))
     assert "paspor" not in caplog.text
+
+
+async def test_delete_this_chat_reaches_the_page_as_an_action(client: httpx.AsyncClient) -> None:
+    response = await client.post(API, json=message(text="hapus chat"))
+    [reply] = response.json()["replies"]
+    assert reply["action"] == "clear_chat"
+    config = page_config((await client.get("/chat")).text)
+    assert config["exit"].startswith("https://") and "helpline" not in config["exit"]

@@ -201,3 +201,85 @@ def test_server_unreachable_shows_a_polite_error(
     expect(page.locator("#error .retry")).to_be_visible()
     expect(page.locator("#message-text")).to_have_value("tolong")
     assert echo_engine.inbounds == []
+
+
+NEUTRAL = "https://www.google.com/**"
+
+
+def _neutral_site(page: Page) -> list[str]:
+    """The quick exit's destination, answered here: the tests need no network."""
+    visits: list[str] = []
+
+    def fulfil(route: Route) -> None:
+        visits.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<title>Google</title>")
+
+    page.route(NEUTRAL, fulfil)
+    return visits
+
+
+def _storage(page: Page, base: str) -> tuple[int, int]:
+    """localStorage and sessionStorage entries of the chat's origin, in this same tab."""
+    page.goto(base + "/health")  # same origin and tab, and no chat.js to write anything
+    return page.evaluate("[localStorage.length, sessionStorage.length]")
+
+
+def test_quick_exit_leaves_nothing_and_back_does_not_return(
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+) -> None:
+    visits = _neutral_site(page)
+    base = serve(create_app(echo_engine))
+    page.goto(base + "/chat?lang=en")
+    page.get_by_role("link", name="ID").click()  # the page again, in Indonesian
+    page.wait_for_url("**/chat?lang=id")
+    exit_button = page.locator("#quick-exit")
+    expect(exit_button).to_be_visible()
+    expect(exit_button).to_have_text("Keluar cepat ✕")
+    box = exit_button.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"] and box["height"] >= 36
+    send(page, "gaji saya ditahan")
+    expect(page.locator(".msg.bot").first).not_to_be_empty()
+    assert page.evaluate("[localStorage.length, sessionStorage.length]") == [1, 1]
+
+    exit_button.tap()
+    page.wait_for_url(NEUTRAL)
+    assert visits == ["https://www.google.com/"]
+    page.go_back()  # the chat's entries were replaced: Back leads to none of them
+    assert "/chat" not in page.url and "127.0.0.1" not in page.url
+    assert _storage(page, base) == [0, 0]
+    assert page.context.cookies() == []
+
+
+def test_escape_three_times_is_a_quick_exit(
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+) -> None:
+    _neutral_site(page)
+    base = serve(create_app(echo_engine))
+    page.goto(base + "/chat?lang=en")
+    expect(page.locator("#quick-exit")).to_have_text("Quick exit ✕")
+    send(page, "halo")
+    expect(page.locator(".msg.bot").first).not_to_be_empty()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    assert "/chat" in page.url  # twice is not enough: Escape also closes things
+    page.keyboard.press("Escape")
+    page.wait_for_url(NEUTRAL)
+    assert _storage(page, base) == [0, 0]
+
+
+def test_delete_this_chat_empties_the_page_and_its_transcript(
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+) -> None:
+    page.goto(serve(create_app(echo_engine)) + "/chat")
+    send(page, "gaji saya ditahan")
+    expect(page.locator(".msg.bot").first).not_to_be_empty()  # answered: the page is free
+    send(page, "hapus chat")
+    expect(page.locator(".msg")).to_have_count(0)
+    expect(page.locator(".quick-replies")).to_have_count(0)
+    expect(page.locator(".intro")).to_be_visible()
+    page.reload()
+    expect(page.locator(".intro")).to_be_visible()
+    expect(page.locator(".msg")).to_have_count(0)
+    # The conversation goes on as the same worker (the case is theirs).
+    again = send(page, "halo")
+    assert again["user_id"] == echo_engine.inbounds[0].user_id

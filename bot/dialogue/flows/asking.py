@@ -17,7 +17,8 @@ from bot.dialogue.replies import language_switched
 from bot.i18n import translator
 from bot.messages import QuickReply, Reply
 
-ESCAPES = frozenset({"talk_to_human", "delete_my_data", "help"})  # the policy answers these
+# The policy answers these.
+ESCAPES = frozenset({"talk_to_human", "delete_my_data", "delete_chat", "help"})
 INFO = frozenset({*intents.RIGHTS, "contact_info", "find_support", "case_status"})
 SHORT = 4  # words: a free-text answer this short may be a greeting rather than an answer
 

@@ -12,14 +12,18 @@
   var errorLine = document.getElementById("error");
   var errorText = errorLine.querySelector(".error-text");
   var retryButton = errorLine.querySelector(".retry");
+  var exitButton = document.getElementById("quick-exit");
 
   var USER_KEY = "helpline.web.user";
   // The transcript lives only as long as the tab: a shared phone should not keep it.
   var HISTORY_KEY = "helpline.web.history";
   var HISTORY_LIMIT = 100;
   var TIMEOUT_MS = 30000;
+  var ESCAPES_TO_EXIT = 3; // Escape pressed this many times within ESCAPE_WINDOW_MS
+  var ESCAPE_WINDOW_MS = 2000;
 
   var busy = false;
+  var leaving = false; // after a quick exit, an answer still on its way must not be kept
   var failed = null; // {text, title, typed, id}: the message that did not get through
   var history = load(sessionStorage, HISTORY_KEY, { items: [], quick: [] });
   var userId = load(localStorage, USER_KEY, null);
@@ -53,6 +57,9 @@
   }
 
   function save(storage, key, value) {
+    if (leaving) {
+      return;
+    }
     try {
       storage.setItem(key, JSON.stringify(value));
     } catch (e) { /* see load() */ }
@@ -187,9 +194,49 @@
     }
   }
 
+  // "Delete this chat": the page forgets the conversation; the server keeps the case.
+  function clearChat() {
+    var bubbles = list.querySelectorAll(".msg, .quick-replies");
+    for (var i = 0; i < bubbles.length; i++) {
+      bubbles[i].remove();
+    }
+    history = { items: [], quick: [] };
+    try {
+      sessionStorage.removeItem(HISTORY_KEY);
+    } catch (e) { /* see load() */ }
+  }
+
+  // Quick exit: nothing of the chat left on the page, in storage or in this tab's history.
+  function quickExit() {
+    leaving = true;
+    try {
+      Object.keys(localStorage).forEach(function (key) {
+        if (key.indexOf("helpline.") === 0) {
+          localStorage.removeItem(key);
+        }
+      });
+      sessionStorage.clear();
+    } catch (e) { /* storage may be unavailable: nothing was kept then */ }
+    document.cookie.split(";").forEach(function (cookie) {
+      var name = cookie.split("=")[0].trim();
+      if (name) {
+        document.cookie = name + "=; Max-Age=0; path=/";
+      }
+    });
+    document.title = "";
+    document.body.textContent = "";
+    // replace(), not assign(): Back must not lead to this page again.
+    window.location.replace(config.exit);
+  }
+
   function showReplies(replies) {
     var quick = [];
     replies.forEach(function (reply) {
+      if (reply.action === "clear_chat") {
+        clearChat();
+        quick = [];
+        return;
+      }
       addBubble("bot", reply.text);
       remember("bot", reply.text);
       if (reply.quick_replies.length) {
@@ -228,6 +275,31 @@
   });
 
   box.addEventListener("input", autosize);
+
+  exitButton.addEventListener("click", quickExit);
+
+  // Switching the language replaces the page in the tab's history, so that after a quick
+  // exit Back finds no earlier chat page either.
+  var languageLinks = document.querySelectorAll(".languages a");
+  for (var i = 0; i < languageLinks.length; i++) {
+    languageLinks[i].addEventListener("click", function (event) {
+      event.preventDefault();
+      window.location.replace(this.href);
+    });
+  }
+
+  var escapes = [];
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    var now = Date.now();
+    escapes = escapes.filter(function (t) { return now - t < ESCAPE_WINDOW_MS; });
+    escapes.push(now);
+    if (escapes.length >= ESCAPES_TO_EXIT) {
+      quickExit();
+    }
+  });
 
   retryButton.addEventListener("click", function () {
     if (!failed) {
