@@ -5,7 +5,8 @@ and how many look-alikes wrongly get one?
 .venv/bin/python bench/danger.py --no-classifier # the detector's explicit signs alone
 
 The corpus is bench/danger/{danger,lookalike}.yml; each has a `check` part written before the
-detector's lexicon was tuned and a `dev` part written afterwards. The classifier is the one the
+detector's lexicon was tuned, a `dev` part written afterwards, and a `blind` part written by a
+second author who had not seen the lexicon. The classifier is the one the
 policy uses (trained from nlu_data/, cached under var/bench-models/), and its guess counts as
 the policy counts it: the best intent when it is confident enough, else none.
 """
@@ -36,7 +37,7 @@ class Item:
     text: str
     lang: str
     kind: str  # "emergency" | "crisis" | "none" (a look-alike)
-    split: str  # "check" | "dev"
+    split: str  # "check" | "dev" | "blind"
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def main() -> None:
     source = "explicit signs only" if args.no_classifier else "detector + embedded classifier"
     print(f"{len(items)} messages: {sum(i.kind != 'none' for i in items)} in danger, "
           f"{sum(i.kind == 'none' for i in items)} look-alikes ({source})")  # fmt: skip
-    for split in ("check", "dev"):
+    for split in ("check", "dev", "blind"):
         report([o for o in outcomes if o.item.split == split], f"{split} split")
     recall, alarms = report(outcomes, "everything")
     mistakes(outcomes)

@@ -21,6 +21,7 @@ from bot.dialogue.danger_words import (
     ACCIDENT,
     ASK_FOR_INFO,
     BODY,
+    CONDITIONAL,
     CONFINE,
     DOCS,
     DOORS,
@@ -29,7 +30,9 @@ from bot.dialogue.danger_words import (
     HARMLESS,
     HELP,
     HIT,
+    HOLDS_KEY,
     ID_CRISIS,
+    INJURY,
     MEDIA,
     NEG,
     NOW,
@@ -41,6 +44,7 @@ from bot.dialogue.danger_words import (
     REPLYING,
     SAFE_NOW,
     SCHEDULE,
+    SELF,
     SEXUAL,
     SOFT_CRISIS,
     TAKE,
@@ -74,16 +78,19 @@ def detect(text: str, intent: str | None = None) -> Danger | None:
     parts = clauses(text)
     if _crisis(parts):
         return Danger(DangerKind.CRISIS, "self_harm")
+    line = " ".join(" ".join(c) for c in parts)
+    holds_key = bool(HOLDS_KEY.search(line))  # "pagar dikunci malam, sy pegang kuncinya"
     for clause in parts:
         cue = _emergency(clause)
-        if cue is not None:
+        if cue is not None and not (cue == "confined" and holds_key):
             return Danger(DangerKind.EMERGENCY, cue)
+    if _hurt_after_blow(parts):  # "majikan dah pukul saya teruk, berdarah"
+        return Danger(DangerKind.EMERGENCY, "violence_now")
     if _ran_away_now([w for clause in parts for w in clause]):  # "i ran away, now at the bus stop"
         return Danger(DangerKind.EMERGENCY, "urgent")
     # The classifier's guess catches wordings no rule knows, but it also hears "mati lampu" or
     # "my back is killing me" as self-harm: its guess counts only with a word of dying, ending
     # or hurting, outside the harmless sayings.
-    line = " ".join(" ".join(c) for c in parts)
     if intent == "self_harm" and SOFT_CRISIS.search(line) and not HARMLESS.search(line):
         return Danger(DangerKind.CRISIS, "intent:self_harm")
     if intent == "emergency":
@@ -259,6 +266,8 @@ def _sold(clause: Clause) -> bool:
             return not _negated(clause[max(0, i - 3) : i])
         if word.startswith("dibeli") and ({"saya", "kami"} & set(clause[:i])):
             return True
+        if inflected(word, "oper") and set(clause[i + 1 :]) & {"majikan", "bos", "orang", "agen"}:
+            return True  # "sy dioper ke majikan lain": handed on like goods
         if word in ("jual", "beli") and any(w in PERSON for w in after):
             return not _negated(clause[max(0, i - 3) : i])
     return False
@@ -287,6 +296,32 @@ def _tortured(clause: Clause) -> bool:
     return _find(clause, TORTURE) is not None and not _only_past(clause)
 
 
+def _hurt_after_blow(parts: Sequence[Clause]) -> bool:
+    """A blow and an injury told together, in any clauses: the worker is hurt now."""
+    words = {w for clause in parts for w in clause}
+    hit = any(_blow(clause) for clause in parts)
+    return hit and bool(words & INJURY) and not words & (SAFE_NOW | PAST)
+
+
+def _blow(clause: Clause) -> bool:
+    """A blow, the bare root included ("majikan pukul saya"), but not a time ("pukul 9")."""
+    i = _find(clause, HIT, deed=False)
+    if i is None:
+        return False
+    after = clause[i + 1 : i + 2]
+    return not (after and after[0].isdigit())
+
+
+def _scalded(clause: Clause) -> bool:
+    """Hot water, oil or an iron used on a person: "aq disiram air panas", "disetrika tangan sy"."""
+    words = set(clause)
+    if _find(clause, ("siram", "guyur", "setrika", "sundut", "bakar")) is None:
+        return False
+    return bool(words & {"panas", "mendidih", "minyak", "rokok", "cabai", "cabe"}) or bool(
+        words & (BODY | {"tangan", "kaki", "muka", "wajah", "punggung", "kulit"})
+    )
+
+
 def _hit_now(clause: Clause) -> bool:
     return (
         _find(clause, HIT) is not None
@@ -308,7 +343,8 @@ def _threat_to_kill(clause: Clause) -> bool:
 
 def _urgent(clause: Clause) -> bool:
     words = set(clause)
-    if words & {"sos"} or (words & {"darurat", "emergency", "gawat"} and not words & ASK_FOR_INFO):
+    asked = bool(words & (ASK_FOR_INFO | CONDITIONAL))  # "darurat gk sih kalau paspor habis?"
+    if words & {"sos"} or (words & {"darurat", "emergency", "gawat"} and not asked):
         return True
     if "bahaya" in words and words & {"dalam", "saya", "kami"} and not words & ASK_FOR_INFO:
         return True
@@ -316,7 +352,13 @@ def _urgent(clause: Clause) -> bool:
         return True
     if words & HELP and words & URGENT and not words & REPLYING:
         return True
-    return any(a == b and a in HELP for a, b in zip(clause, clause[1:], strict=False))
+    if any(a == b and a in HELP for a, b in zip(clause, clause[1:], strict=False)):
+        return True
+    # A cry for help and nothing else: "help me plsss", "tolongin aku".
+    return len(clause) >= 2 and set(clause) <= _CRY and bool(words & HELP) and bool(words & SELF)
+
+
+_CRY = HELP | SELF | {"please", "kak", "mbak", "bu", "pak", "min", "saya", "ya"}
 
 
 def _ran_away_now(clause: Clause) -> bool:
@@ -334,6 +376,7 @@ _ID_RULES: tuple[tuple[str, Callable[[Clause], bool]], ...] = (
     ("sexual", _sexual),
     ("sexual", _forced_sex),
     ("torture", _tortured),
+    ("torture", _scalded),
     ("violence_now", _hit_now),
     ("threat_to_kill", _threat_to_kill),
     ("urgent", _urgent),

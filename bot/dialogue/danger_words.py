@@ -148,7 +148,7 @@ PHONE = frozenset({"hp", "phone", "handphone", "mobile", "cellphone", "cell"})
 THINGS = frozenset({"motor", "mobil", "sepeda", "lemari", "koper", "laci", "layar", "akun",
                     "password", "pola", "sandi", "pin", "gembok", "baju", "barang", "bekas",
                     "online", "murah", "jualan", "dagangan", "tiket", "pulsa", "kue", "makanan",
-                    "tanah", "emas", "laptop", "car", "bike", "bag", "screen", "account",
+                    "tanah", "emas", "gold", "jewelry", "jewellery", "laptop", "car", "bike", "bag", "screen", "account",
                     "stuff", "clothes", "ticket", "cheap", "used", "second", "secondhand",
                     "shop", "market", "toko", "pasar", "tv", "kulkas", "rumahnya"})
 # Media: "film horor bunuh2an", "that movie about human trafficking".
@@ -175,6 +175,16 @@ SCHEDULE = frozenset({"jam", "aturan", "peraturan", "rule", "rules", "curfew", "
 # A request for a quick answer, not for rescue: "min tolong cepat balas ya".
 REPLYING = frozenset({"balas", "jawab", "reply", "respon", "respond", "tanya", "nanya", "info",
                       "question", "ask", "informasi", "dibalas", "bales"})
+# An injury that says the violence is serious and recent.
+INJURY = frozenset({"berdarah", "darah", "memar", "lebam", "bengkak", "patah", "pingsan",
+                    "bleeding", "blood", "bruised", "bruises", "broken", "fainted", "unconscious"})
+# A conditional or a "...gk sih?" question: "is it an emergency if my visa expires?".
+CONDITIONAL = frozenset({"kalau", "jika", "apakah", "if", "whether", "sih"})
+# The worker holds the key: a door locked at night is then no prison.
+HOLDS_KEY = re.compile(
+    r"\b(?:saya|i) (?:pegang|punya|bawa|have|hold|keep|got)(?: \w+)? (?:kunci|key)"
+    r"|\b(?:kuncinya|kunci) (?:di|ada di|sama) saya\b"
+)
 HELP = frozenset({"tolong", "help", "bantu", "sos", "selamatkan", "save", "rescue"})
 URGENT = frozenset({"sekarang", "cepat", "now", "quick", "quickly", "asap", "urgent", "fast",
                     "immediately", "hurry", "segera", "darurat", "emergency", "gawat"})
@@ -203,7 +213,8 @@ EN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|\b(?:not|never) (?:be )?(?:allowed|permitted) to (?:go|leave|get|step)\b"
             r"|\b(?:won't|will not|doesn't|does not|don't|do not|never|not) let (?:me|us) "
             r"(?:go|leave|out|get)\b|\bcan ?not (?:leave|get out|go out|escape)\b"
-            r"|\bcan't (?:leave|get out|go out|escape)\b|(?<!feel )(?<!feels )(?<!feeling )\btrapped\b|\bheld captive\b"
+            r"|\bcan't (?:leave|get out|go out|escape)\b|(?<!feel )(?<!feels )(?<!feeling )\btrapped\b"
+            r"(?! in (?:a |an |my |this )?(?:bad |terrible |long )?(?:contract|job|debt|loan|situation|cycle|traffic))|\bheld captive\b"
             r"|\b(?:not|never) allow(?:s|ed|ing)? (?:me|us) (?:to )?(?:go|leave|get|out)\b"
             r"|\b(?:kidnapped|abducted|held hostage|tied up)\b",
         ),
@@ -215,7 +226,8 @@ EN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "sold",
-            r"\bsold (?:me|us|her|him|them|my (?:friend|sister|daughter|wife|cousin))\b"
+            r"\bsold (?:me|us|him|them|my (?:friend|sister|daughter|wife|cousin))\b"
+            r"|\bsold her\b(?! (?!to\b|off\b|into\b|again\b|as\b)\w)"
             r"|\b(?:i|we|she|he|they) (?:was|were|got|have been|has been) (?:sold|traded|bought)\b"
             r"|\bbought me\b|\btraffick(?:ed)\b|\bvictims? of (?:human )?trafficking\b",
         ),
@@ -264,6 +276,8 @@ EN_CRISIS = re.compile(
     r"|\bwish i (?:was|were) dead\b|\bbetter off (?:dead|without me)\b"
     r"|\bno (?:reason|point) (?:to|in) (?:keep )?(?:living|live|going on)\b"
     r"|\b(?:hurt(?:ing)?|cut(?:ting)?|harm(?:ing)?|burn(?:ing)?|starv(?:e|ing)) myself\b|\bself[- ]?harm\w*|\bnot worth living\b"
+    r"|\b(?:will|'ll|gonna|going to|want to|wanna) jump (?:off|from|out of)\b"
+    r"|\bbetter (?:if|that) i (?:am|was|were|'m) dead\b|\bbetter dead\b"
     r"|\btired of (?:living|life|being alive)\b|\bcan't go on\b|\bcannot go on\b"
     r"|\bgive up on life\b|\boverdose\b"
 )
@@ -275,8 +289,9 @@ ID_CRISIS = re.compile(
     r"|\b(?:tidak|ga) (?:mau|ingin|kuat) (?:hidup|lanjut hidup)\b(?! (?:boros|hemat|mewah|"
     r"sederhana|sehat|enak|tenang|foya|miskin|susah|bebas|sendiri))|\bbuat apa (?:saya )?hidup\b"
     r"|\b(?:tidak|ga) ada gunanya (?:saya )?hidup\b|\b(?:lebih baik|ingin) (?:saya )?(?:tidak ada|hilang)"
-    r"(?: (?:saja|dari dunia|di dunia))?\b|\b\w*(?:sakit|luka|sayat|silet)\w* (?:diri|tangan) "
+    r"(?: (?:saja|dari dunia|di dunia))?\b|\b\w*(?:sakit|luka|sayat|silet|nyilet|nyayat)\w* (?:diri|tangan) "
     r"(?:saya )?sendiri\b|\b(?:me|m|ny|n)?(?:nyakit|lukai|lukain|nyayat|sayat|silet)\w* diri\b"
+    r"|\b(?:mau|ingin|lebih baik) (?:loncat|lompat|terjun) (?:dari|ke)\b(?! (?:kolam|air|sungai buat))"
     r"|\bminum racun\b|\bsilet (?:tangan|nadi)\b|\bpotong nadi\b|\bsudah tidak kuat hidup\b"
     r"|\blebih baik (?:saya )?tidak (?:usah|perlu) (?:hidup|ada|lahir)\b"
 )
@@ -301,5 +316,6 @@ HARMLESS = re.compile(
     r"flower|flowers|car|bike)(?: \w+){0,2} (?:died|dead|dies)\b"
     r"|\bkill(?:ing|ed)? (?:time|it|cockroach\w*|mosquito\w*|bugs|germs)\b"
     r"|\blocked myself out\b"
+    r"|^mati saya\b(?=.*\b(?:lupa|ketinggalan|telat|kesiangan|wkwk\w*|haha\w*)\b)"
 )
 # fmt: on
