@@ -234,19 +234,20 @@ class Policy:
     def _crisis(self, decision: Decision) -> Decision:
         """Self-harm: a warm word, the crisis lines, a person now; an urgent case opens."""
         lang = self._lang(decision)
-        _ = translator(lang).gettext
         country = decision.profile.country
         decision.intent = "self_harm"
-        decision.replies.append(
-            Reply(
-                self.content.answer("self_harm", lang, country).text,
-                (QuickReply(_("Talk to a person now"), "/intent:talk_to_human"),),
-            )
-        )
+        decision.replies.append(self._crisis_reply(lang, country))
         decision.events.append(("emergency", {"country": country, "category": "self_harm"}))
         decision.state.awaiting = None
         decision.state.last_intent = "self_harm"
         return decision
+
+    def _crisis_reply(self, lang: str, country: str | None) -> Reply:
+        _ = translator(lang).gettext
+        return Reply(
+            self.content.answer("self_harm", lang, country).text,
+            (QuickReply(_("Talk to a person now"), "/intent:talk_to_human"),),
+        )
 
     def _answer(self, decision: Decision, intent: str) -> None:
         lang = self._lang(decision)
@@ -284,6 +285,14 @@ class Policy:
         if pending:
             decision.intent = pending
             self._answer(decision, pending)
+        elif decision.state.last_intent == "emergency":
+            # Told where they are after the emergency reply: now the numbers of that country.
+            # The urgent case is already open, so no new event.
+            decision.state.awaiting = None
+            decision.replies.append(Reply(self.content.emergency(lang, country)))
+        elif decision.state.last_intent == "self_harm":
+            decision.state.awaiting = None
+            decision.replies.append(self._crisis_reply(lang, country))
         else:
             decision.state.awaiting = None
             decision.replies.append(replies.menu(self.content, lang))
