@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,7 +50,7 @@ class Outcome:
 def load() -> list[Item]:
     items: list[Item] = []
     for name in ("danger", "lookalike"):
-        data = yaml.safe_load((CORPUS / f"{name}.yml").read_text(encoding="utf-8"))
+        data = YAML(typ="safe").load((CORPUS / f"{name}.yml").read_text(encoding="utf-8"))
         for split, entries in data.items():
             for e in entries:
                 kind = str(e["kind"])
