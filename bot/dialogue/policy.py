@@ -436,20 +436,14 @@ class Policy:
         decision.replies.append(replies.menu(self.content, lang, intro=text))
 
     def _on_delete_my_data(self, decision: Decision, turn: Turn) -> None:
-        lang = self._lang(decision)
-        _ = translator(lang).gettext
-        decision.state.awaiting = "delete_confirm"
-        decision.replies.append(
-            Reply(
-                _(
-                    "Do you want me to delete your messages and what you told me? "
-                    "This cannot be undone."
-                ),
-                (
-                    QuickReply(_("Yes, delete"), "/intent:affirm"),
-                    QuickReply(_("No"), "/intent:deny"),
-                ),
-            )
+        _ = translator(self._lang(decision)).gettext
+        self._confirm(
+            decision,
+            "delete_confirm",
+            _(
+                "Do you want me to delete your messages and what you told me? This cannot be undone."
+            ),
+            _("Yes, delete"),
         )
 
     def _delete(self, decision: Decision) -> None:
@@ -466,19 +460,22 @@ class Policy:
             self._clear_chat(decision)  # asked again: that is a yes
             return
         _ = translator(self._lang(decision)).gettext
-        decision.state.awaiting = CLEAR_CHAT_CONFIRM
-        decision.replies.append(
-            Reply(
-                _(
-                    "Delete this chat from your phone? Your case stays safe with us: "
-                    "only the messages on your screen are deleted."
-                ),
-                (
-                    QuickReply(_("Yes, delete the chat"), "/intent:affirm"),
-                    QuickReply(_("No"), "/intent:deny"),
-                ),
-            )
+        self._confirm(
+            decision,
+            CLEAR_CHAT_CONFIRM,
+            _(
+                "Delete this chat from your phone? Your case stays safe with us: "
+                "only the messages on your screen are deleted."
+            ),
+            _("Yes, delete the chat"),
         )
+
+    def _confirm(self, decision: Decision, awaiting: str, question: str, yes: str) -> None:
+        """A yes/no question whose answer the affirm and deny handlers read from `awaiting`."""
+        _ = translator(self._lang(decision)).gettext
+        decision.state.awaiting = awaiting
+        no = QuickReply(_("No"), "/intent:deny")
+        decision.replies.append(Reply(question, (QuickReply(yes, "/intent:affirm"), no)))
 
     def _clear_chat(self, decision: Decision) -> None:
         # The channel carries it out (bot/channels): deletes what it can, says how to do the

@@ -1,4 +1,5 @@
-"""Migration 0003 creates exactly what the case desk's models describe."""
+"""Migrations create exactly what the models describe: the case desk's tables (0003) and the
+channels' visible message ids (0004)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ TABLES = {
     "case_messages",
     "audit_log",
     "staff_notifications",
+    "visible_messages",
 }
 
 
