@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 import structlog
@@ -15,9 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.cases.audit import audit
 from bot.cases.directory import Directory
 from bot.cases.live import Live
+from bot.cases.permissions import CASE_ROLES, Role
+from bot.cases.status import Status
 from bot.storage.models import Case, Staff, StaffNotification
 
 log = structlog.get_logger(__name__)
+
+
+class NoticeKind(StrEnum):
+    """What a staff notification is about (stored in staff_notifications.kind)."""
+
+    URGENT = "urgent"
+    OVERDUE = "overdue"
+    ASSIGNED = "assigned"
 
 
 class StaffChat(Protocol):
@@ -41,8 +52,8 @@ class Alerts:
 
     async def urgent(self, session: AsyncSession, case: Case) -> None:
         """A new urgent case (or one just made urgent, or just moved here)."""
-        staff = await _staff(session, case.organisation, ("officer", "supervisor"), on_duty=True)
-        await self._notify(session, case, "urgent", staff)
+        staff = await _staff(session, case.organisation, CASE_ROLES, on_duty=True)
+        await self._notify(session, case, NoticeKind.URGENT, staff)
         org = self.directory.organisations.get(case.organisation)
         if org is not None and org.staff_chat and self.staff_chat is not None:
             text = (
@@ -54,14 +65,14 @@ class Alerts:
             self.live.after_commit(session, task=_send(self.staff_chat, org.staff_chat, text))
 
     async def overdue(self, session: AsyncSession, case: Case) -> None:
-        staff = await _staff(session, case.organisation, ("supervisor",), on_duty=False)
-        await self._notify(session, case, "overdue", staff)
+        staff = await _staff(session, case.organisation, (Role.SUPERVISOR,), on_duty=False)
+        await self._notify(session, case, NoticeKind.OVERDUE, staff)
 
     async def assigned(self, session: AsyncSession, case: Case, staff_id: int) -> None:
-        await self._notify(session, case, "assigned", [staff_id])
+        await self._notify(session, case, NoticeKind.ASSIGNED, [staff_id])
 
     async def _notify(
-        self, session: AsyncSession, case: Case, kind: str, staff_ids: Iterable[int]
+        self, session: AsyncSession, case: Case, kind: NoticeKind, staff_ids: Iterable[int]
     ) -> None:
         topics = [f"org:{case.organisation}"]
         for staff_id in staff_ids:
@@ -75,7 +86,7 @@ async def flag_overdue(session: AsyncSession, alerts: Alerts, now: datetime) -> 
     waiting = (
         await session.scalars(
             select(Case).where(
-                Case.status == "new", Case.assigned_to.is_(None), Case.overdue_at.is_(None)
+                Case.status == Status.NEW, Case.assigned_to.is_(None), Case.overdue_at.is_(None)
             )
         )
     ).all()
@@ -92,7 +103,7 @@ async def flag_overdue(session: AsyncSession, alerts: Alerts, now: datetime) -> 
 
 
 async def _staff(
-    session: AsyncSession, organisation: str, roles: tuple[str, ...], *, on_duty: bool
+    session: AsyncSession, organisation: str, roles: tuple[Role, ...], *, on_duty: bool
 ) -> list[int]:
     query = select(Staff.id).where(
         Staff.organisation == organisation, Staff.role.in_(roles), Staff.active.is_(True)

@@ -18,6 +18,7 @@ from bot.cases.audit import audit
 from bot.cases.contact import call_advice
 from bot.cases.directory import Directory
 from bot.cases.queries import find_case
+from bot.cases.status import Status
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.models import Case, CaseNote, Message
 
@@ -90,7 +91,9 @@ def list_cases(
         async with open_store(settings_or_exit()) as store, store.sessions.begin() as session:
             query = select(Case).order_by(Case.id)
             if not all_:
-                query = query.where(Case.status == "closed" if closed else Case.status != "closed")
+                query = query.where(
+                    Case.status == Status.CLOSED if closed else Case.status != Status.CLOSED
+                )
             if organisation:
                 query = query.where(Case.organisation == organisation)
             rows = [case_row(c) for c in (await session.scalars(query)).all()]

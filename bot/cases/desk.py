@@ -22,10 +22,10 @@ from bot.cases.alerts import Alerts
 from bot.cases.audit import audit
 from bot.cases.directory import Directory
 from bot.cases.live import Live
-from bot.cases.permissions import Action, Actor, CaseScope, PermissionDenied, can
+from bot.cases.permissions import CASE_ROLES, Action, Actor, CaseScope, PermissionDenied, can
 from bot.cases.references import new_reference
 from bot.cases.routing import CaseFacts, is_urgent, route
-from bot.cases.status import OUTCOMES, SETTABLE, SOURCES
+from bot.cases.status import OUTCOMES, SETTABLE, SOURCES, Outcome, Priority, Status
 from bot.storage.models import (
     Case,
     CaseAccess,
@@ -99,8 +99,8 @@ class Desk:
             source=source,
             category=category,
             country=country,
-            priority="urgent" if urgent else "normal",
-            status="new",
+            priority=Priority.URGENT if urgent else Priority.NORMAL,
+            status=Status.NEW,
             organisation=routed.queue.organisation,
             queue=routed.queue.id,
             routed_by=routed.explained[:120],
@@ -128,8 +128,8 @@ class Desk:
 
     async def escalate(self, session: AsyncSession, case: Case) -> None:
         """The worker wrote of danger on an open case: it becomes urgent."""
-        if case.priority != "urgent":
-            case.priority = "urgent"
+        if case.priority != Priority.URGENT:
+            case.priority = Priority.URGENT
             case.updated_at = self.clock()
             audit(session, "escalated", staff_id=None, case_id=case.id)
         await self.alerts.urgent(session, case)
@@ -163,8 +163,8 @@ class Desk:
         previous = case.assigned_to
         case.assigned_to = actor.id
         case.chat_held_by = actor.id
-        if case.status == "new":
-            case.status = "in_progress"
+        if case.status == Status.NEW:
+            case.status = Status.IN_PROGRESS
         case.updated_at = self.clock()
         audit(session, "claimed", staff_id=actor.id, case_id=case.id, previous=previous)
         if case.worker_id is not None:
@@ -186,14 +186,14 @@ class Desk:
                 target is None
                 or not target.active
                 or target.organisation != case.organisation
-                or target.role not in ("officer", "supervisor")
+                or target.role not in CASE_ROLES
             ):
                 raise DeskError("that person cannot take cases of this organisation")
         case.assigned_to = staff_id
         if case.chat_held_by is not None and case.chat_held_by != staff_id:
             case.chat_held_by = staff_id  # the new assignee answers from now on
-        if staff_id is None and case.status == "in_progress":
-            case.status = "new"
+        if staff_id is None and case.status == Status.IN_PROGRESS:
+            case.status = Status.NEW
             case.queued_at = self.clock()
         case.updated_at = self.clock()
         audit(session, "assigned", staff_id=actor.id, case_id=case.id, to=staff_id)
@@ -211,8 +211,8 @@ class Desk:
         if case.assigned_to is None:
             case.assigned_to = actor.id
         case.chat_held_by = actor.id
-        if case.status == "new":
-            case.status = "in_progress"
+        if case.status == Status.NEW:
+            case.status = Status.IN_PROGRESS
         case.first_human_reply_at = case.first_human_reply_at or now
         case.updated_at = now
         message = await notify.send_to_worker(session, case.worker_id, text, origin="officer")
@@ -252,7 +252,7 @@ class Desk:
         now = self.clock()
         case.organisation, case.queue = target.organisation, target.id
         case.assigned_to = case.chat_held_by = None
-        case.status, case.queued_at, case.overdue_at, case.updated_at = "new", now, None, now
+        case.status, case.queued_at, case.overdue_at, case.updated_at = Status.NEW, now, None, now
         if note.strip():
             session.add(
                 CaseNote(case_id=case.id, staff_id=actor.id, kind="transfer", text=_text(note))
@@ -271,7 +271,7 @@ class Desk:
             await notify.send_to_worker(
                 session, case.worker_id, notify.case_moved(lang, org, case.reference)
             )
-        if case.priority == "urgent":
+        if case.priority == Priority.URGENT:
             await self.alerts.urgent(session, case)
         self.live.after_commit(session, f"org:{source_org}")
         self._changed(session, case)
@@ -311,7 +311,8 @@ class Desk:
         if outcome not in OUTCOMES:
             raise DeskError(f"unknown outcome {outcome!r}")
         now = self.clock()
-        case.status, case.outcome, case.closed_at, case.updated_at = "closed", outcome, now, now
+        case.status = Status.CLOSED
+        case.outcome, case.closed_at, case.updated_at = outcome, now, now
         case.chat_held_by = None
         if note.strip():
             session.add(
@@ -342,15 +343,15 @@ class Desk:
 
     async def worker_wrote(self, session: AsyncSession, case: Case) -> None:
         """A new message on an open case: an officer waiting for the worker has their answer."""
-        if case.status == "waiting":
-            case.status = "in_progress"
+        if case.status == Status.WAITING:
+            case.status = Status.IN_PROGRESS
             audit(
                 session,
                 "status",
                 staff_id=None,
                 case_id=case.id,
-                previous="waiting",
-                to="in_progress",
+                previous=Status.WAITING,
+                to=Status.IN_PROGRESS,
             )
         case.updated_at = self.clock()
         self._changed(session, case)
@@ -364,8 +365,8 @@ class Desk:
             case.record = None
             case.worker_id = None
             case.chat_held_by = None
-            if case.status != "closed":
-                case.status, case.outcome, case.closed_at = "closed", "data_deleted", now
+            if case.status != Status.CLOSED:
+                case.status, case.outcome, case.closed_at = Status.CLOSED, Outcome.DATA_DELETED, now
             case.updated_at = now
             audit(session, "data_deleted", staff_id=None, case_id=case.id)
             self.live.after_commit(session, f"case:{case.id}", f"org:{case.organisation}")

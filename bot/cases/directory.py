@@ -34,7 +34,6 @@ ROUTING = FLOWS / "routing.yml"
 OFFICES = FLOWS / "offices.yml"
 CANNED = FLOWS / "canned_replies.yml"
 SCHEMAS = FLOWS / "schema"
-SOURCES = ("complaint", "talk_to_human", "emergency")
 OFFICE_KINDS = ("bp3mi", "disnakertrans")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A request to talk to a person that named no problem has no category; rules call it "none".

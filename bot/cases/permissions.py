@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.cases.status import Status
+
 
 class Role(StrEnum):
     OFFICER = "officer"
@@ -40,7 +42,8 @@ class Action(StrEnum):
 _ASSIGNEE = frozenset(
     {Action.REPLY, Action.STATUS, Action.CLOSE, Action.TRANSFER, Action.SHARE, Action.HAND_BACK}
 )
-_CASE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
+# The roles that work cases (everyone else sees none).
+CASE_ROLES = (Role.OFFICER, Role.SUPERVISOR)
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Actor:
 
     @property
     def works_cases(self) -> bool:
-        return self.role in _CASE_ROLES and self.organisation is not None
+        return self.role in CASE_ROLES and self.organisation is not None
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class CaseScope:
         return cls(
             organisation=case.organisation,  # type: ignore[attr-defined]
             assigned_to=case.assigned_to,  # type: ignore[attr-defined]
-            closed=case.status == "closed",  # type: ignore[attr-defined]
+            closed=case.status == Status.CLOSED,  # type: ignore[attr-defined]
             shared_with=frozenset(shared_with),
         )
 

@@ -1,19 +1,24 @@
-"""Reading cases for the dashboard and the command line: queues, lists, a case's conversation."""
+"""Every query the dashboard and the command line make: queues, case lists, a case's
+conversation, staff, notifications and reports. Views check permissions, call one of these
+and render what it returns; the desk (bot/cases/desk.py) makes the changes to cases.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from statistics import median
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import case as when
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import InstrumentedAttribute, defer
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.cases.directory import Directory
-from bot.cases.permissions import Actor
+from bot.cases.permissions import CASE_ROLES, Actor
 from bot.cases.references import normalise
+from bot.cases.status import Priority, Status
 from bot.storage.models import (
     Case,
     CaseAccess,
@@ -22,6 +27,8 @@ from bot.storage.models import (
     Evidence,
     Message,
     Staff,
+    StaffNotification,
+    Worker,
 )
 
 CONVERSATION_LIMIT = 500
@@ -56,12 +63,15 @@ async def queue_summaries(
                 func.count(),
                 func.sum(when((Case.assigned_to.is_(None), 1), else_=0)),
                 func.sum(
-                    when((and_(Case.assigned_to.is_(None), Case.priority == "urgent"), 1), else_=0)
+                    when(
+                        (and_(Case.assigned_to.is_(None), Case.priority == Priority.URGENT), 1),
+                        else_=0,
+                    )
                 ),
                 func.sum(when((Case.overdue_at.is_not(None), 1), else_=0)),
                 func.min(when((Case.assigned_to.is_(None), Case.queued_at), else_=None)),
             )
-            .where(Case.organisation == organisation, Case.status != "closed")
+            .where(Case.organisation == organisation, Case.status != Status.CLOSED)
             .group_by(Case.queue)
         )
     ).all()
@@ -84,15 +94,16 @@ async def queue_summaries(
     return summaries
 
 
-def case_list(
+async def case_list(
+    session: AsyncSession,
     actor: Actor,
     *,
     queue: str | None = None,
     mine: bool = False,
     shared: bool = False,
     closed: bool = False,
-) -> Select[Case]:
-    """Unassigned first, urgent on top, then the longest waiting."""
+) -> list[Case]:
+    """The cases `actor` may see: unassigned first, urgent on top, then the longest waiting."""
     query = select(Case).where(visible(actor))
     if queue is not None:
         query = query.where(Case.queue == queue)
@@ -100,10 +111,11 @@ def case_list(
         query = query.where(Case.assigned_to == actor.id)
     if shared:
         query = query.where(Case.organisation != actor.organisation)
-    query = query.where(Case.status == "closed" if closed else Case.status != "closed")
-    return query.order_by(
-        Case.assigned_to.is_not(None), Case.priority != "urgent", Case.queued_at, Case.id
+    query = query.where(Case.status == Status.CLOSED if closed else Case.status != Status.CLOSED)
+    query = query.order_by(
+        Case.assigned_to.is_not(None), Case.priority != Priority.URGENT, Case.queued_at, Case.id
     ).limit(200)
+    return list((await session.scalars(query)).all())
 
 
 async def find_case(session: AsyncSession, reference: str) -> Case | None:
@@ -191,17 +203,145 @@ async def colleagues(session: AsyncSession, organisation: str) -> list[Staff]:
         .where(
             Staff.organisation == organisation,
             Staff.active.is_(True),
-            Staff.role.in_(("officer", "supervisor")),
+            Staff.role.in_(CASE_ROLES),
         )
         .order_by(Staff.display_name)
     )
     return list(rows.all())
 
 
+async def worker(session: AsyncSession, case: Case) -> Worker | None:
+    """The worker a case is about; None once they asked to be forgotten."""
+    return await session.get(Worker, case.worker_id) if case.worker_id is not None else None
+
+
+async def evidence_file(session: AsyncSession, case: Case, evidence_id: int) -> Evidence | None:
+    """One stored file the case's worker sent, with its bytes; None if it is not theirs."""
+    item = await session.get(Evidence, evidence_id)
+    if item is None or item.worker_id != case.worker_id or item.data is None:
+        return None
+    return item
+
+
+# Staff ---------------------------------------------------------------------------------------
+
+
+async def staff_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Staff.id, Staff.display_name).where(Staff.id.in_(ids)))
+    return {i: n for i, n in rows.all()}
+
+
+async def all_staff(session: AsyncSession) -> list[Staff]:
+    rows = await session.scalars(select(Staff).order_by(Staff.organisation, Staff.username))
+    return list(rows.all())
+
+
+async def active_staff_counts(session: AsyncSession) -> dict[str | None, int]:
+    """How many active accounts each organisation has (None: editors and administrators)."""
+    rows = await session.execute(
+        select(Staff.organisation, func.count())
+        .where(Staff.active.is_(True))
+        .group_by(Staff.organisation)
+    )
+    return {organisation: int(n) for organisation, n in rows.all()}
+
+
+# Notifications -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An unread notification, with the reference of the case it is about."""
+
+    id: int
+    kind: str  # a bot.cases.alerts.NoticeKind
+    created_at: datetime
+    reference: str
+
+
+async def unread_notices(session: AsyncSession, staff_id: int, limit: int = 20) -> list[Notice]:
+    """The newest first."""
+    rows = await session.execute(
+        select(
+            StaffNotification.id,
+            StaffNotification.kind,
+            StaffNotification.created_at,
+            Case.reference,
+        )
+        .join(Case, Case.id == StaffNotification.case_id)
+        .where(StaffNotification.staff_id == staff_id, StaffNotification.read_at.is_(None))
+        .order_by(StaffNotification.id.desc())
+        .limit(limit)
+    )
+    return [Notice(*row) for row in rows.all()]
+
+
+async def unread_count(session: AsyncSession, staff_id: int) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(StaffNotification)
+        .where(StaffNotification.staff_id == staff_id, StaffNotification.read_at.is_(None))
+    )
+    return int(count or 0)
+
+
+async def mark_notices_read(session: AsyncSession, staff_id: int, now: datetime) -> None:
+    await session.execute(
+        update(StaffNotification)
+        .where(StaffNotification.staff_id == staff_id, StaffNotification.read_at.is_(None))
+        .values(read_at=now)
+    )
+
+
+# Reports -------------------------------------------------------------------------------------
+
+Counts = list[tuple[str, int]]  # (value or "—", how many), the most first
+
+
+@dataclass(frozen=True)
+class Report:
+    """An organisation's cases: open ones now, and those opened or closed since a day."""
+
+    by_status: Counts  # open cases
+    by_category: Counts  # opened since
+    by_priority: Counts  # opened since
+    by_outcome: Counts  # closed since
+    median_first_reply: int | None  # minutes to an officer's first reply, cases opened since
+
+
+async def report(session: AsyncSession, organisation: str, since: datetime) -> Report:
+    async def grouped(column: InstrumentedAttribute[str | None], *where: object) -> Counts:
+        rows = await session.execute(
+            select(column, func.count())
+            .where(Case.organisation == organisation, *where)  # type: ignore[arg-type]
+            .group_by(column)
+            .order_by(func.count().desc())
+        )
+        return [(str(k) if k is not None else "—", int(n)) for k, n in rows.all()]
+
+    replies = (
+        await session.execute(
+            select(Case.created_at, Case.first_human_reply_at).where(
+                Case.organisation == organisation,
+                Case.created_at >= since,
+                Case.first_human_reply_at.is_not(None),
+            )
+        )
+    ).all()
+    waits = [(b - a).total_seconds() / 60 for a, b in replies if b is not None]
+    return Report(
+        by_status=await grouped(Case.status, Case.status != Status.CLOSED),
+        by_category=await grouped(Case.category, Case.created_at >= since),
+        by_priority=await grouped(Case.priority, Case.created_at >= since),
+        by_outcome=await grouped(Case.outcome, Case.closed_at >= since),
+        median_first_reply=round(median(waits)) if waits else None,
+    )
+
+
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite returns naive datetimes from aggregate functions.
-    from datetime import UTC
-
     if value is None:
         return None
     if isinstance(value, str):

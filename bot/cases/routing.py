@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.cases.directory import NO_CATEGORY, Directory, Queue, Routing, Rule
+from bot.cases.status import Priority
 from bot.nlu.entities.province import province_name
 
 # What a complaint record (issue 3's flows) says that makes a case urgent whatever its category.
@@ -15,7 +16,7 @@ _URGENT_FACTS = (("safe_now", False), ("detained", True), ("death", True))
 
 @dataclass(frozen=True)
 class CaseFacts:
-    source: str  # "complaint" | "talk_to_human" | "emergency"
+    source: str  # a Source
     category: str | None = None
     country: str | None = None
     urgent: bool = False
@@ -45,7 +46,7 @@ def is_urgent(
     record: Mapping[str, Any] | None = None,
 ) -> bool:
     """Violence, danger, trafficking, detention and death are urgent (routing.yml lists which)."""
-    if priority_hint == "urgent" or source in routing.urgent_sources:
+    if priority_hint == Priority.URGENT or source in routing.urgent_sources:
         return True
     if category is not None and category in routing.urgent_categories:
         return True

@@ -1,28 +1,69 @@
-"""A case's statuses, priorities and closing outcomes: the names stored and shown."""
+"""A case's statuses, priorities, sources and closing outcomes: the names stored and shown.
+
+StrEnums: a member is the very string stored in the database, so a stored "closed" equals
+`Status.CLOSED` and no migration is needed; a misspelt member is a type error.
+"""
 
 from __future__ import annotations
 
-STATUSES = ("new", "in_progress", "waiting", "referred", "resolved", "closed")
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    WAITING = "waiting"  # for the worker
+    REFERRED = "referred"
+    RESOLVED = "resolved"
+    CLOSED = "closed"  # only by closing, with an outcome
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    NORMAL = "normal"
+
+
+class Source(StrEnum):
+    """What opened the case."""
+
+    COMPLAINT = "complaint"
+    TALK_TO_HUMAN = "talk_to_human"
+    EMERGENCY = "emergency"
+
+
+class Outcome(StrEnum):
+    RESOLVED = "resolved"
+    REFERRED_OUT = "referred_out"
+    ADVICE_GIVEN = "advice_given"
+    UNREACHABLE = "unreachable"
+    WITHDRAWN = "withdrawn"
+    DUPLICATE = "duplicate"
+    OUT_OF_MANDATE = "out_of_mandate"
+    DATA_DELETED = "data_deleted"  # only when the worker asks to be forgotten
+
+
+STATUSES = tuple(Status)
 # What officers set by hand; "closed" goes through closing, with an outcome.
-SETTABLE = ("new", "in_progress", "waiting", "referred", "resolved")
-OPEN = tuple(s for s in STATUSES if s != "closed")
-STATUS_LABELS = {
-    "new": "New",
-    "in_progress": "In progress",
-    "waiting": "Waiting for worker",
-    "referred": "Referred",
-    "resolved": "Resolved",
-    "closed": "Closed",
+SETTABLE = tuple(s for s in Status if s is not Status.CLOSED)
+STATUS_LABELS: dict[str, str] = {
+    Status.NEW: "New",
+    Status.IN_PROGRESS: "In progress",
+    Status.WAITING: "Waiting for worker",
+    Status.REFERRED: "Referred",
+    Status.RESOLVED: "Resolved",
+    Status.CLOSED: "Closed",
 }
-PRIORITIES = ("urgent", "normal")
-OUTCOMES = {
-    "resolved": "Resolved: the worker got what they asked for",
-    "referred_out": "Referred to another service outside the helpline",
-    "advice_given": "Advice given, no further action needed",
-    "unreachable": "The worker stopped answering",
-    "withdrawn": "The worker withdrew",
-    "duplicate": "Duplicate of another case",
-    "out_of_mandate": "Outside what we can do",
-    "data_deleted": "The worker asked for their data to be deleted",
+PRIORITIES = tuple(Priority)
+OUTCOMES: dict[str, str] = {
+    Outcome.RESOLVED: "Resolved: the worker got what they asked for",
+    Outcome.REFERRED_OUT: "Referred to another service outside the helpline",
+    Outcome.ADVICE_GIVEN: "Advice given, no further action needed",
+    Outcome.UNREACHABLE: "The worker stopped answering",
+    Outcome.WITHDRAWN: "The worker withdrew",
+    Outcome.DUPLICATE: "Duplicate of another case",
+    Outcome.OUT_OF_MANDATE: "Outside what we can do",
+    Outcome.DATA_DELETED: "The worker asked for their data to be deleted",
 }
-SOURCES = ("complaint", "talk_to_human", "emergency")
+# Outcomes an officer may pick when closing (the rest the desk sets itself).
+CLOSING = tuple(o for o in Outcome if o is not Outcome.DATA_DELETED)
+SOURCES = tuple(Source)

@@ -8,6 +8,7 @@ against a hidden form field or the x-csrftoken header on every POST.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from asgi_csrf import asgi_csrf
 from starlette.applications import Starlette
@@ -16,11 +17,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from bot.dashboard.admin import admin_routes
-from bot.dashboard.auth import auth_routes
-from bot.dashboard.cases import case_routes
-from bot.dashboard.stream import stream_routes
-from bot.dashboard.web import STATIC_DIR, Deps, Pages
+from bot.dashboard import admin, auth, cases, stream
+from bot.dashboard.throttle import Throttle
+from bot.dashboard.web import STATIC_DIR, DashboardState, Deps, Pages
+from bot.settings import PROJECT_ROOT
 from bot.staff.sessions import LIFETIME
 
 PATH = "/dashboard"
@@ -33,15 +33,15 @@ def dashboard(
     csrf_secret: str,
     https_only: bool = False,
     path: str = PATH,
+    content_root: Path = PROJECT_ROOT,
 ) -> Mount:
     """The dashboard under `path`; `provider` returns the runtime once the server has started."""
-    pages = Pages(provider)
     app = Starlette(
         routes=[
-            *auth_routes(pages),
-            *case_routes(pages),
-            *stream_routes(pages),
-            *admin_routes(pages),
+            *auth.routes,
+            *cases.routes,
+            *stream.routes,
+            *admin.routes,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
@@ -56,6 +56,8 @@ def dashboard(
             )
         ],
     )
+    # What every endpoint reads through `web.state(request)`.
+    app.state.dashboard = DashboardState(provider, Pages(), content_root, Throttle())
     protected = asgi_csrf(
         app,
         signing_secret=csrf_secret,

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot.cases import Role
 from bot.cases.audit import audit
-from bot.dashboard.web import SESSION_KEY, Ctx, Pages, flash, redirect
+from bot.dashboard.web import SESSION_KEY, Ctx, flash, redirect, render, signed_in, state
 from bot.staff import (
     AccountError,
     authenticate,
@@ -25,147 +24,131 @@ from bot.staff import (
 )
 from bot.storage.models import Staff
 
-# Failed sign-ins per username: after this many in the window, wait.
-MAX_FAILURES = 5
-WINDOW_SECONDS = 15 * 60
+
+async def login_page(request: Request) -> Response:
+    return render(request, "login.html", {"staff": None, "next": _next(request)})
 
 
-class Throttle:
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = {}
-
-    def blocked(self, key: str) -> bool:
-        recent = self._failures.get(key)
-        if not recent:
-            return False
-        while recent and recent[0] < time.monotonic() - WINDOW_SECONDS:
-            recent.popleft()
-        return len(recent) >= MAX_FAILURES
-
-    def failed(self, key: str) -> None:
-        self._failures.setdefault(key, deque()).append(time.monotonic())
-
-    def succeeded(self, key: str) -> None:
-        self._failures.pop(key, None)
-
-
-def auth_routes(pages: Pages) -> list[BaseRoute]:
-    throttle = Throttle()
-
-    async def login_page(request: Request) -> Response:
-        return pages.render(request, "login.html", {"staff": None, "next": _next(request)})
-
-    async def login(request: Request) -> Response:
-        form = await request.form()
-        username = str(form.get("username", "")).strip().lower()[:64]
-        password = str(form.get("password", ""))[:1024]
-        target = _next(request, str(form.get("next", "")))
-        context = {"staff": None, "next": target}
-        if throttle.blocked(username):
-            flash(request, "Too many failed attempts. Wait 15 minutes and try again.", "error")
-            return pages.render(request, "login.html", context, 429)
-        async with pages.provider().sessions() as db:
-            staff = await authenticate(db, username, password)
-            if staff is None:
-                await db.commit()
-                throttle.failed(username)
-                flash(request, "Wrong username or password.", "error")
-                return pages.render(request, "login.html", context, 401)
-            token = await start_session(db, staff)
-            await db.commit()
-        throttle.succeeded(username)
-        request.session.clear()
-        request.session[SESSION_KEY] = token
-        return redirect(request, target)
-
-    async def logout(ctx: Ctx) -> Response:
-        token = ctx.request.session.get(SESSION_KEY)
-        if isinstance(token, str):
-            await end_session(ctx.db, token)
-        audit(ctx.db, "logout", staff_id=ctx.staff.id)
-        ctx.request.session.clear()
-        return redirect(ctx.request, "/login")
-
-    async def setup_page(request: Request) -> Response:
-        token = request.query_params.get("token", "")
-        async with pages.provider().sessions() as db:
-            valid = await needs_setup(db) and await peek_token(db, token, "setup") is not None
-        if not valid:
-            return pages.render(request, "error.html", _expired(), 404)
-        return pages.render(request, "setup.html", {"staff": None, "token": token})
-
-    async def setup(request: Request) -> Response:
-        form = await request.form()
-        token = str(form.get("token", ""))
-        async with pages.provider().sessions() as db:
-            if not await needs_setup(db) or await peek_token(db, token, "setup") is None:
-                return pages.render(request, "error.html", _expired(), 404)
-            if form.get("password") != form.get("password2"):
-                flash(request, "The two passwords differ.", "error")
-                return pages.render(request, "setup.html", {"staff": None, "token": token}, 400)
-            try:
-                staff = await create_staff(
-                    db,
-                    username=str(form.get("username", "")),
-                    display_name=str(form.get("display_name", "")),
-                    role="admin",
-                    organisation=None,
-                    known_organisations=set(pages.provider().desk.directory.organisations),
-                    password=str(form.get("password", "")),
-                )
-            except AccountError as error:
-                await db.rollback()
-                flash(request, str(error), "error")
-                return pages.render(request, "setup.html", {"staff": None, "token": token}, 400)
-            await use_token(db, token, "setup")
-            session_token = await start_session(db, staff)
-            await db.commit()
-        request.session.clear()
-        request.session[SESSION_KEY] = session_token
-        flash(request, "Welcome. Add the organisations' staff under Staff.")
-        return redirect(request, "/")
-
-    async def password_page(request: Request) -> Response:
-        token = request.query_params.get("token", "")
-        async with pages.provider().sessions() as db:
-            row = await peek_token(db, token, "password")
-            staff = await db.get(Staff, row.staff_id) if row and row.staff_id else None
+async def login(request: Request) -> Response:
+    dashboard = state(request)
+    form = await request.form()
+    username = str(form.get("username", "")).strip().lower()[:64]
+    password = str(form.get("password", ""))[:1024]
+    target = _next(request, str(form.get("next", "")))
+    context = {"staff": None, "next": target}
+    if dashboard.throttle.blocked(username):
+        flash(request, "Too many failed attempts. Wait 15 minutes and try again.", "error")
+        return render(request, "login.html", context, 429)
+    async with dashboard.deps.sessions() as db:
+        staff = await authenticate(db, username, password)
         if staff is None:
-            return pages.render(request, "error.html", _expired(), 404)
-        context = {"staff": None, "token": token, "username": staff.username}
-        return pages.render(request, "password.html", context)
-
-    async def password(request: Request) -> Response:
-        form = await request.form()
-        token = str(form.get("token", ""))
-        async with pages.provider().sessions() as db:
-            row = await peek_token(db, token, "password")
-            staff = await db.get(Staff, row.staff_id) if row and row.staff_id else None
-            if staff is None:
-                return pages.render(request, "error.html", _expired(), 404)
-            context = {"staff": None, "token": token, "username": staff.username}
-            if form.get("password") != form.get("password2"):
-                flash(request, "The two passwords differ.", "error")
-                return pages.render(request, "password.html", context, 400)
-            try:
-                await set_password(db, staff, str(form.get("password", "")))
-            except AccountError as error:
-                flash(request, str(error), "error")
-                return pages.render(request, "password.html", context, 400)
-            await use_token(db, token, "password")
             await db.commit()
-        flash(request, "Your password is set. Sign in with it.")
-        return redirect(request, "/login")
+            dashboard.throttle.failed(username)
+            flash(request, "Wrong username or password.", "error")
+            return render(request, "login.html", context, 401)
+        token = await start_session(db, staff)
+        await db.commit()
+    dashboard.throttle.succeeded(username)
+    request.session.clear()
+    request.session[SESSION_KEY] = token
+    return redirect(request, target)
 
-    return [
-        Route("/login", login_page, methods=["GET"]),
-        Route("/login", login, methods=["POST"]),
-        Route("/logout", pages.staff(logout), methods=["POST"]),
-        Route("/setup", setup_page, methods=["GET"]),
-        Route("/setup", setup, methods=["POST"]),
-        Route("/password", password_page, methods=["GET"]),
-        Route("/password", password, methods=["POST"]),
-    ]
+
+@signed_in
+async def logout(ctx: Ctx) -> Response:
+    token = ctx.request.session.get(SESSION_KEY)
+    if isinstance(token, str):
+        await end_session(ctx.db, token)
+    audit(ctx.db, "logout", staff_id=ctx.staff.id)
+    ctx.request.session.clear()
+    return redirect(ctx.request, "/login")
+
+
+async def setup_page(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    async with state(request).deps.sessions() as db:
+        valid = await needs_setup(db) and await peek_token(db, token, "setup") is not None
+    if not valid:
+        return render(request, "error.html", _expired(), 404)
+    return render(request, "setup.html", {"staff": None, "token": token})
+
+
+async def setup(request: Request) -> Response:
+    deps = state(request).deps
+    form = await request.form()
+    token = str(form.get("token", ""))
+    async with deps.sessions() as db:
+        if not await needs_setup(db) or await peek_token(db, token, "setup") is None:
+            return render(request, "error.html", _expired(), 404)
+        if form.get("password") != form.get("password2"):
+            flash(request, "The two passwords differ.", "error")
+            return render(request, "setup.html", {"staff": None, "token": token}, 400)
+        try:
+            staff = await create_staff(
+                db,
+                username=str(form.get("username", "")),
+                display_name=str(form.get("display_name", "")),
+                role=Role.ADMIN,
+                organisation=None,
+                known_organisations=set(deps.desk.directory.organisations),
+                password=str(form.get("password", "")),
+            )
+        except AccountError as error:
+            await db.rollback()
+            flash(request, str(error), "error")
+            return render(request, "setup.html", {"staff": None, "token": token}, 400)
+        await use_token(db, token, "setup")
+        session_token = await start_session(db, staff)
+        await db.commit()
+    request.session.clear()
+    request.session[SESSION_KEY] = session_token
+    flash(request, "Welcome. Add the organisations' staff under Staff.")
+    return redirect(request, "/")
+
+
+async def password_page(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    async with state(request).deps.sessions() as db:
+        row = await peek_token(db, token, "password")
+        staff = await db.get(Staff, row.staff_id) if row and row.staff_id else None
+    if staff is None:
+        return render(request, "error.html", _expired(), 404)
+    context = {"staff": None, "token": token, "username": staff.username}
+    return render(request, "password.html", context)
+
+
+async def password(request: Request) -> Response:
+    form = await request.form()
+    token = str(form.get("token", ""))
+    async with state(request).deps.sessions() as db:
+        row = await peek_token(db, token, "password")
+        staff = await db.get(Staff, row.staff_id) if row and row.staff_id else None
+        if staff is None:
+            return render(request, "error.html", _expired(), 404)
+        context = {"staff": None, "token": token, "username": staff.username}
+        if form.get("password") != form.get("password2"):
+            flash(request, "The two passwords differ.", "error")
+            return render(request, "password.html", context, 400)
+        try:
+            await set_password(db, staff, str(form.get("password", "")))
+        except AccountError as error:
+            flash(request, str(error), "error")
+            return render(request, "password.html", context, 400)
+        await use_token(db, token, "password")
+        await db.commit()
+    flash(request, "Your password is set. Sign in with it.")
+    return redirect(request, "/login")
+
+
+routes: list[BaseRoute] = [
+    Route("/login", login_page, methods=["GET"]),
+    Route("/login", login, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/setup", setup_page, methods=["GET"]),
+    Route("/setup", setup, methods=["POST"]),
+    Route("/password", password_page, methods=["GET"]),
+    Route("/password", password, methods=["POST"]),
+]
 
 
 def _next(request: Request, given: str | None = None) -> str:

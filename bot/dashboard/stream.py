@@ -11,86 +11,80 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-from sqlalchemy import func, select
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.cases import Action, queries
-from bot.dashboard.web import Ctx, Pages
-from bot.storage.models import Case, StaffNotification
+from bot.dashboard.web import Ctx, NotFound, prefix, signed_in, state
+from bot.storage.models import Case
 
 POLL_SECONDS = 3.0
 STREAM_SECONDS = 300.0
 PING_SECONDS = 15
 
 
-def stream_routes(pages: Pages) -> list[BaseRoute]:
-    async def case_events(ctx: Ctx) -> Response:
-        case = await queries.find_case(ctx.db, ctx.request.path_params["reference"])
-        if case is None:
-            return pages.not_found(ctx.request, ctx.staff)
-        await ctx.desk.require(ctx.db, ctx.actor, Action.VIEW, case)
-        after = _last_id(ctx.request)
-        case_id, worker_id = case.id, case.worker_id
-        sessions, live = ctx.deps.sessions, ctx.desk.live
+@signed_in
+async def case_events(ctx: Ctx) -> Response:
+    """New lines of a case's conversation ("message", as HTML) and changes to it ("case")."""
+    case = await queries.find_case(ctx.db, ctx.request.path_params["reference"])
+    if case is None:
+        raise NotFound
+    await ctx.desk.require(ctx.db, ctx.actor, Action.VIEW, case)
+    after = _last_id(ctx.request)
+    case_id, worker_id = case.id, case.worker_id
+    sessions, live = ctx.deps.sessions, ctx.desk.live
+    line_template = state(ctx.request).pages.templates.get_template("_line.html")
+    root = prefix(ctx.request)
 
-        async def events() -> AsyncIterator[ServerSentEvent]:
-            last, version = after, None
-            topics = [f"case:{case_id}"] + ([f"worker:{worker_id}"] if worker_id else [])
-            async with live.subscribe(*topics) as woken:
-                async for _ in _ticks(woken, live.closing):
-                    async with sessions() as db:
-                        row = await db.get(Case, case_id)
-                        if row is None:
-                            return
-                        lines = await queries.conversation(db, row, after_id=last)
-                        for line in lines:
-                            html = pages.templates.get_template("_line.html").render(
-                                line=line, root=_root(ctx.request)
-                            )
-                            yield ServerSentEvent(data=html, event="message", id=str(line.id))
-                            last = line.id
-                        state = (row.status, row.assigned_to, row.chat_held_by, row.priority)
-                        if version is not None and state != version:
-                            yield ServerSentEvent(
-                                data=json.dumps({"status": row.status}), event="case"
-                            )
-                        version = state
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        last, version = after, None
+        topics = [f"case:{case_id}"] + ([f"worker:{worker_id}"] if worker_id else [])
+        async with live.subscribe(*topics) as woken:
+            async for _ in _ticks(woken, live.closing):
+                async with sessions() as db:
+                    row = await db.get(Case, case_id)
+                    if row is None:
+                        return
+                    for line in await queries.conversation(db, row, after_id=last):
+                        html = line_template.render(line=line, root=root)
+                        yield ServerSentEvent(data=html, event="message", id=str(line.id))
+                        last = line.id
+                    now = (row.status, row.assigned_to, row.chat_held_by, row.priority)
+                    if version is not None and now != version:
+                        yield ServerSentEvent(data=json.dumps({"status": row.status}), event="case")
+                    version = now
 
-        return _response(events())
+    return _response(events())
 
-    async def notifications(ctx: Ctx) -> Response:
-        staff_id, organisation = ctx.staff.id, ctx.staff.organisation
-        sessions, live = ctx.deps.sessions, ctx.desk.live
 
-        async def events() -> AsyncIterator[ServerSentEvent]:
-            seen: int | None = None
-            topics = [f"staff:{staff_id}"] + ([f"org:{organisation}"] if organisation else [])
-            async with live.subscribe(*topics) as woken:
-                async for topic in _ticks(woken, live.closing):
-                    async with sessions() as db:
-                        unread = await db.scalar(
-                            select(func.count())
-                            .select_from(StaffNotification)
-                            .where(
-                                StaffNotification.staff_id == staff_id,
-                                StaffNotification.read_at.is_(None),
-                            )
-                        )
-                    if unread != seen:
-                        yield ServerSentEvent(data=json.dumps({"unread": unread}), event="notify")
-                        seen = unread
-                    if topic is not None and topic.startswith("org:"):
-                        yield ServerSentEvent(data="{}", event="queues")
+@signed_in
+async def notifications(ctx: Ctx) -> Response:
+    """The officer's unread count ("notify"), and "queues" when their organisation's moved."""
+    staff_id, organisation = ctx.staff.id, ctx.staff.organisation
+    sessions, live = ctx.deps.sessions, ctx.desk.live
 
-        return _response(events())
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        seen: int | None = None
+        topics = [f"staff:{staff_id}"] + ([f"org:{organisation}"] if organisation else [])
+        async with live.subscribe(*topics) as woken:
+            async for topic in _ticks(woken, live.closing):
+                async with sessions() as db:
+                    unread = await queries.unread_count(db, staff_id)
+                if unread != seen:
+                    yield ServerSentEvent(data=json.dumps({"unread": unread}), event="notify")
+                    seen = unread
+                if topic is not None and topic.startswith("org:"):
+                    yield ServerSentEvent(data="{}", event="queues")
 
-    return [
-        Route("/events", pages.staff(notifications), methods=["GET"]),
-        Route("/cases/{reference}/events", pages.staff(case_events), methods=["GET"]),
-    ]
+    return _response(events())
+
+
+routes: list[BaseRoute] = [
+    Route("/events", notifications, methods=["GET"]),
+    Route("/cases/{reference}/events", case_events, methods=["GET"]),
+]
 
 
 async def _ticks(woken: asyncio.Queue[str], closing: asyncio.Event) -> AsyncIterator[str | None]:
@@ -120,7 +114,3 @@ def _response(events: AsyncIterator[ServerSentEvent]) -> EventSourceResponse:
 def _last_id(request: Request) -> int:
     raw = request.headers.get("last-event-id") or request.query_params.get("after") or "0"
     return int(raw) if raw.isdigit() else 0
-
-
-def _root(request: Request) -> str:
-    return str(request.scope.get("root_path", ""))

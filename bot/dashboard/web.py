@@ -1,8 +1,14 @@
-"""What every dashboard page shares: the signed-in staff member, one transaction, templates,
-flash messages, security headers, and errors turned into responses."""
+"""What every dashboard page shares: the dashboard's state on the app, the signed-in staff
+member and one transaction (`signed_in`), templates, flash messages, security headers, and
+errors turned into responses.
+
+Endpoints are module-level functions. A public page takes the request and finds what it needs
+with `state(request)`; a signed-in page is decorated with `signed_in` and takes a `Ctx`.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,8 +23,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from bot.cases import Actor, Desk, DeskError, PermissionDenied
-from bot.cases.status import STATUS_LABELS
+from bot.cases import Action, Actor, Desk, DeskError, PermissionDenied, Role
+from bot.cases.permissions import CASE_ROLES
+from bot.cases.status import STATUS_LABELS, Priority, Status
+from bot.dashboard.throttle import Throttle
 from bot.staff import load_session
 from bot.storage.models import Staff
 
@@ -49,49 +57,10 @@ class Deps(Protocol):
     def desk(self) -> Desk: ...
 
 
-@dataclass
-class Ctx:
-    request: Request
-    db: AsyncSession
-    staff: Staff
-    deps: Deps
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(self.staff.id, self.staff.role, self.staff.organisation)
-
-    @property
-    def desk(self) -> Desk:
-        return self.deps.desk
-
-    def url(self, path: str) -> str:
-        return prefix(self.request) + path
-
-
-Handler = Callable[[Ctx], Awaitable[Response]]
-
-
-class NotFound(Exception):
-    pass
-
-
-def prefix(request: Request) -> str:
-    return str(request.scope.get("root_path", ""))
-
-
-def redirect(request: Request, path: str) -> RedirectResponse:
-    return RedirectResponse(prefix(request) + path, status_code=303)
-
-
-def flash(request: Request, text: str, kind: str = "info") -> None:
-    request.session.setdefault("flash", []).append([kind, text])
-
-
 class Pages:
-    """Templates and the wrapper that every signed-in page goes through."""
+    """The templates, rendered with what every page shows (root, CSRF token, flashes)."""
 
-    def __init__(self, provider: Callable[[], Deps]) -> None:
-        self.provider = provider
+    def __init__(self) -> None:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
             autoescape=True,
@@ -102,6 +71,10 @@ class Pages:
             f"{prefix(request)}/static/{name}?v={versions[name]}"
         )
         env.globals["status_label"] = lambda s: STATUS_LABELS.get(s, s)
+        # The enums, so that templates compare with names, not strings.
+        env.globals.update(
+            Action=Action, Role=Role, Status=Status, Priority=Priority, case_roles=CASE_ROLES
+        )
         env.filters["waited"] = waited
         env.filters["when"] = when
         self.templates = Jinja2Templates(env=env)
@@ -124,42 +97,122 @@ class Pages:
         # A case one may not see is answered as one that does not exist.
         return self.render(request, "error.html", {"staff": staff, "message": "Not found"}, 404)
 
-    def staff(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            deps = self.provider()
-            token = request.session.get(SESSION_KEY)
-            async with deps.sessions() as db:
-                staff = await load_session(db, token) if isinstance(token, str) else None
-                if staff is None:
-                    await db.commit()  # expired sessions are removed
-                    request.session.pop(SESSION_KEY, None)
-                    if request.method != "GET":
-                        return HTMLResponse("Signed out", status_code=401, headers=HEADERS)
-                    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                    return redirect(request, f"/login?next={quote(path)}")
-                ctx = Ctx(request, db, staff, deps)
-                try:
-                    response = await handler(ctx)
-                except PermissionDenied:
-                    await db.commit()  # keeps the audit entry of the refusal
-                    return self.not_found(request, staff)
-                except NotFound:
-                    await db.commit()  # raised before any change
-                    return self.not_found(request, staff)
-                except DeskError as error:
-                    await db.rollback()
-                    if _wants_json(request):
-                        return Response(str(error), status_code=400, headers=HEADERS)
-                    flash(request, str(error), "error")
-                    # An action's URL is its page's URL plus one segment: back to the page.
-                    return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)
-                await db.commit()
-                return response
 
-        return endpoint
+@dataclass(frozen=True)
+class DashboardState:
+    """Everything the endpoints share, kept on the dashboard app as `app.state.dashboard`."""
+
+    provider: Callable[[], Deps]  # the runtime, once the server has started
+    pages: Pages
+    content_root: Path  # where content checks look when the directory names no root
+    throttle: Throttle  # failed sign-ins (per process)
+
+    @property
+    def deps(self) -> Deps:
+        return self.provider()
 
 
-def _wants_json(request: Request) -> bool:
+def state(request: Request) -> DashboardState:
+    found = getattr(request.app.state, "dashboard", None)
+    if not isinstance(found, DashboardState):
+        raise RuntimeError("the dashboard's state is missing from its app")
+    return found
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    return state(request).pages.render(request, name, context, status)
+
+
+@dataclass
+class Ctx:
+    """A signed-in request: the staff member and the request's one transaction."""
+
+    request: Request
+    db: AsyncSession
+    staff: Staff
+    deps: Deps
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.staff.id, self.staff.role, self.staff.organisation)
+
+    @property
+    def desk(self) -> Desk:
+        return self.deps.desk
+
+    def url(self, path: str) -> str:
+        return prefix(self.request) + path
+
+    def render(self, name: str, context: dict[str, Any], status: int = 200) -> Response:
+        """A page with the staff member's header."""
+        return render(self.request, name, {"staff": self.staff, **context}, status)
+
+
+Handler = Callable[[Ctx], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class NotFound(Exception):
+    pass
+
+
+def signed_in(handler: Handler) -> Endpoint:
+    """The endpoint for a page that needs a signed-in staff member.
+
+    Signed out: GET goes to the sign-in page, anything else gets 401. The handler runs in one
+    transaction, committed when it returns. PermissionDenied and NotFound answer 404 (the
+    refusal's audit entry is kept); DeskError rolls back and flashes the message.
+    """
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        dashboard = state(request)
+        deps = dashboard.deps
+        token = request.session.get(SESSION_KEY)
+        async with deps.sessions() as db:
+            staff = await load_session(db, token) if isinstance(token, str) else None
+            if staff is None:
+                await db.commit()  # expired sessions are removed
+                request.session.pop(SESSION_KEY, None)
+                if request.method != "GET":
+                    return HTMLResponse("Signed out", status_code=401, headers=HEADERS)
+                path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return redirect(request, f"/login?next={quote(path)}")
+            try:
+                response = await handler(Ctx(request, db, staff, deps))
+            except PermissionDenied:
+                await db.commit()  # keeps the audit entry of the refusal
+                return dashboard.pages.not_found(request, staff)
+            except NotFound:
+                await db.commit()  # raised before any change
+                return dashboard.pages.not_found(request, staff)
+            except DeskError as error:
+                await db.rollback()
+                if wants_json(request):
+                    return Response(str(error), status_code=400, headers=HEADERS)
+                flash(request, str(error), "error")
+                # An action's URL is its page's URL plus one segment: back to the page.
+                return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)
+            await db.commit()
+            return response
+
+    return endpoint
+
+
+def prefix(request: Request) -> str:
+    return str(request.scope.get("root_path", ""))
+
+
+def redirect(request: Request, path: str) -> RedirectResponse:
+    return RedirectResponse(prefix(request) + path, status_code=303)
+
+
+def flash(request: Request, text: str, kind: str = "info") -> None:
+    request.session.setdefault("flash", []).append([kind, text])
+
+
+def wants_json(request: Request) -> bool:
+    """The page's script sent the form and reads the answer."""
     return request.headers.get("x-requested-with") == "fetch"
 
 
