@@ -12,9 +12,9 @@ from starlette.applications import Starlette
 from bot.cases import Action, Actor, can
 from bot.cases.permissions import CaseScope
 from bot.dashboard import stream
-from bot.storage.models import AuditEntry, Case, CaseAccess, Message
+from bot.storage.models import AuditEntry, Case, CaseAccess, Evidence, Message
 from tests.cases.conftest import World
-from tests.dashboard.conftest import Client, post, read_events
+from tests.dashboard.conftest import Client, data, post, read_events
 
 # Each case route and the permission it needs; POST forms carry what the action needs.
 ROUTES: list[tuple[str, str, Action, dict[str, str]]] = [
@@ -242,3 +242,73 @@ async def test_a_case_without_its_home_province_says_so(world: World, client: Cl
     page = (await (await client("ani")).get(f"/dashboard/cases/{reference}")).text
     assert "home province unknown" in page
     assert 'id="call-advice"' not in page  # no complaint answers about calls: no advice
+
+
+async def test_notifications_are_shown_counted_and_marked_read(
+    world: World, client: Client, app: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stream, "STREAM_SECONDS", 0.0)  # the stream answers once and ends
+    await world.staff("budi", organisation="kbri-kuala-lumpur")  # on duty
+    await world.say("w", "saya sedang dipukul di malaysia")  # urgent, to KBRI Kuala Lumpur
+    case = await world.case()
+    budi = await client("budi")
+    home = (await budi.get("/dashboard/")).text
+    assert f"New urgent case: {case.reference}" in home
+    [event] = await read_events(app, budi, "/dashboard/events", want=1)
+    assert event[0] == "notify" and data(event) == {"unread": 1}
+
+    assert (await post(budi, "/dashboard/notifications/read")).status_code == 303
+    home = (await budi.get("/dashboard/")).text
+    assert "New urgent case" not in home
+    [event] = await read_events(app, budi, "/dashboard/events", want=1)
+    assert data(event) == {"unread": 0}
+
+
+async def test_evidence_is_served_only_for_the_cases_worker(world: World, client: Client) -> None:
+    await world.staff("ani")
+    await world.say("w1", "orang")
+    await world.say("w2", "halo")
+    case = await world.case()
+    async with world.sessions.begin() as session:
+        files = {}
+        for user, mine in (("w1", True), ("w2", False)):
+            is_theirs = Message.worker_id == case.worker_id
+            message = await session.scalar(
+                select(Message).where(is_theirs if mine else ~is_theirs).limit(1)
+            )
+            assert message is not None
+            item = Evidence(
+                message_id=message.id,
+                worker_id=message.worker_id,
+                channel="telegram",
+                position=0,
+                kind="photo",
+                content_type="image/png",
+                data=f"picture of {user}".encode(),
+                status="stored",
+            )
+            session.add(item)
+            await session.flush()
+            files[user] = item.id
+    ani = await client("ani")
+    base = f"/dashboard/cases/{case.reference}/evidence"
+    shown = await ani.get(f"{base}/{files['w1']}")
+    assert shown.status_code == 200 and shown.content == b"picture of w1"
+    assert shown.headers["content-disposition"] == f'inline; filename="evidence-{files["w1"]}"'
+    assert shown.headers["content-security-policy"] == "default-src 'none'; sandbox"
+    assert (await ani.get(f"{base}/{files['w2']}")).status_code == 404  # another worker's
+    async with world.sessions() as session:
+        seen = (
+            await session.scalars(select(AuditEntry.data).where(AuditEntry.action == "viewed"))
+        ).all()
+    assert {"what": f"evidence:{files['w1']}"} in seen
+
+
+async def test_going_off_and_on_duty(world: World, client: Client) -> None:
+    ani = await world.staff("ani")
+    c = await client("ani")
+    assert (await post(c, "/dashboard/duty", on_duty="0")).status_code == 303
+    assert not (await world.staff_row(ani.id)).on_duty
+    assert "Off duty" in (await c.get("/dashboard/")).text
+    assert (await post(c, "/dashboard/duty", on_duty="1")).status_code == 303
+    assert (await world.staff_row(ani.id)).on_duty
