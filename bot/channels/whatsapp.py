@@ -36,8 +36,7 @@ from bot.channels.inbound import Receiver
 from bot.channels.text import numbered, resolve_number, split_text, typed_number
 from bot.channels.twilio_http import HttpxTwilioClient, last_retry_after
 from bot.evidence import MAX_BYTES, FetchError, Media
-from bot.messages import Attachment, Inbound
-from bot.outbox.store import latest_options, record_status
+from bot.messages import Attachment, ChannelKind, Inbound
 from bot.outbox.types import (
     Outgoing,
     OutsideWindow,
@@ -50,7 +49,7 @@ from bot.storage.models import utcnow
 
 log = structlog.get_logger(__name__)
 
-CHANNEL = "whatsapp"
+CHANNEL = ChannelKind.WHATSAPP
 INBOUND_PATH = "/webhooks/twilio"
 STATUS_PATH = "/webhooks/twilio/status"
 API_URL = "https://api.twilio.com"
@@ -296,8 +295,7 @@ class WhatsAppChannel:
         if typed_number(inbound.text) is None:
             return inbound
         assert self.receiver is not None
-        user_hash = self.receiver.engine.cipher.lookup_hash(inbound.user_id)
-        last = await latest_options(self.receiver.sessions, CHANNEL, user_hash)
+        last = await self.receiver.options_sent(CHANNEL, inbound.user_id)
         payload = resolve_number(inbound.text, *last) if last else None
         if payload is None:
             return inbound
@@ -320,22 +318,18 @@ class WhatsAppChannel:
         status = _field(form, "MessageStatus")
         error = _field(form, "ErrorCode")
         try:
-            async with self.receiver.sessions.begin() as session:
-                found = await record_status(
-                    session,
-                    message_id=message_id,
-                    channel_message_id=_field(form, "MessageSid") or None,
-                    status=status,
-                    error=f"twilio code {error}" if error else None,
-                    now=self.clock(),
-                    window_error=error == WINDOW_CLOSED,
-                )
+            found = await self.receiver.delivery_status(
+                message_id=message_id,
+                channel_message_id=_field(form, "MessageSid") or None,
+                status=status,
+                error=f"twilio code {error}" if error else None,
+                now=self.clock(),
+                window_closed=error == WINDOW_CLOSED,
+            )
         except Exception as exc:
             log.error("twilio.status_failed", error=type(exc).__name__)
             return Response(status_code=503)
         log.info("twilio.status", message_id=message_id, status=status, known=found, error=error)
-        if error == WINDOW_CLOSED and self.receiver.outbox is not None:
-            self.receiver.outbox.wake()
         return Response(status_code=204)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.messages import QuickReply
+from bot.messages import ChannelKind, QuickReply
 from bot.outbox.types import Visible
 from bot.storage.models import Message, VisibleMessage, Worker, utcnow
 
@@ -27,7 +27,7 @@ UNSENT = ("pending", "sending")
 DELIVERY = {"sent": 1, "delivered": 2, "read": 3}  # later statuses never step back
 REOPEN_TEXT = "(template: an officer has answered; reply to read it)"
 # Channels that take free-form messages only for a while after the worker last wrote.
-WINDOWS: dict[str, timedelta] = {"whatsapp": timedelta(hours=24)}
+WINDOWS: dict[str, timedelta] = {ChannelKind.WHATSAPP: timedelta(hours=24)}
 # Hold a little early rather than have the channel refuse the message at the edge.
 WINDOW_MARGIN = timedelta(minutes=5)
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.storage.crypto import active_cipher
+from bot.storage.crypto import cipher_of
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -50,16 +50,16 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 class EncryptedText(TypeDecorator[str]):
-    """Text encrypted with the process's Fernet keys before it reaches the database."""
+    """Text encrypted with the database engine's Fernet keys before it reaches the database."""
 
     impl = Text
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return active_cipher().encrypt(value) if value is not None else None
+        return cipher_of(dialect).encrypt(value) if value is not None else None
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        return active_cipher().decrypt(value) if value is not None else None
+        return cipher_of(dialect).decrypt(value) if value is not None else None
 
 
 class EncryptedJSON(TypeDecorator[Any]):
@@ -69,23 +69,23 @@ class EncryptedJSON(TypeDecorator[Any]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return active_cipher().encrypt(json.dumps(value)) if value is not None else None
+        return cipher_of(dialect).encrypt(json.dumps(value)) if value is not None else None
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        return json.loads(active_cipher().decrypt(value)) if value is not None else None
+        return json.loads(cipher_of(dialect).decrypt(value)) if value is not None else None
 
 
 class EncryptedBytes(TypeDecorator[bytes]):
-    """Files (evidence) encrypted with the process's Fernet keys."""
+    """Files (evidence) encrypted with the database engine's Fernet keys."""
 
     impl = LargeBinary
     cache_ok = True
 
     def process_bind_param(self, value: bytes | None, dialect: Dialect) -> bytes | None:
-        return active_cipher().encrypt_bytes(value) if value is not None else None
+        return cipher_of(dialect).encrypt_bytes(value) if value is not None else None
 
     def process_result_value(self, value: bytes | None, dialect: Dialect) -> bytes | None:
-        return active_cipher().decrypt_bytes(bytes(value)) if value is not None else None
+        return cipher_of(dialect).decrypt_bytes(bytes(value)) if value is not None else None
 
 
 class Base(DeclarativeBase):
@@ -120,6 +120,8 @@ class Conversation(Base):
         ForeignKey("workers.id", ondelete="CASCADE"), unique=True
     )
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A complaint in progress holds what the worker told us: kept apart from `state`, encrypted.
+    flow: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
