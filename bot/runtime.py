@@ -18,7 +18,6 @@ from bot.cases import CaseHooks, Desk, Directory, Live, new_reference
 from bot.channels.service import Channels
 from bot.content import Content
 from bot.dialogue.flows import FlowLibrary, FlowRunner
-from bot.dialogue.policy import Content as ContentSource
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
 from bot.nlu.types import NluBackend, NluError, NluResult
@@ -34,7 +33,6 @@ class Runtime:
     cipher: Cipher
     database: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    content: ContentSource
     nlu: NluBackend
     flows: FlowLibrary  # complaint flows; the server reloads them when editors change them
     desk: Desk  # cases, queues and the live updates the dashboard shows
@@ -90,34 +88,37 @@ async def build(
     migrate: bool = True,
     cipher: Cipher | None = None,
     nlu: tuple[NluBackend, float] | None = None,
-    content: ContentSource | None = None,
+    policy: Policy | None = None,
+    flows: FlowLibrary | None = None,
+    directory: Directory | None = None,
     detect_language: Callable[[str], str | None] | None = None,
     clock: Callable[[], datetime] = utcnow,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     outbox_options: dict[str, Any] | None = None,
 ) -> Runtime:
-    """Everything the helpline runs on. Overrides are for tests: `nlu` (a trained or scripted
-    backend and its threshold), `content`, `detect_language`, `clock` and `sleep` (the desk's,
-    the outbox's and the channels' time), `outbox_options` (backoff, attempts)."""
+    """Everything the helpline runs on, each part from `settings` unless given.
+
+    Tests give parts: a trained or scripted `nlu` (backend and threshold), a `policy` over
+    tiny content, `flows` and `directory` loaded once per run, `clock` and `sleep` (the
+    desk's, outbox's and channels' time), `outbox_options` (backoff, attempts).
+    """
+    from bot.nlu.language import detect_language as detect_by_text
+
     cipher = cipher or build_cipher(settings)
     database = db.create_engine(settings.effective_database_url, cipher=cipher)
     if migrate:
         await db.migrate(database)
     sessions = db.session_factory(database)
 
-    content = content or Content.load(settings.content_dir)
     backend, threshold = nlu or build_nlu(settings)
-    from bot.nlu.language import detect_language as detect_by_text
-
-    flows = FlowLibrary.load(settings.content_dir)
-    runner = FlowRunner(
-        flows, new_reference=new_reference, expiry=timedelta(hours=settings.flow_expiry_hours)
-    )
-    policy = Policy(content, threshold=threshold, flows=runner)
-    desk = Desk(Directory.load(settings.content_dir), Live(), clock=clock)
+    flows = flows or FlowLibrary.load(settings.content_dir)
+    if policy is None:
+        expiry = timedelta(hours=settings.flow_expiry_hours)
+        runner = FlowRunner(flows, new_reference=new_reference, expiry=expiry)
+        policy = Policy(Content.load(settings.content_dir), threshold=threshold, flows=runner)
+    directory = directory or Directory.load(settings.content_dir)
+    desk = Desk(directory, Live(), clock=clock)
     language = detect_language or detect_by_text
     engine = Engine(sessions, backend, policy, cipher, language, CaseHooks(desk))
     channels = Channels(settings, engine, clock=clock, sleep=sleep, outbox_options=outbox_options)
-    return Runtime(
-        settings, cipher, database, sessions, content, backend, flows, desk, engine, channels
-    )
+    return Runtime(settings, cipher, database, sessions, backend, flows, desk, engine, channels)

@@ -99,7 +99,7 @@ class Channels:
     @property
     def enabled(self) -> list[str]:
         on = {ChannelKind.TELEGRAM: self.telegram, ChannelKind.WHATSAPP: self.whatsapp}
-        return [kind for kind, adapter in on.items() if adapter is not None]
+        return [kind.value for kind, adapter in on.items() if adapter is not None]
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = []
