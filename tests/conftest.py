@@ -105,7 +105,7 @@ async def runtime(
     runtime_settings: Settings,
     build_options: dict[str, Any],
     cipher: Cipher,
-    nlu: ScriptedNlu,
+    nlu: NluBackend,
     policy: Policy,
     flow_library: FlowLibrary,
     directory: Directory,
