@@ -28,7 +28,16 @@ from bot.dialogue.state import DialogueState, Profile
 from bot.messages import ANSWERED_IN_PLACE, Action, Inbound, QuickReply, Reply
 from bot.nlu.types import NluBackend, NluError
 from bot.storage.crypto import Cipher
-from bot.storage.models import Conversation, Event, Message, VisibleMessage, Worker, utcnow
+from bot.storage.models import (
+    Conversation,
+    Direction,
+    Event,
+    Message,
+    MessageStatus,
+    VisibleMessage,
+    Worker,
+    utcnow,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -112,12 +121,12 @@ class Engine:
             )
             values = dict(
                 worker_id=worker_id,
-                direction="in",
+                direction=Direction.IN,
                 channel=inbound.channel,
                 channel_message_id=inbound.channel_message_id,
                 text=inbound.text,
                 attachments=[_attachment_json(a) for a in inbound.attachments] or None,
-                status="received",
+                status=MessageStatus.RECEIVED,
                 received_at=inbound.received_at or datetime.now(UTC),
                 created_at=utcnow(),
             )
@@ -129,7 +138,7 @@ class Engine:
                 message_id = await session.scalar(
                     select(Message.id).where(
                         Message.worker_id == worker_id,
-                        Message.direction == "in",
+                        Message.direction == Direction.IN,
                         Message.channel_message_id == inbound.channel_message_id,
                     )
                 )
@@ -167,8 +176,8 @@ class Engine:
                     select(Message)
                     .where(
                         Message.worker_id == worker_id,
-                        Message.direction == "in",
-                        Message.status == "received",
+                        Message.direction == Direction.IN,
+                        Message.status == MessageStatus.RECEIVED,
                     )
                     .order_by(Message.id)
                     .limit(1)
@@ -183,7 +192,9 @@ class Engine:
             worker_ids = (
                 await session.scalars(
                     select(Message.worker_id)
-                    .where(Message.direction == "in", Message.status == "received")
+                    .where(
+                        Message.direction == Direction.IN, Message.status == MessageStatus.RECEIVED
+                    )
                     .distinct()
                 )
             ).all()

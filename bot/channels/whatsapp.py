@@ -38,6 +38,7 @@ from bot.channels.twilio_http import HttpxTwilioClient, last_retry_after
 from bot.evidence import MAX_BYTES, FetchError, Media
 from bot.messages import Attachment, ChannelKind, Inbound
 from bot.outbox.types import (
+    Kind,
     Outgoing,
     OutsideWindow,
     PermanentError,
@@ -150,7 +151,7 @@ class WhatsAppSender:
     async def send(self, message: Outgoing) -> Sent:
         to = f"whatsapp:{message.to}"
         callback = f"{self.status_url}?m={message.id}"
-        if message.kind == "reopen":
+        if message.kind == Kind.REOPEN:
             if not self.template_sid:
                 raise PermanentError("no template: set HELPLINE_TWILIO_TEMPLATE_SID")
             with converted_errors():
@@ -163,7 +164,7 @@ class WhatsAppSender:
             return Sent(created.sid)
         # A business cannot delete messages on the worker's phone: say how to do it by hand.
         source = (
-            whatsapp_by_hand(message.language) if message.kind == "clear_chat" else message.text
+            whatsapp_by_hand(message.language) if message.kind == Kind.CLEAR_CHAT else message.text
         )
         text, _ = numbered(source, message.quick_replies)
         parts = split_text(text, BODY_LIMIT)
