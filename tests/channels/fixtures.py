@@ -1,4 +1,4 @@
-"""Fixtures for channel and outbox tests: stubs, a real engine, the app and a fake clock.
+"""Fixtures for channel and outbox tests: stubs, the runtime with both channels on, the app, a fake clock.
 
 Imported by tests/channels/conftest.py and tests/outbox/conftest.py.
 """
