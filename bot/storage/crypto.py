@@ -37,7 +37,9 @@ class Cipher:
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
-            raise CryptoError("a stored value cannot be decrypted with the configured keys") from exc
+            raise CryptoError(
+                "a stored value cannot be decrypted with the configured keys"
+            ) from exc
 
     def encrypt_bytes(self, value: bytes) -> bytes:
         return self._fernet.encrypt(value)

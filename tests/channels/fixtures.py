@@ -171,7 +171,9 @@ def runtime_settings(
     database_url: str, tmp_path: Path, telegram_stub: TelegramStub, twilio_stub: TwilioStub
 ) -> Settings:
     """The runtime of channel tests has both channels on, talking to the stubs."""
-    return channel_settings(telegram_stub, twilio_stub, database_url=database_url, data_dir=tmp_path)
+    return channel_settings(
+        telegram_stub, twilio_stub, database_url=database_url, data_dir=tmp_path
+    )
 
 
 @pytest.fixture

@@ -115,7 +115,9 @@ def make_app(url: str, cipher: Cipher, data_dir: Path) -> Starlette:
 
 @pytest.fixture
 def server(tmp_path: Path, cipher: Cipher) -> Iterator[str]:
-    with serve_in_thread(make_app(f"sqlite+aiosqlite:///{tmp_path}/browser.db", cipher, tmp_path)) as url:
+    with serve_in_thread(
+        make_app(f"sqlite+aiosqlite:///{tmp_path}/browser.db", cipher, tmp_path)
+    ) as url:
         yield url
 
 
