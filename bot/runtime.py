@@ -104,19 +104,22 @@ async def build(
     """
     from bot.nlu.language import detect_language as detect_by_text
 
-    cipher = cipher or build_cipher(settings)
+    if cipher is None:
+        cipher = build_cipher(settings)
     database = db.create_engine(settings.effective_database_url, cipher=cipher)
     if migrate:
         await db.migrate(database)
     sessions = db.session_factory(database)
 
     backend, threshold = nlu or build_nlu(settings)
-    flows = flows or FlowLibrary.load(settings.content_dir)
+    if flows is None:
+        flows = FlowLibrary.load(settings.content_dir)
     if policy is None:
         expiry = timedelta(hours=settings.flow_expiry_hours)
         runner = FlowRunner(flows, new_reference=new_reference, expiry=expiry)
         policy = Policy(Content.load(settings.content_dir), threshold=threshold, flows=runner)
-    directory = directory or Directory.load(settings.content_dir)
+    if directory is None:
+        directory = Directory.load(settings.content_dir)
     desk = Desk(directory, Live(), clock=clock)
     language = detect_language or detect_by_text
     engine = Engine(sessions, backend, policy, cipher, language, CaseHooks(desk))
