@@ -17,7 +17,7 @@ import typer
 
 from bot import logs
 from bot.cases.cli import cases_app
-from bot.messages import Action, Inbound, Reply
+from bot.messages import Action, ChannelKind, Inbound, Reply
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.staff.cli import user_app
 
@@ -42,9 +42,7 @@ def run(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Run the web server: health endpoint, the /chat page and (later) webhooks and dashboard."""
-    import uvicorn
-
-    from bot.server import create_server_app
+    from bot.server import serve
 
     settings = _settings()
     logs.configure(settings.log_level, json=settings.env == "production")
@@ -59,8 +57,7 @@ def run(
         typer.echo(f"Telegram: {settings.effective_telegram_mode}", err=True)
     if settings.whatsapp_enabled:
         typer.echo(f"WhatsApp: webhook at {settings.public_url}/webhooks/twilio", err=True)
-    app = create_server_app(settings, base_url=f"http://{host}:{port}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    asyncio.run(serve(settings, host=host, port=port))
 
 
 @app.command()
@@ -98,13 +95,13 @@ async def _chat(
         if interactive:
             typer.echo("Ketik pesan / type a message (Ctrl-D to quit).")
         if lang is not None:
-            await runtime.engine.handle(Inbound("console", user, f"/lang:{lang}"))
+            await runtime.engine.handle(Inbound(ChannelKind.CONSOLE, user, f"/lang:{lang}"))
         if flow is not None:
             if runtime.flows.get(flow) is None:
                 names = ", ".join(f.id for f in runtime.flows.flows())
                 typer.echo(f"no flow {flow!r}; the flows are: {names}", err=True)
                 raise typer.Exit(2)
-            replies = await runtime.engine.handle(Inbound("console", user, f"/flow:start:{flow}"))
+            replies = await runtime.engine.handle(Inbound(ChannelKind.CONSOLE, user, f"/flow:start:{flow}"))
             quick = _print_replies(replies)
         while True:
             line = await asyncio.to_thread(input, "> ") if interactive else sys.stdin.readline()
@@ -115,7 +112,7 @@ async def _chat(
                 continue
             # A quick reply can be chosen by typing its title.
             text = quick.get(text.strip().lower(), text)
-            replies = await runtime.engine.handle(Inbound("console", user, text))
+            replies = await runtime.engine.handle(Inbound(ChannelKind.CONSOLE, user, text))
             quick = _print_replies(replies, interactive=interactive)
     except (EOFError, KeyboardInterrupt):
         pass

@@ -9,7 +9,6 @@ what was left.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,15 +25,21 @@ from bot.dialogue.cases import CaseContext
 from bot.dialogue.commands import parse_command
 from bot.dialogue.policy import AttachmentRef, Decision, Policy, Turn
 from bot.dialogue.state import DialogueState, Profile
-from bot.messages import Action, Inbound, QuickReply, Reply
+from bot.messages import ANSWERED_IN_PLACE, Action, Inbound, QuickReply, Reply
 from bot.nlu.types import NluBackend, NluError
 from bot.storage.crypto import Cipher
-from bot.storage.models import Conversation, Event, Message, VisibleMessage, Worker, utcnow
+from bot.storage.models import (
+    Conversation,
+    Direction,
+    Event,
+    Message,
+    MessageStatus,
+    VisibleMessage,
+    Worker,
+    utcnow,
+)
 
 log = structlog.get_logger(__name__)
-
-# Replies on these channels are returned to the caller at once rather than sent by an outbox.
-SYNCHRONOUS_CHANNELS = frozenset({"web", "console"})
 
 
 class EngineHooks(Protocol):
@@ -116,12 +121,12 @@ class Engine:
             )
             values = dict(
                 worker_id=worker_id,
-                direction="in",
+                direction=Direction.IN,
                 channel=inbound.channel,
                 channel_message_id=inbound.channel_message_id,
                 text=inbound.text,
                 attachments=[_attachment_json(a) for a in inbound.attachments] or None,
-                status="received",
+                status=MessageStatus.RECEIVED,
                 received_at=inbound.received_at or datetime.now(UTC),
                 created_at=utcnow(),
             )
@@ -133,7 +138,7 @@ class Engine:
                 message_id = await session.scalar(
                     select(Message.id).where(
                         Message.worker_id == worker_id,
-                        Message.direction == "in",
+                        Message.direction == Direction.IN,
                         Message.channel_message_id == inbound.channel_message_id,
                     )
                 )
@@ -171,8 +176,8 @@ class Engine:
                     select(Message)
                     .where(
                         Message.worker_id == worker_id,
-                        Message.direction == "in",
-                        Message.status == "received",
+                        Message.direction == Direction.IN,
+                        Message.status == MessageStatus.RECEIVED,
                     )
                     .order_by(Message.id)
                     .limit(1)
@@ -187,7 +192,9 @@ class Engine:
             worker_ids = (
                 await session.scalars(
                     select(Message.worker_id)
-                    .where(Message.direction == "in", Message.status == "received")
+                    .where(
+                        Message.direction == Direction.IN, Message.status == MessageStatus.RECEIVED
+                    )
                     .distinct()
                 )
             ).all()
@@ -207,7 +214,8 @@ class Engine:
         turn = await self._understand(message)
         turn = replace(turn, cases=await self.hooks.context(session, worker_id))
         profile = Profile(worker.language, worker.language_chosen, worker.country)
-        decision = self.policy.decide(turn, profile, self._open_state(conversation.state))
+        state = DialogueState.from_json({**conversation.state, "flow": conversation.flow})
+        decision = self.policy.decide(turn, profile, state)
 
         message.status = "processed"
         message.intent = decision.intent
@@ -225,10 +233,13 @@ class Engine:
         worker.language = decision.profile.language
         worker.language_chosen = decision.profile.language_chosen
         worker.country = decision.profile.country
-        conversation.state = self._sealed_state(decision.state)
+        # A complaint in progress holds what the worker told us: its own, encrypted column.
+        remembered = decision.state.to_json()
+        conversation.flow = remembered.pop("flow", None)
+        conversation.state = remembered
         decision.replies += await self.hooks.after_decision(session, worker_id, message, decision)
         reply_to = None if forget else message.id
-        status = "sent" if message.channel in SYNCHRONOUS_CHANNELS else "pending"
+        status = "sent" if message.channel in ANSWERED_IN_PLACE else "pending"
         for reply in decision.replies:
             session.add(
                 Message(
@@ -282,19 +293,6 @@ class Engine:
             log.warning("nlu.unavailable", message_id=message.id)
             nlu = None
         return replace(turn, nlu=nlu, detected_language=self.detect_language(text))
-
-    def _open_state(self, stored: dict[str, Any] | None) -> DialogueState:
-        data = dict(stored or {})
-        if isinstance(data.get("flow"), str):
-            data["flow"] = json.loads(self.cipher.decrypt(data["flow"]))
-        return DialogueState.from_json(data)
-
-    def _sealed_state(self, state: DialogueState) -> dict[str, Any]:
-        """The state as stored: a complaint in progress holds what the worker told us."""
-        data = state.to_json()
-        if data.get("flow") is not None:
-            data["flow"] = self.cipher.encrypt(json.dumps(data["flow"]))
-        return data
 
     async def _forget(self, session: AsyncSession, worker_id: int) -> None:
         """The worker asked to be forgotten: their messages, events and details go."""

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import Attachment
-from bot.storage.models import Evidence, Message, utcnow
+from bot.storage.models import Direction, Evidence, EvidenceStatus, Message, utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -91,7 +91,7 @@ class EvidenceCollector:
                     position=position,
                     kind=attachment.kind,
                     content_type=attachment.content_type,
-                    status="pending",
+                    status=EvidenceStatus.PENDING,
                     attempts=0,
                     created_at=self.clock(),
                 )
@@ -99,7 +99,7 @@ class EvidenceCollector:
                     # Nothing to fetch: the place itself is the evidence (a geo: URI).
                     data = attachment.url.encode()
                     values.update(
-                        status="stored",
+                        status=EvidenceStatus.STORED,
                         content_type="text/uri-list",
                         data=data,
                         size=len(data),
@@ -115,7 +115,7 @@ class EvidenceCollector:
             ids = (
                 await session.scalars(
                     select(Message.id).where(
-                        Message.direction == "in",
+                        Message.direction == Direction.IN,
                         Message.attachments.is_not(None),
                         ~exists().where(Evidence.message_id == Message.id),
                     )
@@ -149,7 +149,7 @@ class EvidenceCollector:
         if not self.fetchers:
             return []
         due = (
-            (Evidence.status == "pending")
+            (Evidence.status == EvidenceStatus.PENDING)
             & or_(Evidence.next_attempt_at.is_(None), Evidence.next_attempt_at <= now)
             & or_(Evidence.lease_until.is_(None), Evidence.lease_until < now)
         )
@@ -204,7 +204,7 @@ class EvidenceCollector:
                 update(Evidence)
                 .where(Evidence.id == row.id)
                 .values(
-                    status="stored",
+                    status=EvidenceStatus.STORED,
                     data=media.data,
                     size=len(media.data),
                     sha256=hashlib.sha256(media.data).hexdigest(),
@@ -220,7 +220,7 @@ class EvidenceCollector:
         final = not exc.temporary or row.attempts >= self.max_attempts
         values: dict[str, Any] = {"lease_until": None, "error": exc.reason}
         if final:
-            values["status"] = "failed"
+            values["status"] = EvidenceStatus.FAILED
         else:
             delay = self.retry_base * 2 ** (row.attempts - 1)
             values["next_attempt_at"] = self.clock() + timedelta(seconds=delay)

@@ -7,6 +7,20 @@ from datetime import datetime
 from enum import StrEnum
 
 
+class ChannelKind(StrEnum):
+    """Where a worker writes from; stored as `workers.channel` and `messages.channel`."""
+
+    TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
+    WEB = "web"
+    CONSOLE = "console"
+
+
+# The caller shows these channels' replies at once (the chat page, the terminal): they are
+# stored as sent rather than left to the outbox.
+ANSWERED_IN_PLACE = frozenset({ChannelKind.WEB, ChannelKind.CONSOLE})
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     kind: str  # "photo" | "document" | "voice" | "video" | "location"
@@ -18,7 +32,7 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
-    channel: str  # "telegram" | "whatsapp" | "web" | "console"
+    channel: str  # a ChannelKind
     user_id: str  # the worker's id on that channel
     text: str
     channel_message_id: str | None = None  # the channel's id, used to recognise repeats

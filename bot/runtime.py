@@ -1,49 +1,69 @@
-"""Builds the running helpline from validated settings: one place that wires the parts."""
+"""Builds the running helpline from validated settings: the one place that wires the parts.
+
+The server, every CLI command and the tests call `build(settings, **overrides)`; overrides
+swap a part for tests (a scripted NLU, a clock, tiny content) and nothing else differs.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cases import CaseHooks, Desk, Directory, Live, new_reference
+from bot.channels.service import Channels
 from bot.content import Content
 from bot.dialogue.flows import FlowLibrary, FlowRunner
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
-from bot.nlu.types import NluBackend
+from bot.nlu.types import NluBackend, NluError, NluResult
 from bot.settings import Settings
 from bot.storage import db
-from bot.storage.crypto import Cipher, keys_from_setting, set_cipher
+from bot.storage.crypto import Cipher, keys_from_setting
+from bot.storage.models import utcnow
 
 
 @dataclass
 class Runtime:
     settings: Settings
+    cipher: Cipher
     database: AsyncEngine
-    content: Content
-    nlu: NluBackend
-    engine: Engine
     sessions: async_sessionmaker[AsyncSession]
-    desk: Desk  # cases, queues and the live updates the dashboard shows
+    nlu: NluBackend
     flows: FlowLibrary  # complaint flows; the server reloads them when editors change them
+    desk: Desk  # cases, queues and the live updates the dashboard shows
+    engine: Engine
+    channels: Channels  # Telegram and WhatsApp (each on when configured), outbox, evidence
 
     async def health(self) -> dict[str, object]:
         await db.ping(self.database)
         return {"database": self.database.dialect.name, "nlu": self.settings.nlu_backend}
 
     async def close(self) -> None:
+        await self.channels.stop()
+        self.desk.live.close()
         await self.database.dispose()
 
 
-def configure_cipher(settings: Settings) -> Cipher:
+class _NoNlu:
+    """For commands that answer no worker (cases, staff): nothing to load at start."""
+
+    async def parse(self, text: str) -> NluResult:
+        raise NluError("this command runs without the NLU")
+
+
+WITHOUT_NLU: tuple[NluBackend, float] = (_NoNlu(), 1.0)
+
+
+def build_cipher(settings: Settings) -> Cipher:
     keys = keys_from_setting(
         settings.encryption_keys, settings.data_dir, allow_generate=settings.env != "production"
     )
-    cipher = Cipher(keys)
-    set_cipher(cipher)
-    return cipher
+    return Cipher(keys)
 
 
 def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
@@ -63,26 +83,45 @@ def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
 
 
 async def build(
-    settings: Settings, *, migrate: bool = True, nlu: tuple[NluBackend, float] | None = None
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    cipher: Cipher | None = None,
+    nlu: tuple[NluBackend, float] | None = None,
+    policy: Policy | None = None,
+    flows: FlowLibrary | None = None,
+    directory: Directory | None = None,
+    detect_language: Callable[[str], str | None] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    outbox_options: dict[str, Any] | None = None,
 ) -> Runtime:
-    """Everything the helpline runs on; `nlu` lets tests share one trained model."""
-    from bot.nlu.language import detect_language
+    """Everything the helpline runs on, each part from `settings` unless given.
 
-    cipher = configure_cipher(settings)
-    content = Content.load(settings.content_dir)
-    directory = Directory.load(settings.content_dir)
-    backend, threshold = nlu or build_nlu(settings)
-    database = db.create_engine(settings.effective_database_url)
+    Tests give parts: a trained or scripted `nlu` (backend and threshold), a `policy` over
+    tiny content, `flows` and `directory` loaded once per run, `clock` and `sleep` (the
+    desk's, outbox's and channels' time), `outbox_options` (backoff, attempts).
+    """
+    from bot.nlu.language import detect_language as detect_by_text
+
+    if cipher is None:
+        cipher = build_cipher(settings)
+    database = db.create_engine(settings.effective_database_url, cipher=cipher)
     if migrate:
         await db.migrate(database)
-    flows = FlowLibrary.load(settings.content_dir)
-    runner = FlowRunner(
-        flows,
-        new_reference=new_reference,
-        expiry=timedelta(hours=settings.flow_expiry_hours),
-    )
-    policy = Policy(content, threshold=threshold, flows=runner)
     sessions = db.session_factory(database)
-    desk = Desk(directory, Live())
-    engine = Engine(sessions, backend, policy, cipher, detect_language, CaseHooks(desk))
-    return Runtime(settings, database, content, backend, engine, sessions, desk, flows)
+
+    backend, threshold = nlu or build_nlu(settings)
+    if flows is None:
+        flows = FlowLibrary.load(settings.content_dir)
+    if policy is None:
+        expiry = timedelta(hours=settings.flow_expiry_hours)
+        runner = FlowRunner(flows, new_reference=new_reference, expiry=expiry)
+        policy = Policy(Content.load(settings.content_dir), threshold=threshold, flows=runner)
+    if directory is None:
+        directory = Directory.load(settings.content_dir)
+    desk = Desk(directory, Live(), clock=clock)
+    language = detect_language or detect_by_text
+    engine = Engine(sessions, backend, policy, cipher, language, CaseHooks(desk))
+    channels = Channels(settings, engine, clock=clock, sleep=sleep, outbox_options=outbox_options)
+    return Runtime(settings, cipher, database, sessions, backend, flows, desk, engine, channels)

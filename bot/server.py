@@ -1,4 +1,4 @@
-"""The process that serves the web app: builds the runtime inside the server's event loop."""
+"""The process that serves the web app: builds the runtime, then serves it in one event loop."""
 
 from __future__ import annotations
 
@@ -12,79 +12,69 @@ import structlog
 from starlette.applications import Starlette
 
 from bot.cases import watch_overdue
-from bot.channels.service import Channels
 from bot.dashboard import PATH as DASHBOARD
 from bot.dashboard import dashboard
 from bot.dialogue.flows import watch_flows
-from bot.messages import Inbound, Reply
-from bot.runtime import Runtime, build, configure_cipher
+from bot.runtime import Runtime, build
 from bot.settings import Settings
 from bot.web.app import create_app
 
 log = structlog.get_logger(__name__)
 
 
-class _Started:
-    """Hands the routes the runtime once the lifespan has built it."""
+def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starlette:
+    """The web app over a built runtime; its lifespan starts and stops the runtime's work.
 
-    runtime: Runtime | None = None
-
-    def get(self) -> Runtime:
-        if self.runtime is None:
-            raise RuntimeError("the helpline is still starting")
-        return self.runtime
-
-    async def handle(self, inbound: Inbound) -> list[Reply]:
-        return await self.get().engine.handle(inbound)
-
-    async def health(self) -> dict[str, object]:
-        return await self.get().health()
-
-
-def create_server_app(settings: Settings, *, base_url: str | None = None) -> Starlette:
-    """`base_url` (http://host:port) is where `helpline run` listens, for the printed links."""
-    started = _Started()
-    # The dashboard's cookies are signed with keys derived from the encryption keys.
-    cipher = configure_cipher(settings)
+    `base_url` (http://host:port) is where `helpline run` listens, for the printed links.
+    """
+    settings = runtime.settings
     base_url = settings.public_url or base_url or f"http://{settings.host}:{settings.port}"
-    # Telegram and WhatsApp, each on when its settings are present (webhooks, outbox, polling).
-    channels = Channels(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        started.runtime = await build(settings)
-        resumed = await started.runtime.engine.resume()
+        resumed = await runtime.engine.resume()
         if resumed:
             log.info("resumed.unprocessed", workers=resumed)
-        await channels.start(started.runtime.engine)
-        await _announce_first_login(started.runtime, base_url)
-        desk = started.runtime.desk
-        overdue = asyncio.create_task(watch_overdue(started.runtime.sessions, desk.alerts))
+        await runtime.channels.start()
+        await _announce_first_login(runtime, base_url)
+        overdue = asyncio.create_task(watch_overdue(runtime.sessions, runtime.desk.alerts))
         # Editors' changes to flows/complaints/ take effect without a restart (each process).
-        reload = asyncio.create_task(watch_flows(settings.content_dir, started.runtime.flows))
+        reload = asyncio.create_task(watch_flows(settings.content_dir, runtime.flows))
         try:
             yield
         finally:
-            desk.live.close()
             for task in (overdue, reload):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await channels.stop()
-            await started.runtime.close()
+            await runtime.close()
 
+    # The dashboard's cookies are signed with keys derived from the encryption keys.
     officers = dashboard(
-        started.get,
-        session_secret=cipher.lookup_hash("dashboard session cookie"),
-        csrf_secret=cipher.lookup_hash("dashboard csrf cookie"),
+        lambda: runtime,
+        session_secret=runtime.cipher.lookup_hash("dashboard session cookie"),
+        csrf_secret=runtime.cipher.lookup_hash("dashboard csrf cookie"),
         https_only=base_url.startswith("https://"),
     )
     return create_app(
-        started,
-        health_check=started.health,
-        extra_routes=[*channels.routes(), officers],
+        runtime.engine,
+        health_check=runtime.health,
+        extra_routes=[*runtime.channels.routes(), officers],
         lifespan=lifespan,
     )
+
+
+async def serve(settings: Settings, *, host: str, port: int) -> None:
+    """Build the runtime in this event loop, then serve the app until stopped."""
+    import uvicorn
+
+    runtime = await build(settings)
+    app = create_server_app(runtime, base_url=f"http://{host}:{port}")
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        await runtime.close()  # also when the server never started (the port was taken)
 
 
 async def _announce_first_login(runtime: Runtime, base_url: str) -> None:

@@ -5,17 +5,22 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.cases import Directory
+from bot.dialogue.flows import FlowLibrary
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
 from bot.nlu.types import NluBackend
-from bot.storage import db
-from bot.storage.crypto import Cipher, set_cipher
+from bot.runtime import Runtime, build
+from bot.settings import PROJECT_ROOT, Settings
+from bot.storage.crypto import Cipher
 from tests.fakes import ScriptedNlu, TinyContent
 
 # Empty disables the PostgreSQL half (a laptop without it); CI and ./dev test always have it.
@@ -25,11 +30,9 @@ POSTGRES_URL = os.environ.get(
 TEST_KEY = Fernet.generate_key().decode()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def cipher() -> Cipher:
-    c = Cipher([TEST_KEY])
-    set_cipher(c)
-    return c
+    return Cipher([TEST_KEY])
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -67,11 +70,61 @@ def nlu() -> ScriptedNlu:
     return ScriptedNlu()
 
 
+@pytest.fixture(scope="session")
+def flow_library() -> FlowLibrary:
+    """The shipped complaint flows, read once per run (runtimes built by tests share them)."""
+    return FlowLibrary.load(PROJECT_ROOT)
+
+
+@pytest.fixture(scope="session")
+def directory() -> Directory:
+    """The shipped organisations, queues and routing, read once per run."""
+    return Directory.load(PROJECT_ROOT)
+
+
 @pytest.fixture
-async def engine(database_url: str, cipher: Cipher, nlu: ScriptedNlu) -> AsyncIterator[Engine]:
-    """An engine on a real database with a scripted NLU and a tiny content set."""
-    database = db.create_engine(database_url)
-    await db.migrate(database)
-    policy = Policy(TinyContent(), threshold=0.5)
-    yield Engine(db.session_factory(database), nlu, policy, cipher, lambda text: "id")
-    await database.dispose()
+def runtime_settings(database_url: str, tmp_path: Path) -> Settings:
+    """What `runtime` is built from; channel tests add their stubs' settings."""
+    return Settings(database_url=database_url, data_dir=tmp_path)
+
+
+@pytest.fixture
+def build_options() -> dict[str, Any]:
+    """More parts for `runtime` (channel tests: a clock, the outbox's backoff)."""
+    return {}
+
+
+@pytest.fixture
+def policy() -> Policy:
+    """The dialogue of `runtime`: the tiny content set, no complaint flows."""
+    return Policy(TinyContent(), threshold=0.5)
+
+
+@pytest.fixture
+async def runtime(
+    runtime_settings: Settings,
+    build_options: dict[str, Any],
+    cipher: Cipher,
+    nlu: NluBackend,
+    policy: Policy,
+    flow_library: FlowLibrary,
+    directory: Directory,
+) -> AsyncIterator[Runtime]:
+    """The runtime on a real database with a scripted NLU and a tiny content set."""
+    built = await build(
+        runtime_settings,
+        cipher=cipher,
+        nlu=(nlu, 0.5),
+        policy=policy,
+        flows=flow_library,
+        directory=directory,
+        detect_language=lambda text: "id",
+        **build_options,
+    )
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+def engine(runtime: Runtime) -> Engine:
+    return runtime.engine

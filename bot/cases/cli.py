@@ -56,18 +56,15 @@ def settings_or_exit() -> Settings:
 
 @asynccontextmanager
 async def open_store(settings: Settings) -> AsyncIterator[Store]:
-    """The database (migrated) and the organisations, without the NLU or the web app."""
-    from bot.runtime import configure_cipher
-    from bot.storage import db
+    """The runtime's database (migrated) and organisations; these commands answer no worker,
+    so they skip loading the NLU."""
+    from bot.runtime import WITHOUT_NLU, build
 
-    configure_cipher(settings)
-    directory = Directory.load(settings.content_dir)
-    database = db.create_engine(settings.effective_database_url)
+    runtime = await build(settings, nlu=WITHOUT_NLU)
     try:
-        await db.migrate(database)
-        yield Store(settings, db.session_factory(database), directory)
+        yield Store(settings, runtime.sessions, runtime.desk.directory)
     finally:
-        await database.dispose()
+        await runtime.close()
 
 
 def case_row(case: Case) -> dict[str, Any]:

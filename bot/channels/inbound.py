@@ -1,5 +1,7 @@
 """What every channel does with a message that arrived: store it, then answer it in the background.
 
+The one entry point of every channel adapter into storage: adapters translate the channel's
+format and call the receiver (a message, a delivery status, the options last offered).
 The webhook (or poll) returns as soon as the message is stored, so the channel's delivery is
 acknowledged only once nothing can be lost. Processing follows in a task; a crash before it
 is made good by `Engine.resume()` at the next start.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
+from datetime import datetime
 from typing import Any, Protocol
 
 import structlog
@@ -16,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.evidence import EvidenceCollector
-from bot.messages import Inbound
+from bot.messages import Inbound, QuickReply
 from bot.outbox import Outbox, release_held
-from bot.outbox.store import acknowledge
+from bot.outbox.store import acknowledge, latest_options, record_status
 from bot.storage.crypto import Cipher
 from bot.storage.models import Event
 
@@ -74,6 +77,40 @@ class Receiver:
             return message_id
         self._spawn(self._process(worker_id))
         return message_id
+
+    async def options_sent(
+        self, channel: str, user_id: str
+    ) -> tuple[str, tuple[QuickReply, ...]] | None:
+        """The text and options of the last message sent to this worker, if it offered options."""
+        return await latest_options(self.sessions, channel, self.engine.cipher.lookup_hash(user_id))
+
+    async def delivery_status(
+        self,
+        *,
+        message_id: int | None,
+        channel_message_id: str | None,
+        status: str,
+        error: str | None,
+        now: datetime,
+        window_closed: bool = False,
+    ) -> bool:
+        """A channel's report on a message sent (never backwards); False if it is not ours.
+
+        `window_closed`: the channel refused it for its messaging window; it waits, held.
+        """
+        async with self.sessions.begin() as session:
+            found = await record_status(
+                session,
+                message_id=message_id,
+                channel_message_id=channel_message_id,
+                status=status,
+                error=error,
+                now=now,
+                window_error=window_closed,
+            )
+        if window_closed:
+            self._wake_outbox()
+        return found
 
     async def _process(self, worker_id: int) -> None:
         try:

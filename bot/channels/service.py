@@ -1,7 +1,8 @@
 """The channels of one process, built from settings: webhook routes, outbox, evidence, polling.
 
-Routes exist from the start (the web app is built before its lifespan runs) and answer 503
-until `start()` has the engine, so Telegram and Twilio simply deliver again.
+Built by `bot.runtime.build` with everything else; routes answer 503 until `start()`, so
+Telegram and Twilio simply deliver again. `clock` and `sleep` are the outbox's, the pacers'
+and the adapters' time (tests move it on instead of sleeping).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.routing import BaseRoute
 from bot.channels import quiet_library_logs
 from bot.channels.inbound import InboundEngine, Receiver
 from bot.evidence import EvidenceCollector, Fetcher
+from bot.messages import ChannelKind
 from bot.outbox import Outbox, Pacer, Sender
 from bot.settings import Settings
 from bot.storage.models import utcnow
@@ -32,6 +34,7 @@ class Channels:
     def __init__(
         self,
         settings: Settings,
+        engine: InboundEngine,
         *,
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -71,16 +74,32 @@ class Channels:
                 api_url=settings.twilio_api_url,
                 clock=clock,
             )
-        self.receiver: Receiver | None = None
-        self.outbox: Outbox | None = None
-        self.evidence: EvidenceCollector | None = None
+        senders: dict[str, Sender] = {}
+        fetchers: dict[str, Fetcher] = {}
+        pacers: dict[str, Pacer] = {}
+        if self.telegram is not None:
+            from bot.channels import telegram
+
+            senders[ChannelKind.TELEGRAM] = self.telegram.sender
+            fetchers[ChannelKind.TELEGRAM] = self.telegram.files
+            pacers[ChannelKind.TELEGRAM] = self._pacer(telegram.PER_SECOND)
+        if self.whatsapp is not None:
+            from bot.channels import whatsapp
+
+            senders[ChannelKind.WHATSAPP] = self.whatsapp.sender
+            fetchers[ChannelKind.WHATSAPP] = self.whatsapp.files
+            pacers[ChannelKind.WHATSAPP] = self._pacer(whatsapp.PER_SECOND)
+        self.outbox = Outbox(
+            engine.sessions, senders, pacers=pacers, clock=clock, **self.outbox_options
+        )
+        self.evidence = EvidenceCollector(engine.sessions, fetchers, clock=clock)
+        self.receiver = Receiver(engine, self.outbox, self.evidence)
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
     def enabled(self) -> list[str]:
-        return [
-            name for name, on in (("telegram", self.telegram), ("whatsapp", self.whatsapp)) if on
-        ]
+        on = {ChannelKind.TELEGRAM: self.telegram, ChannelKind.WHATSAPP: self.whatsapp}
+        return [kind.value for kind, adapter in on.items() if adapter is not None]
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = []
@@ -90,35 +109,15 @@ class Channels:
             routes += self.whatsapp.routes()
         return routes
 
-    async def start(self, engine: InboundEngine, *, run_loops: bool = True) -> None:
-        """Start sending, fetching and receiving; `engine` stores and answers what arrives.
+    async def start(self, *, run_loops: bool = True) -> None:
+        """Start sending, fetching and receiving.
 
         `run_loops=False` leaves the outbox and evidence loops to the caller (`run_once()`).
         """
-        senders: dict[str, Sender] = {}
-        fetchers: dict[str, Fetcher] = {}
-        pacers: dict[str, Pacer] = {}
-        if self.telegram is not None:
-            from bot.channels import telegram
-
-            senders[telegram.CHANNEL] = self.telegram.sender
-            fetchers[telegram.CHANNEL] = self.telegram.files
-            pacers[telegram.CHANNEL] = self._pacer(telegram.PER_SECOND)
-        if self.whatsapp is not None:
-            from bot.channels import whatsapp
-
-            senders[whatsapp.CHANNEL] = self.whatsapp.sender
-            fetchers[whatsapp.CHANNEL] = self.whatsapp.files
-            pacers[whatsapp.CHANNEL] = self._pacer(whatsapp.PER_SECOND)
-        self.outbox = Outbox(
-            engine.sessions, senders, pacers=pacers, clock=self.clock, **self.outbox_options
-        )
-        self.evidence = EvidenceCollector(engine.sessions, fetchers, clock=self.clock)
-        self.receiver = Receiver(engine, self.outbox, self.evidence)
         missing = await self.evidence.collect_missing()
         if missing:
             log.info("evidence.resumed", messages=missing)
-        if senders and run_loops:
+        if (self.telegram or self.whatsapp) and run_loops:
             self._tasks.append(asyncio.ensure_future(self.outbox.run()))
             self._tasks.append(asyncio.ensure_future(self.evidence.run()))
         if self.telegram is not None:
@@ -128,8 +127,6 @@ class Channels:
         log.info("channels.started", channels=self.enabled)
 
     def _pacer(self, per_second: float) -> Pacer:
-        if self.clock is utcnow:
-            return Pacer(per_second)
         return Pacer(per_second, clock=lambda: self.clock().timestamp(), sleep=self.sleep)
 
     async def stop(self) -> None:

@@ -48,6 +48,7 @@ from bot.channels.tls import tls_context
 from bot.evidence import FetchError, Media
 from bot.messages import Attachment
 from bot.outbox.types import (
+    Kind,
     Outgoing,
     PermanentError,
     RetryLater,
@@ -141,9 +142,9 @@ class TelegramSender:
         self.clock = clock
 
     async def send(self, message: Outgoing) -> Sent:
-        if message.kind == "clear_chat":
+        if message.kind == Kind.CLEAR_CHAT:
             return await self._clear(message)
-        if message.kind != "message":
+        if message.kind != Kind.MESSAGE:
             raise PermanentError("telegram has no templates")
         parts = split_text(message.text, MessageLimit.MAX_TEXT_LENGTH)
         keyboard = _keyboard(message)

@@ -9,9 +9,9 @@ from telegram import Message as TgMessage
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot.messages import Attachment, Inbound
+from bot.messages import Attachment, ChannelKind, Inbound
 
-CHANNEL = "telegram"
+CHANNEL = ChannelKind.TELEGRAM
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$")
 _DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")
 

@@ -36,9 +36,9 @@ from bot.channels.inbound import Receiver
 from bot.channels.text import numbered, resolve_number, split_text, typed_number
 from bot.channels.twilio_http import HttpxTwilioClient, last_retry_after
 from bot.evidence import MAX_BYTES, FetchError, Media
-from bot.messages import Attachment, Inbound
-from bot.outbox.store import latest_options, record_status
+from bot.messages import Attachment, ChannelKind, Inbound
 from bot.outbox.types import (
+    Kind,
     Outgoing,
     OutsideWindow,
     PermanentError,
@@ -50,7 +50,7 @@ from bot.storage.models import utcnow
 
 log = structlog.get_logger(__name__)
 
-CHANNEL = "whatsapp"
+CHANNEL = ChannelKind.WHATSAPP
 INBOUND_PATH = "/webhooks/twilio"
 STATUS_PATH = "/webhooks/twilio/status"
 API_URL = "https://api.twilio.com"
@@ -151,7 +151,7 @@ class WhatsAppSender:
     async def send(self, message: Outgoing) -> Sent:
         to = f"whatsapp:{message.to}"
         callback = f"{self.status_url}?m={message.id}"
-        if message.kind == "reopen":
+        if message.kind == Kind.REOPEN:
             if not self.template_sid:
                 raise PermanentError("no template: set HELPLINE_TWILIO_TEMPLATE_SID")
             with converted_errors():
@@ -164,7 +164,7 @@ class WhatsAppSender:
             return Sent(created.sid)
         # A business cannot delete messages on the worker's phone: say how to do it by hand.
         source = (
-            whatsapp_by_hand(message.language) if message.kind == "clear_chat" else message.text
+            whatsapp_by_hand(message.language) if message.kind == Kind.CLEAR_CHAT else message.text
         )
         text, _ = numbered(source, message.quick_replies)
         parts = split_text(text, BODY_LIMIT)
@@ -296,8 +296,7 @@ class WhatsAppChannel:
         if typed_number(inbound.text) is None:
             return inbound
         assert self.receiver is not None
-        user_hash = self.receiver.engine.cipher.lookup_hash(inbound.user_id)
-        last = await latest_options(self.receiver.sessions, CHANNEL, user_hash)
+        last = await self.receiver.options_sent(CHANNEL, inbound.user_id)
         payload = resolve_number(inbound.text, *last) if last else None
         if payload is None:
             return inbound
@@ -320,22 +319,18 @@ class WhatsAppChannel:
         status = _field(form, "MessageStatus")
         error = _field(form, "ErrorCode")
         try:
-            async with self.receiver.sessions.begin() as session:
-                found = await record_status(
-                    session,
-                    message_id=message_id,
-                    channel_message_id=_field(form, "MessageSid") or None,
-                    status=status,
-                    error=f"twilio code {error}" if error else None,
-                    now=self.clock(),
-                    window_error=error == WINDOW_CLOSED,
-                )
+            found = await self.receiver.delivery_status(
+                message_id=message_id,
+                channel_message_id=_field(form, "MessageSid") or None,
+                status=status,
+                error=f"twilio code {error}" if error else None,
+                now=self.clock(),
+                window_closed=error == WINDOW_CLOSED,
+            )
         except Exception as exc:
             log.error("twilio.status_failed", error=type(exc).__name__)
             return Response(status_code=503)
         log.info("twilio.status", message_id=message_id, status=status, known=found, error=error)
-        if error == WINDOW_CLOSED and self.receiver.outbox is not None:
-            self.receiver.outbox.wake()
         return Response(status_code=204)
 
 

@@ -25,12 +25,12 @@ from bot.outbox.types import (
     Sent,
     TemporaryError,
 )
-from bot.storage.models import utcnow
+from bot.storage.models import Origin, utcnow
 
 log = structlog.get_logger(__name__)
 
 # Outbound rows whose origin is an instruction to the channel rather than a text to send.
-_KINDS: dict[str, Kind] = {"reopen": "reopen", "clear_chat": "clear_chat"}
+_KINDS: dict[str, Kind] = {Origin.REOPEN: Kind.REOPEN, Origin.CLEAR_CHAT: Kind.CLEAR_CHAT}
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class Outbox:
 
     async def _deliver(self, claimed: store.Claimed) -> None:
         now = self.clock()
-        if claimed.origin != "reopen" and store.window_closed(
+        if claimed.origin != Origin.REOPEN and store.window_closed(
             claimed.channel, claimed.last_inbound_at, now
         ):
             async with self.sessions.begin() as session:
@@ -169,7 +169,7 @@ class Outbox:
         async def part_sent(index: int, channel_id: str) -> None:
             await store.record_part(self.sessions, claimed.id, index, channel_id, now=self.clock())
 
-        kind = _KINDS.get(claimed.origin or "", "message")
+        kind = _KINDS.get(claimed.origin or "", Kind.MESSAGE)
         outgoing = Outgoing(
             id=claimed.id,
             channel=claimed.channel,
@@ -183,7 +183,7 @@ class Outbox:
             # Read now, not when it was queued: everything sent before it is in the chat.
             visible=(
                 await store.still_visible(self.sessions, claimed.worker_id)
-                if kind == "clear_chat"
+                if kind == Kind.CLEAR_CHAT
                 else ()
             ),
         )

@@ -19,15 +19,27 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.messages import QuickReply
+from bot.messages import ChannelKind, QuickReply
 from bot.outbox.types import Visible
-from bot.storage.models import Message, VisibleMessage, Worker, utcnow
+from bot.storage.models import (
+    Direction,
+    Message,
+    MessageStatus,
+    Origin,
+    VisibleMessage,
+    Worker,
+    utcnow,
+)
 
-UNSENT = ("pending", "sending")
-DELIVERY = {"sent": 1, "delivered": 2, "read": 3}  # later statuses never step back
+UNSENT = (MessageStatus.PENDING, MessageStatus.SENDING)
+DELIVERY: dict[str, int] = {
+    MessageStatus.SENT: 1,
+    MessageStatus.DELIVERED: 2,
+    MessageStatus.READ: 3,
+}  # later statuses never step back
 REOPEN_TEXT = "(template: an officer has answered; reply to read it)"
 # Channels that take free-form messages only for a while after the worker last wrote.
-WINDOWS: dict[str, timedelta] = {"whatsapp": timedelta(hours=24)}
+WINDOWS: dict[str, timedelta] = {ChannelKind.WHATSAPP: timedelta(hours=24)}
 # Hold a little early rather than have the channel refuse the message at the edge.
 WINDOW_MARGIN = timedelta(minutes=5)
 
@@ -61,22 +73,22 @@ async def claim(
     earlier = aliased(Message)
     blocked = exists().where(
         earlier.worker_id == Message.worker_id,
-        earlier.direction == "out",
+        earlier.direction == Direction.OUT,
         earlier.status.in_(UNSENT),
         earlier.id < Message.id,
     )
     due = or_(
         and_(
-            Message.status == "pending",
+            Message.status == MessageStatus.PENDING,
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
         ),
         # A sender died holding it: its lease ran out.
-        and_(Message.status == "sending", Message.lease_until < now),
+        and_(Message.status == MessageStatus.SENDING, Message.lease_until < now),
     )
     async with sessions.begin() as session:
         candidates = (
             select(Message.id)
-            .where(Message.direction == "out", Message.channel.in_(channels), due, ~blocked)
+            .where(Message.direction == Direction.OUT, Message.channel.in_(channels), due, ~blocked)
             .order_by(Message.id)
             .limit(limit)
         )
@@ -87,7 +99,11 @@ async def claim(
                 update(Message)
                 .where(Message.id.in_(candidates.scalar_subquery()), due)
                 .execution_options(synchronize_session=False)
-                .values(status="sending", lease_until=now + lease, attempts=Message.attempts + 1)
+                .values(
+                    status=MessageStatus.SENDING,
+                    lease_until=now + lease,
+                    attempts=Message.attempts + 1,
+                )
                 .returning(
                     Message.id,
                     Message.worker_id,
@@ -175,8 +191,8 @@ async def mark_sent(
         # A status callback may already have said "delivered": never step back.
         await session.execute(
             update(Message)
-            .where(Message.id == message_id, Message.status == "sending")
-            .values(status="sent", status_at=now)
+            .where(Message.id == message_id, Message.status == MessageStatus.SENDING)
+            .values(status=MessageStatus.SENT, status_at=now)
         )
 
 
@@ -218,7 +234,7 @@ async def mark_retry(
 ) -> None:
     """Back to pending until `at`; `refund` does not count the attempt (the channel paced us)."""
     values: dict[str, Any] = {
-        "status": "pending",
+        "status": MessageStatus.PENDING,
         "next_attempt_at": at,
         "lease_until": None,
         "error": reason[:255],
@@ -228,7 +244,7 @@ async def mark_retry(
     async with sessions.begin() as session:
         await session.execute(
             update(Message)
-            .where(Message.id == message_id, Message.status == "sending")
+            .where(Message.id == message_id, Message.status == MessageStatus.SENDING)
             .values(**values)
         )
 
@@ -239,8 +255,10 @@ async def mark_failed(
     async with sessions.begin() as session:
         await session.execute(
             update(Message)
-            .where(Message.id == message_id, Message.status == "sending")
-            .values(status="failed", lease_until=None, error=reason[:255], status_at=now)
+            .where(Message.id == message_id, Message.status == MessageStatus.SENDING)
+            .values(
+                status=MessageStatus.FAILED, lease_until=None, error=reason[:255], status_at=now
+            )
         )
 
 
@@ -249,7 +267,7 @@ async def hold(session: AsyncSession, message_id: int, *, now: datetime) -> None
     message = await session.get(Message, message_id)
     if message is None:
         return
-    message.status = "held"
+    message.status = MessageStatus.HELD
     message.lease_until = None
     message.status_at = now
     await ensure_reopen(session, message.worker_id, message.channel, now=now)
@@ -262,9 +280,9 @@ async def ensure_reopen(
     last_in = (await _last_inbound(session, {worker_id})).get(worker_id)
     query = select(Message.id).where(
         Message.worker_id == worker_id,
-        Message.direction == "out",
-        Message.origin == "reopen",
-        Message.status.not_in(("failed", "undelivered")),
+        Message.direction == Direction.OUT,
+        Message.origin == Origin.REOPEN,
+        Message.status.not_in((MessageStatus.FAILED, MessageStatus.UNDELIVERED)),
     )
     if last_in is not None:
         query = query.where(Message.created_at >= last_in)
@@ -273,11 +291,11 @@ async def ensure_reopen(
     session.add(
         Message(
             worker_id=worker_id,
-            direction="out",
+            direction=Direction.OUT,
             channel=channel,
             text=REOPEN_TEXT,
-            status="pending",
-            origin="reopen",
+            status=MessageStatus.PENDING,
+            origin=Origin.REOPEN,
             created_at=now,
         )
     )
@@ -288,8 +306,12 @@ async def release_held(session: AsyncSession, worker_id: int) -> int:
     """The worker wrote: their held messages go out (before the replies to what they wrote)."""
     result = await session.execute(
         update(Message)
-        .where(Message.worker_id == worker_id, Message.direction == "out", Message.status == "held")
-        .values(status="pending", next_attempt_at=None)
+        .where(
+            Message.worker_id == worker_id,
+            Message.direction == Direction.OUT,
+            Message.status == MessageStatus.HELD,
+        )
+        .values(status=MessageStatus.PENDING, next_attempt_at=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -306,7 +328,7 @@ async def enqueue(
     worker_id: int,
     text: str,
     *,
-    origin: str | None = "officer",
+    origin: str | None = Origin.OFFICER,
     now: datetime | None = None,
 ) -> Message:
     """Send `text` to the worker on their channel; returns the stored outbound message.
@@ -320,10 +342,10 @@ async def enqueue(
     closed = window_closed(worker.channel, last_in, now)
     message = Message(
         worker_id=worker_id,
-        direction="out",
+        direction=Direction.OUT,
         channel=worker.channel,
         text=text,
-        status="held" if closed else "pending",
+        status=MessageStatus.HELD if closed else MessageStatus.PENDING,
         origin=origin,
         language=worker.language,
         created_at=now,
@@ -352,12 +374,14 @@ async def record_status(
     if message is None and channel_message_id:
         message = await session.scalar(
             select(Message)
-            .where(Message.direction == "out", Message.channel_message_id == channel_message_id)
+            .where(
+                Message.direction == Direction.OUT, Message.channel_message_id == channel_message_id
+            )
             .with_for_update()
         )
-    if message is None or message.direction != "out":
+    if message is None or message.direction != Direction.OUT:
         return False
-    if window_error and message.origin != "reopen" and message.status != "read":
+    if window_error and message.origin != Origin.REOPEN and message.status != MessageStatus.READ:
         await hold(session, message.id, now=now)
         return True
     if status in DELIVERY:
@@ -366,7 +390,7 @@ async def record_status(
             return True
         if message.status in DELIVERY and DELIVERY[status] <= DELIVERY[message.status]:
             return True
-        if message.status == "held":
+        if message.status == MessageStatus.HELD:
             return True
         message.status = status
         message.status_at = now
@@ -374,8 +398,8 @@ async def record_status(
         message.lease_until = None
         if message.channel_message_id is None:
             message.channel_message_id = channel_message_id
-    elif status in ("failed", "undelivered"):
-        if message.status == "read":
+    elif status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED):
+        if message.status == MessageStatus.READ:
             return True
         message.status = status
         message.status_at = now
@@ -396,7 +420,7 @@ async def latest_options(
                 .where(
                     Worker.channel == channel,
                     Worker.channel_user_hash == user_hash,
-                    Message.direction == "out",
+                    Message.direction == Direction.OUT,
                     Message.status.in_(tuple(DELIVERY)),
                 )
                 .order_by(Message.id.desc())
@@ -413,8 +437,8 @@ async def acknowledge(sessions: async_sessionmaker[AsyncSession], message_id: in
     async with sessions.begin() as session:
         result = await session.execute(
             update(Message)
-            .where(Message.id == message_id, Message.status == "received")
-            .values(status="processed")
+            .where(Message.id == message_id, Message.status == MessageStatus.RECEIVED)
+            .values(status=MessageStatus.PROCESSED)
         )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -423,7 +447,7 @@ async def _last_inbound(session: AsyncSession, worker_ids: set[int]) -> dict[int
     """When each worker last wrote (their newest message, or when last seen if it was deleted)."""
     rows = await session.execute(
         select(Message.worker_id, func.max(Message.received_at))
-        .where(Message.worker_id.in_(worker_ids), Message.direction == "in")
+        .where(Message.worker_id.in_(worker_ids), Message.direction == Direction.IN)
         .group_by(Message.worker_id)
     )
     found: dict[int, datetime] = {w: _aware(at) for w, at in rows if at is not None}

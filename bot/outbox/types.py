@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from enum import StrEnum
+from typing import Protocol
 
 from bot.messages import QuickReply
 
-Kind = Literal["message", "reopen", "clear_chat"]
+
+class Kind(StrEnum):
+    MESSAGE = "message"
+    REOPEN = "reopen"
+    CLEAR_CHAT = "clear_chat"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +37,7 @@ class Outgoing:
     # "reopen": the channel's approved template inviting the worker back (WhatsApp's window).
     # "clear_chat": delete `visible` from the worker's screen where the channel can, and tell
     # the worker (in `language`) how to delete the rest by hand.
-    kind: Kind = "message"
+    kind: Kind = Kind.MESSAGE
     # A long text goes out in parts; after a failure part-way the sender starts here.
     first_part: int = 0
     # Called after each part is accepted by the channel: (part index, the channel's id).

@@ -37,7 +37,9 @@ class Cipher:
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
-            raise CryptoError("a stored value cannot be decrypted with the configured keys") from exc
+            raise CryptoError(
+                "a stored value cannot be decrypted with the configured keys"
+            ) from exc
 
     def encrypt_bytes(self, value: bytes) -> bytes:
         return self._fernet.encrypt(value)
@@ -67,16 +69,19 @@ def keys_from_setting(setting: str | None, data_dir: Path, *, allow_generate: bo
     return [path.read_text().strip()]
 
 
-_active: Cipher | None = None
+# The database engine carries its cipher: SQLAlchemy hands a column type only the engine's
+# dialect (one per engine), not the session, so the encrypted column types find the keys there.
+# Two runtimes in one process (tests, a key rotation) thus each use their own keys.
+_DIALECT_ATTRIBUTE = "helpline_cipher"
 
 
-def set_cipher(cipher: Cipher) -> None:
-    """Configure the process's cipher once at start-up (the column type needs it)."""
-    global _active
-    _active = cipher
+def attach_cipher(dialect: object, cipher: Cipher) -> None:
+    """Give a database engine's dialect the keys its encrypted columns use."""
+    setattr(dialect, _DIALECT_ATTRIBUTE, cipher)
 
 
-def active_cipher() -> Cipher:
-    if _active is None:
-        raise CryptoError("encryption is not configured; call set_cipher() at start-up")
-    return _active
+def cipher_of(dialect: object) -> Cipher:
+    cipher = getattr(dialect, _DIALECT_ATTRIBUTE, None)
+    if not isinstance(cipher, Cipher):
+        raise CryptoError("this database engine was created without a cipher")
+    return cipher

@@ -11,10 +11,20 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from bot.storage.crypto import Cipher, attach_cipher
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, cipher: Cipher | None = None, **kwargs: Any) -> AsyncEngine:
+    """An engine for `url`; `cipher` encrypts its encrypted columns (without one they refuse)."""
+    engine = _create_engine(url, **kwargs)
+    if cipher is not None:
+        attach_cipher(engine.sync_engine.dialect, cipher)
+    return engine
+
+
+def _create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

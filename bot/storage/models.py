@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -22,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.storage.crypto import active_cipher
+from bot.storage.crypto import cipher_of
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -50,16 +51,16 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 class EncryptedText(TypeDecorator[str]):
-    """Text encrypted with the process's Fernet keys before it reaches the database."""
+    """Text encrypted with the database engine's Fernet keys before it reaches the database."""
 
     impl = Text
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return active_cipher().encrypt(value) if value is not None else None
+        return cipher_of(dialect).encrypt(value) if value is not None else None
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        return active_cipher().decrypt(value) if value is not None else None
+        return cipher_of(dialect).decrypt(value) if value is not None else None
 
 
 class EncryptedJSON(TypeDecorator[Any]):
@@ -69,23 +70,58 @@ class EncryptedJSON(TypeDecorator[Any]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return active_cipher().encrypt(json.dumps(value)) if value is not None else None
+        return cipher_of(dialect).encrypt(json.dumps(value)) if value is not None else None
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        return json.loads(active_cipher().decrypt(value)) if value is not None else None
+        return json.loads(cipher_of(dialect).decrypt(value)) if value is not None else None
 
 
 class EncryptedBytes(TypeDecorator[bytes]):
-    """Files (evidence) encrypted with the process's Fernet keys."""
+    """Files (evidence) encrypted with the database engine's Fernet keys."""
 
     impl = LargeBinary
     cache_ok = True
 
     def process_bind_param(self, value: bytes | None, dialect: Dialect) -> bytes | None:
-        return active_cipher().encrypt_bytes(value) if value is not None else None
+        return cipher_of(dialect).encrypt_bytes(value) if value is not None else None
 
     def process_result_value(self, value: bytes | None, dialect: Dialect) -> bytes | None:
-        return active_cipher().decrypt_bytes(bytes(value)) if value is not None else None
+        return cipher_of(dialect).decrypt_bytes(bytes(value)) if value is not None else None
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class MessageStatus(StrEnum):
+    """in: RECEIVED -> PROCESSED; out (see bot/outbox): PENDING -> SENDING -> SENT -> DELIVERED
+    -> READ, or FAILED | UNDELIVERED; HELD waits for the worker to write."""
+
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+    UNDELIVERED = "undelivered"
+    HELD = "held"
+
+
+class Origin(StrEnum):
+    """Who wrote an outbound message, or what it tells the channel to do; None: the bot."""
+
+    OFFICER = "officer"
+    REOPEN = "reopen"  # WhatsApp's approved template that invites the worker back
+    CLEAR_CHAT = "clear_chat"  # the bot's Action.CLEAR_CHAT, carried out by the outbox
+
+
+class EvidenceStatus(StrEnum):
+    PENDING = "pending"
+    STORED = "stored"
+    FAILED = "failed"
 
 
 class Base(DeclarativeBase):
@@ -120,6 +156,8 @@ class Conversation(Base):
         ForeignKey("workers.id", ondelete="CASCADE"), unique=True
     )
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A complaint in progress holds what the worker told us: kept apart from `state`, encrypted.
+    flow: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -138,15 +176,13 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
-    direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
+    direction: Mapped[str] = mapped_column(String(3))  # a Direction
     channel: Mapped[str] = mapped_column(String(16))
     channel_message_id: Mapped[str | None] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(EncryptedText)
     attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(EncryptedJSON)
     quick_replies: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
-    # in: "received" -> "processed"; out (see bot/outbox): "pending" -> "sending" -> "sent"
-    # -> "delivered" -> "read", or "failed" | "undelivered"; "held" waits for the worker to write.
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # a MessageStatus
     in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None]
@@ -154,7 +190,7 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Outbound delivery (bot/outbox): who wrote it, and the sender's bookkeeping.
-    origin: Mapped[str | None] = mapped_column(String(16))  # None: the bot; "officer"; "reopen"
+    origin: Mapped[str | None] = mapped_column(String(16))  # an Origin; None: the bot
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # claimed by a sender
@@ -204,7 +240,7 @@ class Evidence(Base):
     size: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[bytes | None] = mapped_column(EncryptedBytes)
-    status: Mapped[str] = mapped_column(String(16))  # "pending" -> "stored" | "failed"
+    status: Mapped[str] = mapped_column(String(16))  # an EvidenceStatus: PENDING -> STORED | FAILED
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -15,10 +15,10 @@ from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
 from bot.i18n import format_number, translator
-from bot.messages import Inbound, Reply
+from bot.messages import ChannelKind, Inbound, Reply
 from bot.web.language import choose_language
 
-CHANNEL = "web"
+CHANNEL = ChannelKind.WEB
 MAX_TEXT_CHARS = 4000
 # Enough for MAX_TEXT_CHARS of emoji written as JSON \u escapes, plus the other fields.
 MAX_BODY_BYTES = 64 * 1024

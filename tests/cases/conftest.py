@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cases import Actor, CaseHooks, Desk, Directory, Live
-from bot.dialogue.policy import Policy
+from bot.cases import Actor, Desk
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from bot.nlu.types import Entity, IntentScore, NluResult
-from bot.settings import PROJECT_ROOT
+from bot.runtime import Runtime
 from bot.staff import create_staff
-from bot.storage import db
-from bot.storage.crypto import Cipher
 from bot.storage.models import Case, Staff
-from tests.fakes import TinyContent
 
 # A Monday, 10:00 in Jakarta: the shipped queues with office hours are open.
 OFFICE_HOURS = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -95,19 +91,21 @@ class World:
             return await session.get_one(Staff, staff_id)
 
 
-@pytest.fixture(scope="session")
-def directory() -> Directory:
-    return Directory.load(PROJECT_ROOT)
+@pytest.fixture
+def nlu() -> KeywordNlu:
+    return KeywordNlu()
 
 
 @pytest.fixture
-async def world(database_url: str, cipher: Cipher, directory: Directory) -> AsyncIterator[World]:
-    database = db.create_engine(database_url)
-    await db.migrate(database)
-    sessions = db.session_factory(database)
-    clock = Clock(OFFICE_HOURS)
-    desk = Desk(directory, Live(), clock=clock)
-    policy = Policy(TinyContent(), threshold=0.5)
-    engine = Engine(sessions, KeywordNlu(), policy, cipher, lambda text: "id", CaseHooks(desk))
-    yield World(sessions, desk, engine, clock)
-    await database.dispose()
+def clock() -> Clock:
+    return Clock(OFFICE_HOURS)
+
+
+@pytest.fixture
+def build_options(clock: Clock) -> dict[str, Any]:
+    return {"clock": clock}
+
+
+@pytest.fixture
+def world(runtime: Runtime, clock: Clock) -> World:
+    return World(runtime.sessions, runtime.desk, runtime.engine, clock)

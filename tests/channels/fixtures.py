@@ -1,4 +1,4 @@
-"""Fixtures for channel and outbox tests: stubs, a real engine, the app and a fake clock.
+"""Fixtures for channel and outbox tests: stubs, the runtime with both channels on, the app, a fake clock.
 
 Imported by tests/channels/conftest.py and tests/outbox/conftest.py.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from twilio.request_validator import RequestValidator
 from bot.channels.service import Channels
 from bot.engine import Engine
 from bot.outbox import Backoff
+from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
 from bot.storage.models import Message
 from bot.web.app import create_app
@@ -165,21 +167,28 @@ class Helpline:
 
 
 @pytest.fixture
-async def helpline(
-    engine: Engine, telegram_stub: TelegramStub, twilio_stub: TwilioStub, clock: Clock
-) -> AsyncIterator[Helpline]:
-    settings = channel_settings(telegram_stub, twilio_stub)
-    channels = Channels(
-        settings,
-        clock=clock,
-        sleep=clock.sleep,
-        outbox_options={"backoff": Backoff(base=1.0, jitter=0.0), "max_attempts": 3},
+def runtime_settings(
+    database_url: str, tmp_path: Path, telegram_stub: TelegramStub, twilio_stub: TwilioStub
+) -> Settings:
+    """The runtime of channel tests has both channels on, talking to the stubs."""
+    return channel_settings(
+        telegram_stub, twilio_stub, database_url=database_url, data_dir=tmp_path
     )
-    app = create_app(engine, extra_routes=channels.routes())
-    await channels.start(engine, run_loops=False)
+
+
+@pytest.fixture
+def build_options(clock: Clock) -> dict[str, Any]:
+    return {
+        "clock": clock,
+        "sleep": clock.sleep,
+        "outbox_options": {"backoff": Backoff(base=1.0, jitter=0.0), "max_attempts": 3},
+    }
+
+
+@pytest.fixture
+async def helpline(runtime: Runtime) -> AsyncIterator[Helpline]:
+    app = create_app(runtime.engine, extra_routes=runtime.channels.routes())
+    await runtime.channels.start(run_loops=False)
     transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
-            yield Helpline(engine, channels, client)
-    finally:
-        await channels.stop()
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+        yield Helpline(runtime.engine, runtime.channels, client)

@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.cases import CaseHooks, Desk, Directory, Live
-from bot.dialogue.policy import Policy
-from bot.engine import Engine
-from bot.settings import PROJECT_ROOT
-from bot.storage import db
-from bot.storage.crypto import Cipher
 from bot.storage.models import Case, Event, Message, VisibleMessage
 from tests.channels.fixtures import Clock, Helpline
 from tests.channels.stubs import TelegramStub, TwilioStub
 from tests.channels.test_whatsapp import say as whatsapp_say
-from tests.fakes import ScriptedNlu, TinyContent
 
 CHAT = 55601
-
-
-@pytest.fixture
-async def engine(database_url: str, cipher: Cipher, nlu: ScriptedNlu) -> AsyncIterator[Engine]:
-    """The channels' engine with the case desk wired in: clearing the chat keeps the case."""
-    database = db.create_engine(database_url)
-    await db.migrate(database)
-    desk = Desk(Directory.load(PROJECT_ROOT), Live())
-    policy = Policy(TinyContent(), threshold=0.5)
-    sessions = db.session_factory(database)
-    yield Engine(sessions, nlu, policy, cipher, lambda text: "id", CaseHooks(desk))
-    await database.dispose()
 
 
 @pytest.fixture(autouse=True)

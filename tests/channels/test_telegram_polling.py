@@ -20,10 +20,10 @@ async def polling(
 ) -> AsyncIterator[Channels]:
     settings = channel_settings(telegram_stub, public_url=None, telegram_mode=None)
     assert settings.effective_telegram_mode == "polling"
-    channels = Channels(settings)
+    channels = Channels(settings, engine)
     assert channels.routes() == []  # no webhook route without a public address
     channels.telegram.poll_seconds = 1  # keeps the stub's long poll short at the end
-    await channels.start(engine)
+    await channels.start()
     try:
         yield channels
     finally:

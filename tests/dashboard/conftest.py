@@ -20,7 +20,9 @@ from tests.cases.conftest import World
 
 # The case desk's fixtures, shared: a database with the engine and desk wired to it.
 world = cases_fixtures.world
-directory = cases_fixtures.directory
+nlu = cases_fixtures.nlu
+clock = cases_fixtures.clock
+build_options = cases_fixtures.build_options
 
 PASSWORD = "correct horse battery staple"
 

@@ -10,16 +10,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,19 +24,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.cases import CaseHooks, Desk, Directory, Live
+from bot.cases import Desk
 from bot.dashboard import dashboard
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
 from bot.messages import Inbound
-from bot.settings import PROJECT_ROOT
+from bot.runtime import build
+from bot.settings import Settings
 from bot.staff import create_staff
-from bot.storage import db
 from bot.storage.crypto import Cipher
 from bot.storage.models import Message
 from tests.cases.conftest import KeywordNlu
 from tests.dashboard.conftest import PASSWORD
 from tests.fakes import TinyContent
+from tests.live import serve_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -63,20 +60,20 @@ class Helpline:
     engine: Engine | None = None
 
 
-def make_app(url: str, cipher: Cipher) -> Starlette:
+def make_app(url: str, cipher: Cipher, data_dir: Path) -> Starlette:
     """The dashboard, plus two test-only routes standing in for the worker's channel."""
     state = Helpline()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        database = db.create_engine(url)
-        await db.migrate(database)
-        state.sessions = db.session_factory(database)
-        state.desk = Desk(Directory.load(PROJECT_ROOT), Live())
-        policy = Policy(TinyContent(), threshold=0.5)
-        state.engine = Engine(
-            state.sessions, KeywordNlu(), policy, cipher, lambda t: "id", CaseHooks(state.desk)
+        runtime = await build(
+            Settings(database_url=url, data_dir=data_dir),
+            cipher=cipher,
+            nlu=(KeywordNlu(), 0.5),
+            policy=Policy(TinyContent(), threshold=0.5),
+            detect_language=lambda text: "id",
         )
+        state.sessions, state.desk, state.engine = runtime.sessions, runtime.desk, runtime.engine
         async with state.sessions.begin() as session:
             for username, organisation in (("ani", "migrantcare"), ("budi", "kbri-kuala-lumpur")):
                 staff = await create_staff(
@@ -90,8 +87,7 @@ def make_app(url: str, cipher: Cipher) -> Starlette:
                 )
                 staff.on_duty = True
         yield
-        state.desk.live.close()
-        await database.dispose()
+        await runtime.close()
 
     async def worker_says(request: Request) -> JSONResponse:
         body = await request.json()
@@ -119,27 +115,10 @@ def make_app(url: str, cipher: Cipher) -> Starlette:
 
 @pytest.fixture
 def server(tmp_path: Path, cipher: Cipher) -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    app = make_app(f"sqlite+aiosqlite:///{tmp_path}/browser.db", cipher)
-    config = uvicorn.Config(app, lifespan="on", ws="none", log_level="warning")
-    uv = uvicorn.Server(config)
-
-    def run() -> None:
-        with contextlib.suppress(SystemExit):
-            uv.run(sockets=[sock])
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start: see its log above")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    uv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve_in_thread(
+        make_app(f"sqlite+aiosqlite:///{tmp_path}/browser.db", cipher, tmp_path)
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

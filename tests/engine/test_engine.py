@@ -8,6 +8,8 @@ from sqlalchemy import func, select, text
 
 from bot.engine import Engine
 from bot.messages import Inbound
+from bot.runtime import Runtime, build
+from bot.settings import Settings
 from bot.storage.models import Conversation, Event, Message, VisibleMessage, Worker
 from tests.fakes import ScriptedNlu
 
@@ -97,10 +99,25 @@ async def test_workers_in_parallel_each_in_order(engine: Engine, nlu: ScriptedNl
     assert all(s.state["last_intent"] == "wages_unpaid" for s in states)
 
 
-async def test_state_survives_a_new_engine(engine: Engine, nlu: ScriptedNlu) -> None:
-    await engine.handle(Inbound("web", "u", "gaji"))  # asks for the country
-    fresh = Engine(engine.sessions, nlu, engine.policy, engine.cipher, engine.detect_language)
-    replies = await fresh.handle(Inbound("web", "u", "2"))  # "2" = Taiwan in the country list
+async def test_state_survives_a_new_engine(
+    runtime: Runtime, runtime_settings: Settings, nlu: ScriptedNlu
+) -> None:
+    await runtime.engine.handle(Inbound("web", "u", "gaji"))  # asks for the country
+    # Another process on the same database: its own database engine, same keys and dialogue.
+    other = await build(
+        runtime_settings,
+        migrate=False,
+        cipher=runtime.cipher,
+        nlu=(nlu, 0.5),
+        policy=runtime.engine.policy,
+        flows=runtime.flows,
+        directory=runtime.desk.directory,
+        detect_language=runtime.engine.detect_language,
+    )
+    try:
+        replies = await other.engine.handle(Inbound("web", "u", "2"))  # "2" = Taiwan
+    finally:
+        await other.close()
     assert replies[0].text.startswith("Noted") or "Taiwan" in replies[0].text
     assert any("[wages_unpaid/id/TW]" in r.text for r in replies)
 

@@ -7,7 +7,6 @@ last unless a test says otherwise, and the case desk's clock follows it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -197,18 +196,17 @@ class Chat:
         return [q.title for r in self.replies for q in r.quick_replies]
 
     async def memory(self) -> FlowMemory:
-        cipher: Cipher = self.world.runtime.engine.cipher
+        cipher: Cipher = self.world.runtime.cipher
         async with self.world.runtime.sessions() as session:
-            state = await session.scalar(
-                select(Conversation.state)
+            flow = await session.scalar(
+                select(Conversation.flow)
                 .join(Worker, Worker.id == Conversation.worker_id)
                 .where(
                     Worker.channel == self.channel,
                     Worker.channel_user_hash == cipher.lookup_hash(self.user),
                 )
             )
-        sealed = (state or {}).get("flow")
-        return FlowMemory.from_json(json.loads(cipher.decrypt(sealed)) if sealed else None)
+        return FlowMemory.from_json(flow)
 
     async def progress(self) -> Progress | None:
         return (await self.memory()).progress

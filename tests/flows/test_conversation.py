@@ -286,8 +286,9 @@ async def test_the_answers_in_progress_are_encrypted_at_rest(chat: Chat, world: 
     await chat.say("/flow:start:wages_unpaid")
     await until(chat, "country", "id")
     async with world.runtime.sessions() as session:
-        raw = (await session.execute(text("SELECT state FROM conversations"))).scalar_one()
-    assert "Ani Susanti" not in str(raw)
+        state, flow = (await session.execute(text("SELECT state, flow FROM conversations"))).one()
+    assert "Ani Susanti" not in str(state) and "Ani Susanti" not in flow
+    assert "Ani Susanti" in world.runtime.cipher.decrypt(flow)  # kept, sealed
 
 
 async def test_deleting_my_data_mid_flow_deletes_the_report_too(chat: Chat) -> None:

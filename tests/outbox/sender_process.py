@@ -9,13 +9,12 @@ from datetime import timedelta
 from bot.channels.telegram import TelegramSender, build_bot
 from bot.outbox import Outbox
 from bot.storage import db
-from bot.storage.crypto import Cipher, set_cipher
+from bot.storage.crypto import Cipher
 from tests.channels.fixtures import TELEGRAM_TOKEN
 
 
 async def main(database_url: str, api_url: str, key: str) -> None:
-    set_cipher(Cipher([key]))
-    engine = db.create_engine(database_url)
+    engine = db.create_engine(database_url, cipher=Cipher([key]))
     sender = TelegramSender(build_bot(TELEGRAM_TOKEN, api_url))
     outbox = Outbox(db.session_factory(engine), {"telegram": sender}, lease=timedelta(seconds=30))
     print("ready", flush=True)

@@ -61,10 +61,10 @@ async def test_a_crash_after_storing_and_before_processing(
 ) -> None:
     # The process stored the update and died: Telegram got its 200 and will not resend.
     await engine.store(Inbound("telegram", str(CHAT), "halo", channel_message_id="9001"))
-    channels = Channels(channel_settings(telegram_stub, twilio_stub), clock=clock)
+    channels = Channels(channel_settings(telegram_stub, twilio_stub), engine, clock=clock)
     # What the server does on start: resume, then start the channels.
     assert await engine.resume() == 1
-    await channels.start(engine, run_loops=False)
+    await channels.start(run_loops=False)
     try:
         assert channels.outbox is not None
         while await channels.outbox.run_once():

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, Request, Route, ViewportSize, expect, sync_playwright
 from starlette.applications import Starlette
 
 from bot.web import create_app
+from tests.live import serve_in_thread
 from tests.web.conftest import EchoEngine
 
 pytestmark = pytest.mark.browser
@@ -39,35 +36,9 @@ PHONE: ViewportSize = {"width": 360, "height": 740}
 
 @pytest.fixture
 def serve() -> Iterator[Callable[[Starlette], str]]:
-    """Starts uvicorn on a free port of 127.0.0.1 for an app; returns the base URL."""
-    started: list[tuple[uvicorn.Server, threading.Thread, socket.socket]] = []
-
-    def start(app: Starlette) -> str:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))  # bound here, so no other process can take the port
-        config = uvicorn.Config(app, lifespan="on", ws="none", log_level="warning")
-        server = uvicorn.Server(config)
-
-        def run() -> None:
-            # uvicorn stops with SystemExit when the app fails to start; it has logged why.
-            with contextlib.suppress(SystemExit):
-                server.run(sockets=[sock])
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        started.append((server, thread, sock))
-        deadline = time.monotonic() + 60  # a real engine may train its NLU first
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                pytest.fail("uvicorn did not start: see its log above")
-            time.sleep(0.02)
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-    yield start
-    for server, thread, sock in started:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    """Starts the tests' live server for an app; returns the base URL."""
+    with contextlib.ExitStack() as servers:
+        yield lambda app: servers.enter_context(serve_in_thread(app))
 
 
 @pytest.fixture(scope="module")
