@@ -1,21 +1,25 @@
-"""Shared fixtures: every database test runs on SQLite and on PostgreSQL."""
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+The schema is migrated once per run into a template (a SQLite file, a PostgreSQL database);
+each test gets a copy of its own. tests/storage/test_migrations.py proves the migrations
+themselves, up and down."""
 
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
 from bot.nlu.types import NluBackend
 from bot.storage import db
 from bot.storage.crypto import Cipher, set_cipher
+from tests.databases import PostgresServer, migrate_url, run_async
 from tests.fakes import ScriptedNlu, TinyContent
 
 # Empty disables the PostgreSQL half (a laptop without it); CI and ./dev test always have it.
@@ -32,24 +36,57 @@ def cipher() -> Cipher:
     return c
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIterator[str]:
-    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/helpline.db"
-        return
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once for the whole run; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "helpline.db"
+    run_async(migrate_url(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The PostgreSQL server named by HELPLINE_TEST_POSTGRES_URL, with this run's template
+    database migrated once; every database this run made is dropped at its end."""
     if not POSTGRES_URL:
         pytest.skip("HELPLINE_TEST_POSTGRES_URL is empty")
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_async_engine(POSTGRES_URL)
+    server = PostgresServer(POSTGRES_URL)
     try:
-        async with admin.begin() as connection:
-            await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        yield f"{POSTGRES_URL}?search_path={schema}"
-        async with admin.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        server.start()
+        yield server
     finally:
-        await admin.dispose()
+        server.stop()
+
+
+def _database(request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "helpline.db"
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create(migrated=migrated)
+    try:
+        yield server.url(name)
+    finally:
+        server.drop(name)
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own at the newest migration: a copy of the run's migrated template (a
+    SQLite file, or a PostgreSQL database made with CREATE DATABASE ... TEMPLATE)."""
+    yield from _database(request, tmp_path, migrated=True)
+
+
+@pytest.fixture(params=DATABASES)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own with no tables at all (never migrated)."""
+    yield from _database(request, tmp_path, migrated=False)
 
 
 @pytest.fixture(scope="session")
