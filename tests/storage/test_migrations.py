@@ -76,9 +76,7 @@ async def test_the_template_copy_is_at_the_newest_migration(database_url: str) -
         async with engine.connect() as connection:
             version, tables = await connection.run_sync(_state)
             assert await connection.run_sync(_diffs) == []
-        assert version == REVISIONS[0] and tables - {"alembic_version"} == set(
-            Base.metadata.tables
-        )
+        assert version == REVISIONS[0] and tables - {"alembic_version"} == set(Base.metadata.tables)
     finally:
         await engine.dispose()
 
