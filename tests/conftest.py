@@ -9,14 +9,19 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
+from bot.cases import Directory
+from bot.content import Content
+from bot.dialogue.flows import Flow, FlowLibrary, loader
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
 from bot.nlu.types import NluBackend
+from bot.settings import PROJECT_ROOT
 from bot.storage import db
 from bot.storage.crypto import Cipher, set_cipher
 from tests.databases import PostgresServer, migrate_url, run_async
@@ -97,6 +102,29 @@ def trained_nlu(tmp_path_factory: pytest.TempPathFactory) -> tuple[NluBackend, f
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("nlu"), encryption_keys=TEST_KEY)
     return build_nlu(settings)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    content: Content
+    directory: Directory
+    flows: list[Flow]
+
+
+@pytest.fixture(scope="session")
+def loaded() -> Loaded:
+    """The project's content, case directory and flows, read once: reading YAML is slow."""
+    return Loaded(
+        Content.load(PROJECT_ROOT), Directory.load(PROJECT_ROOT), loader.load(PROJECT_ROOT).flows
+    )
+
+
+@pytest.fixture
+def cached_content(loaded: Loaded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """build() wires everything as in production, from what `loaded` read already."""
+    monkeypatch.setattr(Content, "load", classmethod(lambda cls, root: loaded.content))
+    monkeypatch.setattr(Directory, "load", classmethod(lambda cls, root: loaded.directory))
+    monkeypatch.setattr(FlowLibrary, "load", classmethod(lambda cls, root: cls(loaded.flows)))
 
 
 @pytest.fixture
