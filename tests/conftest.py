@@ -95,12 +95,19 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def trained_nlu(tmp_path_factory: pytest.TempPathFactory) -> tuple[NluBackend, float]:
-    """The embedded NLU trained once for the whole run, from the project's own nlu_data/."""
+def trained_nlu(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[NluBackend, float]:
+    """The embedded NLU trained once for the whole run, from the project's own nlu_data/.
+
+    The trained model is kept in pytest's cache between runs, under a key of the training data
+    and the NLU's code (as `helpline run` keeps it): a run retrains when either changed."""
     from bot.runtime import build_nlu
     from bot.settings import Settings
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("nlu"), encryption_keys=TEST_KEY)
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
+    data_dir = cache.mkdir("helpline-nlu") if cache is not None else tmp_path_factory.mktemp("nlu")
+    settings = Settings(data_dir=data_dir, encryption_keys=TEST_KEY)
     return build_nlu(settings)
 
 
