@@ -28,6 +28,7 @@ from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.crypto import Cipher
 from bot.storage.models import Case, Conversation, Worker
 from tests.conftest import TEST_KEY
+from tests.conftest import Loaded as Loaded  # kept where the flow tests import it from
 
 # Monday 10:00 in Jakarta: most queues are at work.
 START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)

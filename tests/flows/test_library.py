@@ -15,8 +15,8 @@ from bot.dialogue.flows import FlowLibrary, watch_flows
 from bot.nlu.types import NluBackend
 from bot.runtime import build
 from bot.settings import PROJECT_ROOT, Settings
-from tests.conftest import TEST_KEY, Loaded
-from tests.flows.conftest import Chat, World, record_of, until
+from tests.conftest import TEST_KEY
+from tests.flows.conftest import Chat, Loaded, World, record_of, until
 from tests.waiting import eventually
 
 WAGES = Path("flows/complaints/wages_unpaid.yml")
