@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from cryptography.fernet import Fernet
+from sqlalchemy import event
 
 from bot.cases import Directory
 from bot.content import Content
@@ -24,7 +26,7 @@ from bot.nlu.types import NluBackend
 from bot.settings import PROJECT_ROOT
 from bot.storage import db
 from bot.storage.crypto import Cipher, set_cipher
-from tests.databases import PostgresServer, migrate_url, run_async
+from tests.databases import PostgresServer, migrate_url, no_fsync_for_sqlite, run_async
 from tests.fakes import ScriptedNlu, TinyContent
 
 # Empty disables the PostgreSQL half (a laptop without it); CI and ./dev test always have it.
@@ -42,6 +44,28 @@ def cipher() -> Cipher:
 
 
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashes() -> Iterator[None]:
+    """argon2id with its smallest cost: the same code and hash format in a fraction of the time
+    (the shipped cost is there to slow an attacker who stole the hashes, not the tests)."""
+    from argon2 import PasswordHasher
+
+    from bot.staff import passwords
+
+    saved = passwords._hasher, passwords._DUMMY
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._DUMMY = passwords._hasher.hash("not a password anyone has")
+    yield
+    passwords._hasher, passwords._DUMMY = saved
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_commits() -> Iterator[None]:
+    event.listen(sqlalchemy.Engine, "connect", no_fsync_for_sqlite)
+    yield
+    event.remove(sqlalchemy.Engine, "connect", no_fsync_for_sqlite)
 
 
 @pytest.fixture(scope="session")
