@@ -17,14 +17,3 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {seconds} s for {what or 'a condition'}")
         await asyncio.sleep(every)
-
-
-def wait_until(
-    condition: Callable[[], object], *, seconds: float = 10, every: float = 0.01, what: str = ""
-) -> None:
-    """eventually() for code outside an event loop (threads, the browser tests)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {seconds} s for {what or 'a condition'}")
-        time.sleep(every)
