@@ -85,10 +85,10 @@ class PostgresServer:
     def __init__(self, url: str) -> None:
         parsed = make_url(url)
         self._base = parsed.set(query={})
-        self._admin_dsn = (
+        self.admin_dsn = (
             parsed.set(drivername="postgresql", database="postgres", query={})
         ).render_as_string(hide_password=False)
-        self._tag = f"{PREFIX}{int(time.time())}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.tag = f"{PREFIX}{int(time.time())}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         self._numbers = itertools.count(1)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -98,7 +98,8 @@ class PostgresServer:
         self._dropping = asyncio.Lock()
         self._creating = asyncio.Lock()
         self._next: Future[str] | None = None
-        self.template = f"{self._tag}_tmpl"
+        self._alive: set[str] = set()  # made and not yet dropped
+        self.template = f"{self.tag}_tmpl"
         self._started = False
 
     def _call(self, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -114,8 +115,8 @@ class PostgresServer:
         self._call(migrate_url(self.url(self.template)))
 
     async def _open(self) -> None:
-        self._create = await asyncpg.connect(self._admin_dsn)
-        self._drop = await asyncpg.connect(self._admin_dsn)
+        self._create = await asyncpg.connect(self.admin_dsn)
+        self._drop = await asyncpg.connect(self.admin_dsn)
         await self._drop_stale()
         await self._create.execute(f"CREATE DATABASE {quoted(self.template)}")
 
@@ -148,11 +149,12 @@ class PostgresServer:
         return asyncio.run_coroutine_threadsafe(self._made(self.template), self._loop)
 
     async def _made(self, template: str) -> str:
-        name = f"{self._tag}_{next(self._numbers)}"
+        name = f"{self.tag}_{next(self._numbers)}"
         # WAL_LOG: no checkpoint, which on a busy shared server takes longer than the copy.
         sql = f"CREATE DATABASE {quoted(name)} TEMPLATE {quoted(template)} STRATEGY WAL_LOG"
         async with self._creating:  # one statement at a time on a connection
             await self._create.execute(sql)
+            self._alive.add(name)
             # A commit need not wait for the disk: a test database never outlives a crash.
             await self._create.execute(
                 f"ALTER DATABASE {quoted(name)} SET synchronous_commit = off"
@@ -161,6 +163,7 @@ class PostgresServer:
 
     def drop(self, name: str) -> None:
         """Drops a test's database in the background (connections left open are ended)."""
+        self._alive.discard(name)
         self._drops.append(asyncio.run_coroutine_threadsafe(self._dropped(name), self._loop))
 
     async def _dropped(self, name: str) -> None:
@@ -172,7 +175,9 @@ class PostgresServer:
             return
         try:
             if self._next is not None:
-                self.drop(self._next.result())
+                self._next.result()
+            for name in sorted(self._alive):
+                self.drop(name)
             for future in self._drops:
                 future.result()
             if self._create is not None:
