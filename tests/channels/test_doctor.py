@@ -12,7 +12,6 @@ import pytest
 
 from bot.doctor import Finding, diagnose
 from bot.settings import load_settings
-from bot.storage import db
 from tests.channels.fixtures import ACCOUNT_SID, AUTH_TOKEN, TELEGRAM_TOKEN, channel_settings
 from tests.channels.stubs import TelegramStub, TwilioStub
 from tests.conftest import TEST_KEY
@@ -32,9 +31,6 @@ def _failures(findings: list[Finding]) -> list[str]:
 async def test_all_good(
     database_url: str, telegram_stub: TelegramStub, twilio_stub: TwilioStub
 ) -> None:
-    engine = db.create_engine(database_url)
-    await db.migrate(engine)
-    await engine.dispose()
     settings = channel_settings(
         telegram_stub, twilio_stub, database_url=database_url, encryption_keys=TEST_KEY
     )
@@ -50,12 +46,12 @@ async def test_all_good(
 
 
 async def test_wrong_credentials_are_named(
-    database_url: str, telegram_stub: TelegramStub, twilio_stub: TwilioStub
+    empty_database_url: str, telegram_stub: TelegramStub, twilio_stub: TwilioStub
 ) -> None:
     settings = channel_settings(
         telegram_stub,
         twilio_stub,
-        database_url=database_url,
+        database_url=empty_database_url,
         encryption_keys=TEST_KEY,
         telegram_token="999:wrong",
         twilio_auth_token="wrong",

@@ -18,7 +18,10 @@ Say = Callable[[str], Awaitable[list[Reply]]]
 
 @pytest.fixture
 async def runtime(
-    database_url: str, tmp_path: Path, trained_nlu: tuple[NluBackend, float]
+    database_url: str,
+    tmp_path: Path,
+    trained_nlu: tuple[NluBackend, float],
+    cached_content: None,  # from tests/conftest.py: the content is read once per run
 ) -> AsyncIterator[Runtime]:
     settings = Settings(
         database_url=database_url,

@@ -3,7 +3,10 @@ live updates, and every view and change written to the audit log."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
@@ -150,10 +153,18 @@ async def test_whole_path_over_http_with_live_messages(
     async with world.sessions() as session:
         last = await session.scalar(select(Message.id).order_by(Message.id.desc()).limit(1))
     path = f"/dashboard/cases/{case.reference}/events?after={last}"
-    import asyncio
+    subscribed = asyncio.Event()
+    subscribe = world.desk.live.subscribe
 
+    @contextlib.asynccontextmanager
+    async def noted(*topics: str) -> AsyncIterator[asyncio.Queue[str]]:
+        async with subscribe(*topics) as queue:
+            subscribed.set()
+            yield queue
+
+    monkeypatch.setattr(world.desk.live, "subscribe", noted)
     reader = asyncio.create_task(read_events(app, ani, path, want=1, seconds=5))
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(subscribed.wait(), 5)  # the stream is listening
     assert await world.say("worker", "terima kasih bu, gaji saya 3 bulan") == []
     [(kind, html)] = await reader
     assert kind == "message" and "gaji saya 3 bulan" in html and "Worker" in html

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from bot.cases import Directory
-from bot.content import Content
+from bot.content import Content, Problem
 from bot.dialogue.flows import FlowLibrary, watch_flows
 from bot.nlu.types import NluBackend
 from bot.runtime import build
 from bot.settings import PROJECT_ROOT, Settings
 from tests.conftest import TEST_KEY
 from tests.flows.conftest import Chat, Loaded, World, record_of, until
+from tests.waiting import eventually
 
 WAGES = Path("flows/complaints/wages_unpaid.yml")
 OLD_CITY = "Di kota atau daerah mana?"
@@ -85,23 +86,40 @@ def test_a_good_edit_is_a_new_version_and_the_old_one_stays_known(tmp_path: Path
         assert (now.version != before.version) is changed
 
 
-async def test_editing_a_flow_on_disk_reloads_it(tmp_path: Path) -> None:
+async def test_editing_a_flow_on_disk_reloads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = _checkout(tmp_path)
     library = FlowLibrary.load(root)
     old = library.get("wages_unpaid")
+    reloads: list[list[Problem]] = []  # what each reload the watcher started returned
+    reload = library.reload
+
+    def noted(root: Path) -> list[Problem]:
+        reloads.append(reload(root))
+        return reloads[-1]
+
+    monkeypatch.setattr(library, "reload", noted)
     stop = asyncio.Event()
     watcher = asyncio.create_task(watch_flows(root, library, stop=stop, debounce_ms=50))
+    good = (root / WAGES).read_text(encoding="utf-8")
+    broken = good.replace("  - use: employer\n", "  - use: employer\n  - use: nope\n", 1)
+    assert broken != good
+
+    def refused() -> bool:
+        # Written again until the watcher has read it: it may not be listening yet.
+        (root / WAGES).write_text(broken, encoding="utf-8")
+        return any(reloads)
+
     try:
-        await asyncio.sleep(0.3)  # the watcher is listening
-        _edit(root, "  - use: employer\n", "  - use: employer\n  - use: nope\n")
-        await asyncio.sleep(0.8)
+        await eventually(refused, every=0.1, what="the watcher to read the broken edit")
         assert library.get("wages_unpaid") is old  # refused
         _edit(root, "  - use: nope\n", "")
         _ask_city_differently(root)
-        for _ in range(100):
-            if library.get("wages_unpaid").version != old.version:  # type: ignore[union-attr]
-                break
-            await asyncio.sleep(0.05)
+        await eventually(
+            lambda: library.get("wages_unpaid").version != old.version,  # type: ignore[union-attr]
+            what="the good edit to be loaded",
+        )
         assert library.get("wages_unpaid").step("sector")  # type: ignore[union-attr]
     finally:
         stop.set()

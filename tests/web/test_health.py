@@ -44,7 +44,7 @@ async def test_health_is_503_when_the_check_hangs(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(health, "TIMEOUT_SECONDS", 0.01)
 
     async def check() -> dict[str, object]:
-        await asyncio.sleep(10)
+        await asyncio.Event().wait()  # never set: the check hangs until it is cancelled
         return {}
 
     assert await get_health(check) == (503, {"status": "error"})
