@@ -46,9 +46,9 @@ def _migrate(connection: Connection, revision: str, *, down: bool = False) -> No
 
 
 async def test_progress_sealed_in_the_state_moves_to_its_column_and_back(
-    database_url: str, cipher: Cipher
+    empty_database_url: str, cipher: Cipher
 ) -> None:
-    engine = db.create_engine(database_url, cipher=cipher)
+    engine = db.create_engine(empty_database_url, cipher=cipher)
     sealed = cipher.encrypt(json.dumps(PROGRESS))  # what the engine stored before 0005
     try:
         async with engine.begin() as connection:
