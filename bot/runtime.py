@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.cases import CaseHooks, Desk, Directory, Live, new_reference
+from bot.cases import CaseHooks, Desk, Directory, Live
 from bot.content import Content
 from bot.dialogue.flows import FlowLibrary, FlowRunner
 from bot.dialogue.policy import Policy
@@ -47,7 +47,8 @@ def configure_cipher(settings: Settings) -> Cipher:
 
 
 def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
-    """The configured NLU backend and the confidence below which a message is not understood."""
+    """The configured NLU backend and the confidence below which a message is not understood:
+    one threshold, which the policy applies (bot.dialogue.policy.understood)."""
     from bot.nlu.classifier import DEFAULT_THRESHOLD
 
     threshold = settings.nlu_threshold if settings.nlu_threshold is not None else DEFAULT_THRESHOLD
@@ -58,7 +59,9 @@ def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
         return RasaNlu(settings.rasa_url, timeout=settings.rasa_timeout), threshold
     from bot.nlu.embedded import EmbeddedNlu
 
-    nlu = EmbeddedNlu.load_or_train(settings.nlu_data_dir, settings.data_dir / "models")
+    nlu = EmbeddedNlu.load_or_train(
+        settings.nlu_data_dir, settings.data_dir / "models", threshold=threshold
+    )
     return nlu, threshold
 
 
@@ -76,12 +79,10 @@ async def build(
     if migrate:
         await db.migrate(database)
     flows = FlowLibrary.load(settings.content_dir)
-    runner = FlowRunner(
-        flows,
-        new_reference=new_reference,
-        expiry=timedelta(hours=settings.flow_expiry_hours),
+    runner = FlowRunner(flows, expiry=timedelta(hours=settings.flow_expiry_hours))
+    policy = Policy(
+        content, threshold=threshold, flows=runner, default_language=settings.default_language
     )
-    policy = Policy(content, threshold=threshold, flows=runner)
     sessions = db.session_factory(database)
     desk = Desk(directory, Live())
     engine = Engine(sessions, backend, policy, cipher, detect_language, CaseHooks(desk))

@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
 from typing import Any
+
+
+class Awaiting(StrEnum):
+    """What the dialogue asked and waits for; stored as its string in `awaiting`."""
+
+    COUNTRY = "country"  # where they work (a numbered list of countries)
+    FLOW = "flow"  # a complaint flow's answer
+    COMPLAINT_OFFER = "complaint_offer"  # yes to "report this?" after a rights answer
+    DELETE_CONFIRM = "delete_confirm"  # yes or no to "delete my data?"
+    CLEAR_CHAT_CONFIRM = "clear_chat_confirm"  # yes or no to "delete this chat?"
 
 
 @dataclass
@@ -17,7 +28,7 @@ class Profile:
 
 @dataclass
 class DialogueState:
-    awaiting: str | None = None  # "country" | "complaint_offer" | "delete_confirm" | "flow"
+    awaiting: str | None = None  # an Awaiting value (plain str once read back from JSON)
     pending_intent: str | None = None  # what to answer once the awaited thing arrives
     last_intent: str | None = None
     misunderstood: int = 0  # not-understood messages in a row
