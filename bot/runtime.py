@@ -46,12 +46,17 @@ def configure_cipher(settings: Settings) -> Cipher:
     return cipher
 
 
-def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
-    """The configured NLU backend and the confidence below which a message is not understood:
-    one threshold, which the policy applies (bot.dialogue.policy.understood)."""
+def nlu_threshold(settings: Settings) -> float:
+    """The one confidence below which a message is not understood: the policy applies it
+    (bot.dialogue.policy.understood), and so does `helpline parse`."""
     from bot.nlu.classifier import DEFAULT_THRESHOLD
 
-    threshold = settings.nlu_threshold if settings.nlu_threshold is not None else DEFAULT_THRESHOLD
+    return settings.nlu_threshold if settings.nlu_threshold is not None else DEFAULT_THRESHOLD
+
+
+def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
+    """The configured NLU backend and the threshold (`nlu_threshold`)."""
+    threshold = nlu_threshold(settings)
     if settings.nlu_backend == "rasa":
         from bot.nlu.rasa import RasaNlu
 
