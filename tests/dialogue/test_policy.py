@@ -207,12 +207,8 @@ def test_delete_chat_and_delete_my_data_stay_apart(policy: Policy) -> None:
     chat = decide(policy, "hapus percakapan", None)
     assert chat.state.awaiting == "clear_chat_confirm"
     # Yes to one question does the thing it asked, not the other.
-    assert decide(policy, "ya", nlu("ya", "affirm"), state=data.state).events == (
-        ForgetMe(),
-    )
-    assert decide(policy, "ya", nlu("ya", "affirm"), state=chat.state).events == (
-        ChatCleared(),
-    )
+    assert decide(policy, "ya", nlu("ya", "affirm"), state=data.state).events == (ForgetMe(),)
+    assert decide(policy, "ya", nlu("ya", "affirm"), state=chat.state).events == (ChatCleared(),)
 
 
 def test_delete_chat_is_answered_while_an_officer_holds_the_chat(policy: Policy) -> None:
