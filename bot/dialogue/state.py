@@ -28,7 +28,7 @@ class Profile:
 
 @dataclass
 class DialogueState:
-    awaiting: str | None = None  # an Awaiting value (plain str once read back from JSON)
+    awaiting: Awaiting | None = None
     pending_intent: str | None = None  # what to answer once the awaited thing arrives
     last_intent: str | None = None
     misunderstood: int = 0  # not-understood messages in a row
@@ -43,4 +43,11 @@ class DialogueState:
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+        values = {k: v for k, v in (data or {}).items() if k in known}
+        awaiting = values.get("awaiting")
+        # A question this version no longer asks is no longer awaited.
+        values["awaiting"] = Awaiting(awaiting) if awaiting in _AWAITED else None
+        return cls(**values)
+
+
+_AWAITED = frozenset(a.value for a in Awaiting)
