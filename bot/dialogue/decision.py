@@ -226,7 +226,7 @@ class Draft:
         return Decision(
             tuple(self.replies),
             DialogueState.from_json(self.state.to_json()),
-            Profile(self.profile.language, self.profile.language_chosen, self.profile.country),
+            self.profile,  # frozen
             self.intent,
             self.confidence,
             tuple(self.events),

@@ -102,7 +102,6 @@ class Policy:
         return draft.freeze()
 
     def _draft(self, turn: Turn, profile: Profile, state: DialogueState) -> Draft:
-        profile = replace(profile)
         state = DialogueState.from_json(state.to_json())
         command = parse_command(turn.text)
         intent, confidence = self._intent(turn, command, state)
@@ -112,16 +111,17 @@ class Policy:
         in_flow = self.flows is not None and self.flows.active(state)
         # A flow's answers ("Mr Tan", "Pak Budi, 0812...") say little about the worker's
         # language: inside a flow it changes only when they ask.
+        language = profile.language
         if not profile.language_chosen and turn.detected_language and not in_flow:
-            profile.language = turn.detected_language
-        profile.language = profile.language or self.default_language
+            language = turn.detected_language
+        profile = replace(profile, language=language or self.default_language)
         draft = Draft(state, profile, intent, confidence)
 
         # Inside a flow a place in an answer ("Ani dari Kowloon") is not where they work: the
         # flow's own country question says that.
         country = None if in_flow else self._country(turn, command, state, draft)
         if country:
-            profile.country = country
+            draft.profile = replace(draft.profile, country=country)
 
         # Danger first, whatever else the message says. Inside a complaint flow the worker is
         # describing what happened: only the explicit signs count, not the classifier's guess.
@@ -377,8 +377,7 @@ class Policy:
             target = command.value
         else:
             target = requested_language(turn.text, draft.profile.language)
-        draft.profile.language = target
-        draft.profile.language_chosen = True
+        draft.profile = replace(draft.profile, language=target, language_chosen=True)
         intro = replies.language_switched(target)
         draft.replies.append(replies.menu(self.content, target, intro=intro))
 

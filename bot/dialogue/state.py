@@ -17,7 +17,7 @@ class Awaiting(StrEnum):
     CLEAR_CHAT_CONFIRM = "clear_chat_confirm"  # yes or no to "delete this chat?"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Profile:
     """What the helpline knows about the worker, kept on the worker's row."""
 

@@ -533,7 +533,7 @@ def _store(t: FlowTurn, flow: Flow, progress: Progress, step: Step, value: Any) 
         return
     profile = t.draft.profile
     if step.type == "country" and value != slots.HOME and profile.country is None:
-        profile.country = value
+        t.draft.profile = replace(profile, country=value)
     if step.type == "yesno" and step.urgent_if is not None and value is step.urgent_if:
         progress.urgent = True
         t.say(t.content.emergency(t.lang, _context(t, flow, progress).country))
@@ -902,7 +902,7 @@ def _switch_language(t: FlowTurn) -> None:
         target = command.value
     else:
         target = requested_language(t.turn.text, profile.language)
-    profile.language, profile.language_chosen = target, True
+    t.draft.profile = replace(profile, language=target, language_chosen=True)
     t.say(replies.language_switched(target))
 
 

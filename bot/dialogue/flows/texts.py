@@ -51,4 +51,3 @@ def saved(lang: str, *, button: bool) -> Reply:
     if not button:
         return Reply(text)
     return Reply(text, (QuickReply(_("Continue my report"), FLOW_PREFIX + "resume"),))
-
