@@ -33,7 +33,7 @@ from bot.dialogue.decision import (
 )
 from bot.dialogue.flows import slots, texts, words
 from bot.dialogue.flows.library import FlowLibrary
-from bot.dialogue.flows.model import SUMMARY, Flow, Step
+from bot.dialogue.flows.model import SUMMARY, Flow, SlotType, Step
 from bot.dialogue.flows.progress import PICK_CATEGORY, FlowMemory, Progress
 from bot.dialogue.flows.show import show
 from bot.dialogue.flows.walk import anonymous, applies, migrate, walk
@@ -45,7 +45,7 @@ from bot.nlu.types import Duration, Money
 REMIND_AFTER = timedelta(hours=1)  # back after this long: a reminder of where they were
 # What earlier messages may fill. Never a phone number: the one a worker writes about their
 # problem is as often the agent's as their own.
-NOTED = ("money", "duration", "date")
+NOTED = (SlotType.MONEY, SlotType.DURATION, SlotType.DATE)
 # The policy answers these.
 ESCAPES = frozenset({"talk_to_human", "delete_my_data", "delete_chat", "help"})
 INFO = frozenset({*intents.RIGHTS, "contact_info", "find_support", "case_status"})
@@ -320,10 +320,10 @@ def _question_turn(t: FlowTurn, progress: Progress, flow: Flow) -> bool:
         t.say(step.help[t.lang] if step.help else _help_text(t.lang))
         t.say(_question(t, step, progress))
         return True
-    if t.turn.attachments and (step.type == "attachment" or not t.turn.text.strip()):
+    if t.turn.attachments and (step.type == SlotType.ATTACHMENT or not t.turn.text.strip()):
         _files_kept(t, flow, step, progress)
         return True
-    free_text = step.type == "text"
+    free_text = step.type == SlotType.TEXT
     button = t.command is not None and t.command.kind in (
         CommandKind.INTENT,
         CommandKind.MENU,
@@ -341,7 +341,7 @@ def _question_turn(t: FlowTurn, progress: Progress, flow: Flow) -> bool:
     if buttons and answer.number == len(buttons) and buttons[-1].payload == "/flow:skip":
         return _skip(t, flow, progress)  # the number WhatsApp shows for "Skip"
     parsed = slots.parse(step, answer, _context(t, flow, progress))
-    if parsed.ok and not (step.type == "attachment" and not progress.files):
+    if parsed.ok and not (step.type == SlotType.ATTACHMENT and not progress.files):
         _store(t, flow, progress, step, parsed.value)
         return True
     said = words.norm(t.turn.text)
@@ -481,7 +481,7 @@ def _keep_answer(t: FlowTurn, progress: Progress) -> bool:
     the questions go on (the worker may be describing what happened)."""
     flow = t.library.get(progress.flow or "", progress.version)
     step = flow.step(progress.step) if flow is not None else None
-    if flow is None or step is None or step.type != "text":
+    if flow is None or step is None or step.type != SlotType.TEXT:
         return False
     parsed = slots.parse(step, _answer(t), _context(t, flow, progress))
     if not parsed.ok:
@@ -521,20 +521,20 @@ def _start(t: FlowTurn, flow: Flow, keep: Progress | None = None) -> None:
 
 
 def _store(t: FlowTurn, flow: Flow, progress: Progress, step: Step, value: Any) -> None:
-    if step.type == "attachment":
+    if step.type == SlotType.ATTACHMENT:
         value = list(progress.files)
     progress.forget(step.id)
     progress.slots[step.id] = value
     progress.types[step.id] = step.type
     progress.history.append(step.id)
     progress.attempts = 0
-    if step.type == "consent" and value == "no":
+    if step.type == SlotType.CONSENT and value == "no":
         _declined(t)
         return
     profile = t.draft.profile
-    if step.type == "country" and value != slots.HOME and profile.country is None:
+    if step.type == SlotType.COUNTRY and value != slots.HOME and profile.country is None:
         t.draft.profile = replace(profile, country=value)
-    if step.type == "yesno" and step.urgent_if is not None and value is step.urgent_if:
+    if step.type == SlotType.YESNO and step.urgent_if is not None and value is step.urgent_if:
         progress.urgent = True
         t.say(t.content.emergency(t.lang, _context(t, flow, progress).country))
     _advance(t, flow, progress)
@@ -555,13 +555,13 @@ def _advance(t: FlowTurn, flow: Flow, progress: Progress) -> None:
 
 def _prefill(t: FlowTurn, flow: Flow, step: Step, progress: Progress) -> bool:
     value: Any = None
-    if step.type == "country":
+    if step.type == SlotType.COUNTRY:
         country = t.draft.profile.country
         if country and (country != slots.HOME or step.home_allowed):
             value = country
     elif step.type in NOTED and step.type in t.memory.noted:
         value = t.memory.noted[step.type]
-        if step.type == "money" and not value.get("currency"):
+        if step.type == SlotType.MONEY and not value.get("currency"):
             currency = step.currency or slots.currency_of(_context(t, flow, progress).country)
             value = {**value, "currency": currency} if currency else None
     if value is None or not slots.fits(step.type, value):
@@ -576,7 +576,7 @@ def _prefill(t: FlowTurn, flow: Flow, step: Step, progress: Progress) -> bool:
 def _files_kept(t: FlowTurn, flow: Flow, step: Step, progress: Progress) -> None:
     ngettext = translator(t.lang).ngettext
     count = len(progress.files)
-    if step.type == "attachment":
+    if step.type == SlotType.ATTACHMENT:
         t.say(
             Reply(
                 ngettext(
@@ -699,7 +699,7 @@ def _submit(t: FlowTurn, flow: Flow, progress: Progress) -> None:
     """The complaint goes to the case desk, which opens the case, draws its reference and
     confirms it to the worker (bot/cases/hooks.py)."""
     country = next(
-        (v for k, v in progress.slots.items() if progress.types.get(k) == "country"), None
+        (v for k, v in progress.slots.items() if progress.types.get(k) == SlotType.COUNTRY), None
     )
     t.draft.emit(
         ComplaintSubmitted(
@@ -725,12 +725,12 @@ def _record(t: FlowTurn, flow: Flow, progress: Progress) -> dict[str, Any]:
         "anonymous": anonymous(progress),
     }
     for step in path:
-        if step.type == "consent":
+        if step.type == SlotType.CONSENT:
             continue
         record[step.id] = (
-            progress.files if step.type == "attachment" else progress.slots.get(step.id)
+            progress.files if step.type == SlotType.ATTACHMENT else progress.slots.get(step.id)
         )
-    if progress.files and not any(s.type == "attachment" for s in path):
+    if progress.files and not any(s.type == SlotType.ATTACHMENT for s in path):
         record["evidence"] = progress.files
     if progress.prefilled:
         record["taken_from_earlier_messages"] = list(progress.prefilled)
@@ -756,7 +756,7 @@ def _buttons(
         for value, title in slots.options(step, _context(t, flow, progress))
     ]
     # WhatsApp numbers the buttons: on a number question "1. Skip" would eat the answer 1.
-    if step.skip and step.type != "number":
+    if step.skip and step.type != SlotType.NUMBER:
         found.append(QuickReply(_("Skip"), "/flow:skip"))
     return tuple(found)
 
@@ -766,9 +766,9 @@ def _question(t: FlowTurn, step: Step, progress: Progress, *, previous: bool = F
     ngettext = translator(t.lang).ngettext
     flow = t.library.get(progress.flow or "", progress.version)
     lines = [step.question[t.lang]]
-    if step.type == "consent" and flow is not None and flow.anonymous:
+    if step.type == SlotType.CONSENT and flow is not None and flow.anonymous:
         lines.append(_('You can also report without your name: choose "Without my name".'))
-    if step.type == "attachment" and progress.files:
+    if step.type == SlotType.ATTACHMENT and progress.files:
         count = len(progress.files)
         lines.append(
             ngettext(
@@ -817,9 +817,9 @@ def _fields(t: FlowTurn, flow: Flow, progress: Progress) -> list[tuple[str, str,
     path, _open = walk(flow, progress)
     found: list[tuple[str, str, Step | None]] = [(_("Problem"), flow.title[t.lang], None)]
     for step in path:
-        if step.type == "consent":
+        if step.type == SlotType.CONSENT:
             continue
-        value = progress.files if step.type == "attachment" else progress.slots.get(step.id)
+        value = progress.files if step.type == SlotType.ATTACHMENT else progress.slots.get(step.id)
         shown = show(step, value, t.lang, t.content.country_label)
         found.append((step.label[t.lang], shown, step))
     return found
@@ -958,7 +958,8 @@ def _context(t: FlowTurn, flow: Flow | None, progress: Progress | None) -> slots
     country = None
     if progress is not None:
         country = next(
-            (v for k, v in progress.slots.items() if progress.types.get(k) == "country"), None
+            (v for k, v in progress.slots.items() if progress.types.get(k) == SlotType.COUNTRY),
+            None,
         )
     country = country or t.draft.profile.country
     offered = tuple(
