@@ -168,7 +168,9 @@ class FlowTurn:
 
     @property
     def today(self) -> date:
-        return self.turn.now.date() if self.turn.now is not None else date.today()
+        if self.turn.now is None:  # the policy has no clock: the engine says when it is
+            raise ValueError("a complaint flow needs the time the message arrived (Turn.now)")
+        return self.turn.now.date()
 
     def say(self, reply: Reply | str) -> None:
         self.draft.say(reply)
