@@ -61,17 +61,14 @@ def load() -> list[Item]:
 
 
 def classifier() -> Callable[[str], str | None]:
-    from bot.dialogue.policy import FALLBACK
+    from bot.dialogue.policy import understood
     from bot.nlu.classifier import DEFAULT_THRESHOLD
     from bot.nlu.embedded import EmbeddedNlu
 
     nlu = EmbeddedNlu.load_or_train(ROOT / "nlu_data", ROOT / "var" / "bench-models")
 
     def guess(text: str) -> str | None:
-        best = nlu.parse_sync(text).ranking[0]
-        if best.name == FALLBACK or best.confidence < DEFAULT_THRESHOLD:
-            return None
-        return best.name
+        return understood(nlu.parse_sync(text), DEFAULT_THRESHOLD)[0]  # as the bot reads it
 
     return guess
 

@@ -136,22 +136,29 @@ def _print_replies(replies: list[Reply], *, interactive: bool = False) -> dict[s
 
 @app.command()
 def parse() -> None:
-    """Read messages one per line; print one JSON object per line: intent, confidence, entities."""
+    """Read messages one per line; print one JSON object per line: intent, confidence, entities.
+
+    The intent is the bot's reading, with the bot's threshold (HELPLINE_NLU_THRESHOLD):
+    "out_of_scope" with "understood": false where the bot would answer "not understood"."""
+    from bot.dialogue.policy import understood
+    from bot.nlu.classifier import OUT_OF_SCOPE
     from bot.nlu.language import detect_language
     from bot.runtime import build_nlu
 
     settings = _settings()
     logs.configure("warning")
-    nlu, _threshold = build_nlu(settings)
+    nlu, threshold = build_nlu(settings)
 
     async def go() -> None:
         for line in sys.stdin:
             text = line.rstrip("\n")
             result = await nlu.parse(text)
+            intent, confidence = understood(result, threshold)
             record = {
                 "text": text,
-                "intent": result.intent.name,
-                "confidence": round(result.intent.confidence, 4),
+                "intent": intent or OUT_OF_SCOPE,
+                "understood": intent is not None,
+                "confidence": round(confidence, 4),
                 "language": detect_language(text),
                 "entities": [_jsonable(e) for e in result.entities],
             }

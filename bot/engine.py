@@ -10,8 +10,8 @@ what was left.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dialogue.cases import CaseContext
 from bot.dialogue.commands import parse_command
-from bot.dialogue.policy import AttachmentRef, Decision, Policy, Turn
+from bot.dialogue.decision import AttachmentRef, Decision, ForgetMe, Turn
+from bot.dialogue.policy import Policy
 from bot.dialogue.state import DialogueState, Profile
 from bot.messages import ANSWERED_IN_PLACE, Action, Inbound, QuickReply, Reply
 from bot.nlu.types import NluBackend, NluError
@@ -42,6 +43,15 @@ from bot.storage.models import (
 log = structlog.get_logger(__name__)
 
 
+@dataclass(frozen=True)
+class Followup:
+    """What the case desk adds after a decision: its replies (a case's reference, when the
+    officers will answer), and the reference of the case each event opened, by position."""
+
+    replies: tuple[Reply, ...] = ()
+    opened: Mapping[int, str] = field(default_factory=dict)
+
+
 class EngineHooks(Protocol):
     """What the case desk (bot/cases) adds to processing; the engine knows no case rules."""
 
@@ -51,8 +61,8 @@ class EngineHooks(Protocol):
 
     async def after_decision(
         self, session: AsyncSession, worker_id: int, message: Message, decision: Decision
-    ) -> list[Reply]:
-        """In the message's transaction, after its events are stored: more replies, if any."""
+    ) -> Followup:
+        """In the message's transaction, before its events are stored: more replies, if any."""
         ...
 
 
@@ -62,8 +72,8 @@ class NoHooks:
 
     async def after_decision(
         self, session: AsyncSession, worker_id: int, message: Message, decision: Decision
-    ) -> list[Reply]:
-        return []
+    ) -> Followup:
+        return Followup()
 
 
 class Engine:
@@ -217,19 +227,15 @@ class Engine:
         state = DialogueState.from_json({**conversation.state, "flow": conversation.flow})
         decision = self.policy.decide(turn, profile, state)
 
-        message.status = "processed"
+        message.status = MessageStatus.PROCESSED
         message.intent = decision.intent
         message.confidence = decision.confidence
         message.language = decision.profile.language
         worker.last_seen_at = utcnow()
-        forget = _forgot(decision)
+        forget = any(isinstance(event, ForgetMe) for event in decision.events)
         if forget:
             await session.flush()
             await self._forget(session, worker_id)
-        for kind, data in decision.events:
-            # A complaint's record is personal data: it goes, encrypted, to the case only.
-            stored = {k: v for k, v in data.items() if k != "record"}
-            session.add(Event(worker_id=worker_id, kind=kind, data=stored))
         worker.language = decision.profile.language
         worker.language_chosen = decision.profile.language_chosen
         worker.country = decision.profile.country
@@ -237,14 +243,22 @@ class Engine:
         remembered = decision.state.to_json()
         conversation.flow = remembered.pop("flow", None)
         conversation.state = remembered
-        decision.replies += await self.hooks.after_decision(session, worker_id, message, decision)
+        followup = await self.hooks.after_decision(session, worker_id, message, decision)
+        for position, event in enumerate(decision.events):
+            # What the event says may be kept (a complaint's record goes to its case only),
+            # and the case it opened.
+            data = event.stored()
+            if position in followup.opened:
+                data["reference"] = followup.opened[position]
+            session.add(Event(worker_id=worker_id, kind=str(event.kind), data=data))
+        replies = [*decision.replies, *followup.replies]
         reply_to = None if forget else message.id
-        status = "sent" if message.channel in ANSWERED_IN_PLACE else "pending"
-        for reply in decision.replies:
+        status = MessageStatus.SENT if message.channel in ANSWERED_IN_PLACE else MessageStatus.PENDING
+        for reply in replies:
             session.add(
                 Message(
                     worker_id=worker_id,
-                    direction="out",
+                    direction=Direction.OUT,
                     channel=message.channel,
                     text=reply.text,
                     quick_replies=[
@@ -263,10 +277,10 @@ class Engine:
             message_id=message.id,
             intent=decision.intent,
             confidence=decision.confidence,
-            replies=len(decision.replies),
+            replies=len(replies),
             ms=round((time.perf_counter() - started) * 1000, 2),
         )
-        return decision.replies
+        return replies
 
     async def _understand(self, message: Message) -> Turn:
         text = message.text
@@ -317,10 +331,6 @@ class Engine:
             )
             for row in rows
         ]
-
-
-def _forgot(decision: Decision) -> bool:
-    return any(kind == "delete_my_data" for kind, _ in decision.events)
 
 
 def _action(origin: str | None) -> Action | None:

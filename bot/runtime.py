@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.cases import CaseHooks, Desk, Directory, Live, new_reference
+from bot.cases import CaseHooks, Desk, Directory, Live
 from bot.channels.service import Channels
 from bot.content import Content
 from bot.dialogue.flows import FlowLibrary, FlowRunner
@@ -66,11 +66,17 @@ def build_cipher(settings: Settings) -> Cipher:
     return Cipher(keys)
 
 
-def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
-    """The configured NLU backend and the confidence below which a message is not understood."""
+def nlu_threshold(settings: Settings) -> float:
+    """The one confidence below which a message is not understood: the policy applies it
+    (bot.dialogue.policy.understood), and so does `helpline parse`."""
     from bot.nlu.classifier import DEFAULT_THRESHOLD
 
-    threshold = settings.nlu_threshold if settings.nlu_threshold is not None else DEFAULT_THRESHOLD
+    return settings.nlu_threshold if settings.nlu_threshold is not None else DEFAULT_THRESHOLD
+
+
+def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
+    """The configured NLU backend and the threshold (`nlu_threshold`)."""
+    threshold = nlu_threshold(settings)
     if settings.nlu_backend == "rasa":
         from bot.nlu.rasa import RasaNlu
 
@@ -78,7 +84,9 @@ def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
         return RasaNlu(settings.rasa_url, timeout=settings.rasa_timeout), threshold
     from bot.nlu.embedded import EmbeddedNlu
 
-    nlu = EmbeddedNlu.load_or_train(settings.nlu_data_dir, settings.data_dir / "models")
+    nlu = EmbeddedNlu.load_or_train(
+        settings.nlu_data_dir, settings.data_dir / "models", threshold=threshold
+    )
     return nlu, threshold
 
 
@@ -116,8 +124,13 @@ async def build(
         flows = FlowLibrary.load(settings.content_dir)
     if policy is None:
         expiry = timedelta(hours=settings.flow_expiry_hours)
-        runner = FlowRunner(flows, new_reference=new_reference, expiry=expiry)
-        policy = Policy(Content.load(settings.content_dir), threshold=threshold, flows=runner)
+        runner = FlowRunner(flows, expiry=expiry)
+        policy = Policy(
+            Content.load(settings.content_dir),
+            threshold=threshold,
+            flows=runner,
+            default_language=settings.default_language,
+        )
     if directory is None:
         directory = Directory.load(settings.content_dir)
     desk = Desk(directory, Live(), clock=clock)

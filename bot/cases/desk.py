@@ -1,7 +1,7 @@
 """The case desk: opening cases and what staff do with them, each step checked and audited.
 
     case = await desk.open_case(session, worker_id, source="complaint", category="wages_unpaid",
-                                country="MY", priority_hint=None, record={...}, reference=None)
+                                country="MY", priority_hint=None, record={...})
     await desk.claim(session, actor, case)
     await desk.reply(session, actor, case, "Halo ...")
 
@@ -68,11 +68,12 @@ class Desk:
         country: str | None = None,
         priority_hint: str | None = None,
         record: Mapping[str, Any] | None = None,
-        reference: str | None = None,
         choice: str | None = None,
     ) -> Case:
-        """A new case, routed to a queue by routing.yml. `record` is the structured complaint
-        (its keys safe_now, detained and death can make a case urgent); `choice` an organisation id."""
+        """A new case, routed to a queue by routing.yml, with a reference the desk draws.
+
+        `record` is the structured complaint (its keys safe_now, detained and death can make a
+        case urgent; it keeps the reference too); `choice` an organisation id."""
         if source not in SOURCES:
             raise DeskError(f"unknown source {source!r}")
         urgent = is_urgent(
@@ -93,8 +94,9 @@ class Desk:
         )
         routed = route(self.directory, facts)
         now = self.clock()
+        reference = await _unused_reference(session)
         case = Case(
-            reference=reference or await _unused_reference(session),
+            reference=reference,
             worker_id=worker_id,
             source=source,
             category=category,
@@ -104,7 +106,7 @@ class Desk:
             organisation=routed.queue.organisation,
             queue=routed.queue.id,
             routed_by=routed.explained[:120],
-            record=dict(record) if record else None,
+            record={"reference": reference, **record} if record else None,
             created_at=now,
             updated_at=now,
             queued_at=now,

@@ -2,13 +2,12 @@
 
 Before the dialogue decides: whether an officer holds the chat, and the worker's cases for a
 status question. After it decided, in the same transaction: a request for a person or a
-danger opens a case (or makes the open one urgent), a confirmed complaint opens one, a
-request to be forgotten clears the case records, and the dashboard hears of the message.
+danger opens a case (or makes the open one urgent), a confirmed complaint opens one (the desk
+draws its reference and confirms it to the worker), a request to be forgotten clears the case
+records, and the dashboard hears of the message.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,17 +16,19 @@ from bot import intents
 from bot.cases import notify
 from bot.cases.desk import Desk
 from bot.dialogue.cases import CaseContext, CaseFact
-from bot.dialogue.policy import Decision
+from bot.dialogue.decision import (
+    ComplaintSubmitted,
+    Decision,
+    Emergency,
+    ForgetMe,
+    HandoffRequested,
+)
+from bot.dialogue.replies import person_or_menu
+from bot.engine import Followup
 from bot.i18n import normalise_language
 from bot.messages import Reply
 from bot.storage.models import Case, Message, Worker
 
-# The dialogue's events this module acts on. "complaint_submitted" carries the complaint
-# flow's record: {category, country, record, priority_hint, choice, reference}.
-HANDOFF = "handoff_requested"
-EMERGENCY = "emergency"
-COMPLAINT = "complaint_submitted"
-FORGET = "delete_my_data"
 KNOWN_CASES = 10  # the newest cases the dialogue may tell the worker about
 
 
@@ -61,69 +62,80 @@ class CaseHooks:
 
     async def after_decision(
         self, session: AsyncSession, worker_id: int, message: Message, decision: Decision
-    ) -> list[Reply]:
+    ) -> Followup:
         lang = normalise_language(decision.profile.language)
         replies: list[Reply] = []
-        for kind, data in decision.events:
-            if kind == FORGET:
-                await self.desk.forget_worker(session, worker_id)
-                return replies
-            if kind == COMPLAINT:
-                replies += await self._complaint(session, worker_id, data, lang)
-            elif kind in (HANDOFF, EMERGENCY):
-                replies += await self._person(session, worker_id, kind, data, lang)
+        opened: dict[int, str] = {}
+        for position, event in enumerate(decision.events):
+            match event:
+                case ForgetMe():
+                    await self.desk.forget_worker(session, worker_id)
+                    return Followup(tuple(replies), opened)
+                case ComplaintSubmitted():
+                    case = await self._complaint(session, worker_id, event)
+                    replies.append(
+                        Reply(notify.complaint_received(lang, case.reference), person_or_menu(lang))
+                    )
+                    replies += self._out_of_hours(case, lang)
+                    opened[position] = case.reference
+                case HandoffRequested() | Emergency():
+                    new = await self._person(session, worker_id, event)
+                    if new is not None:
+                        replies.append(Reply(notify.case_opened(lang, new.reference)))
+                        if isinstance(event, HandoffRequested):
+                            replies += self._out_of_hours(new, lang)
+                        opened[position] = new.reference
         for case in await _open_cases(session, worker_id):
             await self.desk.worker_wrote(session, case)
         self.desk.live.after_commit(session, f"worker:{worker_id}")
-        return replies
+        return Followup(tuple(replies), opened)
 
     async def _person(
-        self, session: AsyncSession, worker_id: int, kind: str, data: dict[str, Any], lang: str
-    ) -> list[Reply]:
-        """A request for a person, or danger: one open case per worker, urgent in danger."""
+        self, session: AsyncSession, worker_id: int, event: HandoffRequested | Emergency
+    ) -> Case | None:
+        """A request for a person, or danger: one open case per worker, urgent in danger.
+        None: the open case serves (made urgent in danger)."""
         open_cases = await _open_cases(session, worker_id)
         if open_cases:
-            if kind == EMERGENCY:
+            if isinstance(event, Emergency):
                 await self.desk.escalate(session, open_cases[0])
-            return []
+            return None
         worker = await session.get_one(Worker, worker_id)
-        last = data.get("intent")
-        case = await self.desk.open_case(
+        if isinstance(event, Emergency):
+            # A crisis names its own category (self_harm) so that officers see it at once.
+            source, category, country = "emergency", event.category, event.country
+        else:
+            last = event.intent
+            source, category = "talk_to_human", last if last in intents.RIGHTS else None
+            country = None
+        return await self.desk.open_case(
             session,
             worker_id,
-            source="emergency" if kind == EMERGENCY else "talk_to_human",
-            # A crisis names its own category (self_harm) so that officers see it at once.
-            category=data.get("category") or (last if last in intents.RIGHTS else None),
-            country=data.get("country") or worker.country,
+            source=source,
+            category=category,
+            country=country or worker.country,
         )
-        return self._opened(case, lang, hours=kind != EMERGENCY)
 
     async def _complaint(
-        self, session: AsyncSession, worker_id: int, data: dict[str, Any], lang: str
-    ) -> list[Reply]:
-        case = await self.desk.open_case(
+        self, session: AsyncSession, worker_id: int, event: ComplaintSubmitted
+    ) -> Case:
+        return await self.desk.open_case(
             session,
             worker_id,
             source="complaint",
-            category=data.get("category"),
-            country=data.get("country"),
-            priority_hint=data.get("priority_hint"),
-            record=data.get("record"),
-            reference=data.get("reference"),
-            choice=data.get("choice"),
+            category=event.category,
+            country=event.country,
+            priority_hint=event.priority_hint,
+            record=event.record,
+            choice=event.choice,
         )
-        replies = self._opened(case, lang, hours=True)
-        # The complaint flow told the worker a reference it made itself: do not repeat it.
-        return replies[1:] if data.get("reference") else replies
 
-    def _opened(self, case: Case, lang: str, *, hours: bool) -> list[Reply]:
-        replies = [Reply(notify.case_opened(lang, case.reference))]
+    def _out_of_hours(self, case: Case, lang: str) -> list[Reply]:
+        """When the officers will answer, if they are not at work now."""
         queue = self.desk.directory.queues[case.queue]
         org = self.desk.directory.organisation_name(case.organisation)
-        later = notify.out_of_hours(lang, queue, org, self.desk.clock()) if hours else None
-        if later:
-            replies.append(Reply(later))
-        return replies
+        later = notify.out_of_hours(lang, queue, org, self.desk.clock())
+        return [Reply(later)] if later else []
 
 
 async def _open_cases(session: AsyncSession, worker_id: int) -> list[Case]:

@@ -38,6 +38,16 @@ def case_opened(lang: str, reference: str) -> str:
     ).format(reference=reference)
 
 
+def complaint_received(lang: str, reference: str) -> str:
+    """The confirmation of a complaint sent from a flow, with the case's reference."""
+    _ = translator(lang).gettext
+    return _(
+        "Thank you. Your report has been sent to the officers.\n"
+        "Your reference number is {reference}. Keep it: you can ask about your report with it "
+        "at any time. An officer will answer you here."
+    ).format(reference=reference)
+
+
 def out_of_hours(lang: str, queue: Queue, organisation: str, now: datetime) -> str | None:
     """When officers will answer, if they are not at work now; None if they are."""
     if queue.hours is None or queue.hours.is_open(now):

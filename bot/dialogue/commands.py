@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 # A quick reply sends one of these; people may also type them.
 INTENT_PREFIX = "/intent:"
@@ -16,9 +17,19 @@ ANSWER_PREFIX = "/answer:"
 FLOW_PREFIX = "/flow:"
 
 
+class CommandKind(StrEnum):
+    INTENT = "intent"  # /intent:NAME, or a plain "delete this chat"
+    COUNTRY = "country"
+    LANG = "lang"
+    MENU = "menu"
+    NUMBER = "number"  # a typed number: a menu item, a listed country, or an answer
+    ANSWER = "answer"  # a complaint flow's button: an answer to its question
+    FLOW = "flow"  # a complaint flow's move: back, skip, cancel, start:ID ...
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
-    kind: str  # "intent" | "country" | "lang" | "menu" | "number" | "answer" | "flow"
+    kind: CommandKind
     value: str
 
 
@@ -45,20 +56,20 @@ def parse_command(text: str) -> Command | None:
     stripped = text.strip()
     lowered = stripped.lower()
     for prefix, kind in (
-        (INTENT_PREFIX, "intent"),
-        (COUNTRY_PREFIX, "country"),
-        (LANG_PREFIX, "lang"),
-        (ANSWER_PREFIX, "answer"),
-        (FLOW_PREFIX, "flow"),
+        (INTENT_PREFIX, CommandKind.INTENT),
+        (COUNTRY_PREFIX, CommandKind.COUNTRY),
+        (LANG_PREFIX, CommandKind.LANG),
+        (ANSWER_PREFIX, CommandKind.ANSWER),
+        (FLOW_PREFIX, CommandKind.FLOW),
     ):
         if lowered.startswith(prefix):
             return Command(kind, stripped[len(prefix) :].strip())
     if lowered in (MENU, "/start", "/help"):
-        return Command("menu", "")
+        return Command(CommandKind.MENU, "")
     if _CLEAR_CHAT.match(stripped):
-        return Command("intent", DELETE_CHAT)
+        return Command(CommandKind.INTENT, DELETE_CHAT)
     if match := _NUMBER.match(stripped):
-        return Command("number", match.group(1))
+        return Command(CommandKind.NUMBER, match.group(1))
     return None
 
 

@@ -5,26 +5,44 @@ Pure: no database, no channel, no clock. The engine stores what goes in and come
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Protocol
 
 from bot import intents
 from bot.dialogue import replies
-from bot.dialogue.cases import CaseContext, mentioned, status_reply
-from bot.dialogue.commands import Command, parse_command, requested_language
+from bot.dialogue.cases import mentioned, status_reply
+from bot.dialogue.commands import Command, CommandKind, parse_command, requested_language
 from bot.dialogue.danger import DangerKind, detect
-from bot.dialogue.state import DialogueState, Profile
+from bot.dialogue.decision import (
+    AttachmentRef,
+    ChatCleared,
+    Decision,
+    Draft,
+    Emergency,
+    ForgetMe,
+    HandoffRequested,
+    Turn,
+)
+from bot.dialogue.flows.runner import FlowRunner
+from bot.dialogue.state import Awaiting, DialogueState, Profile
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.messages import CLEAR_CHAT_NOTE, Action, QuickReply, Reply
 from bot.nlu.normalize import normalize
 from bot.nlu.types import NluResult
 
-if TYPE_CHECKING:
-    from bot.dialogue.flows.runner import FlowRunner
+__all__ = [
+    "ANSWERED_FROM_CONTENT",
+    "HANDLERS",
+    "AttachmentRef",
+    "Decision",
+    "Policy",
+    "Turn",
+    "understood",
+]
 
 # Waiting for yes or no to "delete this chat from your phone?".
-CLEAR_CHAT_CONFIRM = "clear_chat_confirm"
+CLEAR_CHAT_CONFIRM = Awaiting.CLEAR_CHAT_CONFIRM
 # "ya hapus", "yes delete it": to that question a yes, though the classifier hears "delete my
 # data" in it. Words as normalize() spells them.
 # fmt: off
@@ -65,46 +83,25 @@ class Content(replies.ContentLike, Protocol):
     def emergency(self, lang: str, country: str | None) -> str: ...
 
 
-@dataclass(frozen=True)
-class AttachmentRef:
-    """A file the message carried: evidence rows are keyed by (message id, position)."""
-
-    position: int
-    kind: str  # "photo" | "document" | "voice" | "video" | "location"
-
-
-@dataclass(frozen=True)
-class Turn:
-    text: str
-    nlu: NluResult | None  # None for a quick-reply payload, which needs no understanding
-    detected_language: str | None
-    has_attachments: bool = False
-    cases: CaseContext = CaseContext()  # the worker's cases, from the case desk
-    now: datetime | None = None  # when the message was received: the policy has no clock
-    message_id: int | None = None
-    attachments: tuple[AttachmentRef, ...] = ()
-
-
-@dataclass
-class Decision:
-    replies: list[Reply]
-    state: DialogueState
-    profile: Profile
-    intent: str | None = None
-    confidence: float | None = None
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-
 class Policy:
     def __init__(
-        self, content: Content, *, threshold: float, flows: FlowRunner | None = None
+        self,
+        content: Content,
+        *,
+        threshold: float,
+        flows: FlowRunner | None = None,
+        default_language: str = DEFAULT_LANGUAGE,
     ) -> None:
         self.content = content
-        self.threshold = threshold
+        self.threshold = threshold  # the one confidence below which nothing is understood
         self.flows = flows  # guided complaints; without them a report gets the content's answer
+        self.default_language = default_language  # before the worker's language is known
 
     def decide(self, turn: Turn, profile: Profile, state: DialogueState) -> Decision:
-        profile = replace(profile)
+        draft = self._draft(turn, profile, state)
+        return draft.freeze()
+
+    def _draft(self, turn: Turn, profile: Profile, state: DialogueState) -> Draft:
         state = DialogueState.from_json(state.to_json())
         command = parse_command(turn.text)
         intent, confidence = self._intent(turn, command, state)
@@ -114,16 +111,17 @@ class Policy:
         in_flow = self.flows is not None and self.flows.active(state)
         # A flow's answers ("Mr Tan", "Pak Budi, 0812...") say little about the worker's
         # language: inside a flow it changes only when they ask.
+        language = profile.language
         if not profile.language_chosen and turn.detected_language and not in_flow:
-            profile.language = turn.detected_language
-        profile.language = profile.language or DEFAULT_LANGUAGE
-        decision = Decision([], state, profile, intent, confidence)
+            language = turn.detected_language
+        profile = replace(profile, language=language or self.default_language)
+        draft = Draft(state, profile, intent, confidence)
 
         # Inside a flow a place in an answer ("Ani dari Kowloon") is not where they work: the
         # flow's own country question says that.
-        country = None if in_flow else self._country(turn, command, state, decision)
+        country = None if in_flow else self._country(turn, command, state, draft)
         if country:
-            profile.country = country
+            draft.profile = replace(draft.profile, country=country)
 
         # Danger first, whatever else the message says. Inside a complaint flow the worker is
         # describing what happened: only the explicit signs count, not the classifier's guess.
@@ -131,32 +129,30 @@ class Policy:
         danger = detect(turn.text, guess)
         if danger is not None:
             if danger.kind is DangerKind.CRISIS:
-                self._crisis(decision)
+                self._crisis(draft)
             else:
-                self._emergency(decision)
+                self._emergency(draft)
             if self.flows is not None:  # a complaint in progress is marked urgent
-                self.flows.danger(decision, turn, command, self.content)
-            return decision
+                self.flows.danger(draft, turn, command, self.content)
+            return draft
         if turn.cases.officer_holds and not _clearing_chat(intent, state):
-            return decision  # an officer answers this worker now: the bot says nothing
-        if self.flows is not None and self.flows.handle(
-            decision, turn, command, intent, self.content
-        ):
-            return decision
+            return draft  # an officer answers this worker now: the bot says nothing
+        if self.flows is not None and self.flows.handle(draft, turn, command, intent, self.content):
+            return draft
         if country and (intent in _JUST_A_COUNTRY or _only_a_country(turn)):
-            return self._country_noted(decision)
+            return self._country_noted(draft)
         if intent is None:
-            return self._not_understood(decision, turn)
+            return self._not_understood(draft, turn)
         state.misunderstood = 0
-        handler = getattr(self, f"_on_{intent}", None)
+        handler = HANDLERS.get(intent)
         if handler is not None:
-            handler(decision, turn)
-        elif intent in intents.RIGHTS or self.content.has_answer(intent):
-            self._answer(decision, intent)
+            handler(self, draft, turn)
+        elif intent in ANSWERED_FROM_CONTENT or self.content.has_answer(intent):
+            self._answer(draft, intent)
         else:
-            self._not_understood(decision, turn)
+            self._not_understood(draft, turn)
         state.last_intent = intent
-        return decision
+        return draft
 
     # What the message means -------------------------------------------------------------
 
@@ -164,39 +160,41 @@ class Policy:
         self, turn: Turn, command: Command | None, state: DialogueState
     ) -> tuple[str | None, float | None]:
         if command is not None:
-            if command.kind == "intent" and command.value in intents.ALL:
+            if command.kind is CommandKind.INTENT and command.value in intents.ALL:
                 return command.value, 1.0
-            if command.kind == "menu":
+            if command.kind is CommandKind.MENU:
                 return "help", 1.0
-            if command.kind == "lang":
+            if command.kind is CommandKind.LANG:
                 return "change_language", 1.0
-            if command.kind == "number" and state.awaiting not in ("country", "flow"):
-                for item in self.content.menu(DEFAULT_LANGUAGE):
+            if command.kind is CommandKind.NUMBER and state.awaiting not in (
+                Awaiting.COUNTRY,
+                Awaiting.FLOW,
+            ):
+                for item in self.content.menu(self.default_language):
                     if item.number == command.value:
                         return item.intent, 1.0
-            if command.kind in ("country", "number"):
+            if command.kind in (CommandKind.COUNTRY, CommandKind.NUMBER):
                 return None, None  # a country choice, handled with the country
         if mentioned(turn.cases, turn.text):
             return "case_status", 1.0
         if turn.nlu is None:
             return None, None
-        # The classifier's own best guess decides, so that "not understood" (no intent is
-        # likely) stays apart from "out of scope" (likely about something else).
-        best = turn.nlu.ranking[0] if turn.nlu.ranking else turn.nlu.intent
-        if best.name == FALLBACK or best.confidence < self.threshold:
-            return None, best.confidence
-        return best.name, best.confidence
+        return understood(turn.nlu, self.threshold)
 
     def _country(
-        self, turn: Turn, command: Command | None, state: DialogueState, decision: Decision
+        self, turn: Turn, command: Command | None, state: DialogueState, draft: Draft
     ) -> str | None:
-        if command is not None and state.awaiting == "country" and command.kind == "number":
-            options = replies.countries(self.content, decision.profile.language or "id")
+        if (
+            command is not None
+            and state.awaiting == Awaiting.COUNTRY
+            and command.kind is CommandKind.NUMBER
+        ):
+            options = replies.countries(self.content, self._lang(draft))
             index = int(command.value) - 1
             if 0 <= index < len(options):
                 payload = options[index][0]
                 command = parse_command(payload)
-        if command is not None and command.kind == "country":
+        if command is not None and command.kind is CommandKind.COUNTRY:
             if command.value.lower() == "other":
                 state.extra["country_other"] = True
                 return None
@@ -209,15 +207,15 @@ class Policy:
 
     # Replies ----------------------------------------------------------------------------
 
-    def _lang(self, decision: Decision) -> str:
-        return decision.profile.language or DEFAULT_LANGUAGE
+    def _lang(self, draft: Draft) -> str:
+        return draft.profile.language or self.default_language
 
-    def _emergency(self, decision: Decision) -> Decision:
-        lang = self._lang(decision)
+    def _emergency(self, draft: Draft) -> Draft:
+        lang = self._lang(draft)
         _ = translator(lang).gettext
-        decision.intent = "emergency"
-        decision.replies.append(Reply(self.content.emergency(lang, decision.profile.country)))
-        decision.replies.append(
+        draft.intent = "emergency"
+        draft.replies.append(Reply(self.content.emergency(lang, draft.profile.country)))
+        draft.replies.append(
             Reply(
                 _(
                     "If you can, tell me where you are and what is happening. "
@@ -226,21 +224,21 @@ class Policy:
                 (QuickReply(_("Talk to a person"), "/intent:talk_to_human"),),
             )
         )
-        decision.events.append(("emergency", {"country": decision.profile.country}))
-        decision.state.awaiting = None
-        decision.state.last_intent = "emergency"
-        return decision
+        draft.emit(Emergency(draft.profile.country))
+        draft.state.awaiting = None
+        draft.state.last_intent = "emergency"
+        return draft
 
-    def _crisis(self, decision: Decision) -> Decision:
+    def _crisis(self, draft: Draft) -> Draft:
         """Self-harm: a warm word, the crisis lines, a person now; an urgent case opens."""
-        lang = self._lang(decision)
-        country = decision.profile.country
-        decision.intent = "self_harm"
-        decision.replies.append(self._crisis_reply(lang, country))
-        decision.events.append(("emergency", {"country": country, "category": "self_harm"}))
-        decision.state.awaiting = None
-        decision.state.last_intent = "self_harm"
-        return decision
+        lang = self._lang(draft)
+        country = draft.profile.country
+        draft.intent = "self_harm"
+        draft.replies.append(self._crisis_reply(lang, country))
+        draft.emit(Emergency(country, category="self_harm"))
+        draft.state.awaiting = None
+        draft.state.last_intent = "self_harm"
+        return draft
 
     def _crisis_reply(self, lang: str, country: str | None) -> Reply:
         _ = translator(lang).gettext
@@ -249,81 +247,81 @@ class Policy:
             (QuickReply(_("Talk to a person now"), "/intent:talk_to_human"),),
         )
 
-    def _answer(self, decision: Decision, intent: str) -> None:
-        lang = self._lang(decision)
-        country = decision.profile.country
+    def _answer(self, draft: Draft, intent: str) -> None:
+        lang = self._lang(draft)
+        country = draft.profile.country
         answer = self.content.answer(intent, lang, country)
         if answer.country_specific and country is None:
-            decision.replies.append(Reply(answer.text))
-            decision.replies.append(replies.ask_country(self.content, lang))
-            decision.state.awaiting = "country"
-            decision.state.pending_intent = intent
+            draft.replies.append(Reply(answer.text))
+            draft.replies.append(replies.ask_country(self.content, lang))
+            draft.state.awaiting = Awaiting.COUNTRY
+            draft.state.pending_intent = intent
         elif intent in intents.RIGHTS:
             # The answer ends with what to do next; "yes" to it means: report this.
-            decision.replies.append(Reply(answer.text, replies.next_steps(lang)))
-            decision.state.awaiting = "complaint_offer"
-            decision.state.pending_intent = intent
+            draft.replies.append(Reply(answer.text, replies.next_steps(lang)))
+            draft.state.awaiting = Awaiting.COMPLAINT_OFFER
+            draft.state.pending_intent = intent
         else:
-            decision.replies.append(Reply(answer.text, replies.person_or_menu(lang)))
-            decision.state.awaiting = None
-            decision.state.pending_intent = None
+            draft.replies.append(Reply(answer.text, replies.person_or_menu(lang)))
+            draft.state.awaiting = None
+            draft.state.pending_intent = None
 
-    def _country_noted(self, decision: Decision) -> Decision:
-        lang = self._lang(decision)
+    def _country_noted(self, draft: Draft) -> Draft:
+        lang = self._lang(draft)
         _ = translator(lang).gettext
-        country = decision.profile.country or ""
+        country = draft.profile.country or ""
         name = self.content.country_label(country, lang)
-        pending = decision.state.pending_intent if decision.state.awaiting == "country" else None
-        decision.replies.append(
+        pending = draft.state.pending_intent if draft.state.awaiting == Awaiting.COUNTRY else None
+        draft.replies.append(
             Reply(
                 _(
                     "Noted: you work in {country}. I will give you the rules and contacts there."
                 ).format(country=name)
             )
         )
-        decision.state.extra.pop("country_other", None)
+        draft.state.extra.pop("country_other", None)
         if pending:
-            decision.intent = pending
-            self._answer(decision, pending)
-        elif decision.state.last_intent == "emergency":
+            draft.intent = pending
+            self._answer(draft, pending)
+        elif draft.state.last_intent == "emergency":
             # Told where they are after the emergency reply: now the numbers of that country.
             # The urgent case is already open, so no new event.
-            decision.state.awaiting = None
-            decision.replies.append(Reply(self.content.emergency(lang, country)))
-        elif decision.state.last_intent == "self_harm":
-            decision.state.awaiting = None
-            decision.replies.append(self._crisis_reply(lang, country))
+            draft.state.awaiting = None
+            draft.replies.append(Reply(self.content.emergency(lang, country)))
+        elif draft.state.last_intent == "self_harm":
+            draft.state.awaiting = None
+            draft.replies.append(self._crisis_reply(lang, country))
         else:
-            decision.state.awaiting = None
-            decision.replies.append(replies.menu(self.content, lang))
-        return decision
+            draft.state.awaiting = None
+            draft.replies.append(replies.menu(self.content, lang))
+        return draft
 
-    def _not_understood(self, decision: Decision, turn: Turn) -> Decision:
-        lang = self._lang(decision)
+    def _not_understood(self, draft: Draft, turn: Turn) -> Draft:
+        lang = self._lang(draft)
         _ = translator(lang).gettext
-        state = decision.state
-        decision.intent = None
-        if state.awaiting == "country" and state.extra.pop("country_other", False):
+        state = draft.state
+        draft.intent = None
+        if state.awaiting == Awaiting.COUNTRY and state.extra.pop("country_other", False):
             state.extra["country_other"] = True
-            decision.replies.append(
+            draft.replies.append(
                 Reply(
                     _(
                         "Please write the name of the country where you work, for example: Korea Selatan."
                     )
                 )
             )
-            return decision
+            return draft
         if turn.has_attachments and not turn.text.strip():
-            decision.replies.append(
+            draft.replies.append(
                 Reply(
                     _("Thank you, I have kept your file. Tell me in a few words what happened."),
                     replies.person_or_menu(lang),
                 )
             )
-            return decision
+            return draft
         if not turn.text.strip():
-            decision.replies.append(replies.menu(self.content, lang))
-            return decision
+            draft.replies.append(replies.menu(self.content, lang))
+            return draft
         state.misunderstood += 1
         if state.misunderstood >= 2:
             text = _(
@@ -334,57 +332,60 @@ class Policy:
             text = _(
                 "Sorry, I didn't understand that. Could you say it in other words, or choose from the menu?"
             )
-        decision.replies.append(Reply(text, replies.person_or_menu(lang)))
-        return decision
+        draft.replies.append(Reply(text, replies.person_or_menu(lang)))
+        return draft
 
     # One handler per conversation-control intent ------------------------------------------
 
-    def _on_greet(self, decision: Decision, turn: Turn) -> None:
-        lang = self._lang(decision)
+    def _on_greet(self, draft: Draft, turn: Turn) -> None:
+        lang = self._lang(draft)
         _ = translator(lang).gettext
         intro = _(
             "Hello! I am the helpline for Indonesian migrant workers. "
             "I can explain your rights, give contacts and pass your problem to an officer."
         )
-        decision.replies.append(Reply(intro))
-        decision.replies.append(replies.menu(self.content, lang))
-        decision.state.awaiting = None
+        draft.replies.append(Reply(intro))
+        draft.replies.append(replies.menu(self.content, lang))
+        draft.state.awaiting = None
 
-    def _on_help(self, decision: Decision, turn: Turn) -> None:
-        decision.replies.append(replies.menu(self.content, self._lang(decision)))
-        decision.state.awaiting = None
+    def _on_help(self, draft: Draft, turn: Turn) -> None:
+        draft.replies.append(replies.menu(self.content, self._lang(draft)))
+        draft.state.awaiting = None
 
-    def _on_goodbye(self, decision: Decision, turn: Turn) -> None:
-        _ = translator(self._lang(decision)).gettext
-        decision.replies.append(Reply(_("Goodbye, take care. Write to me any time you need help.")))
-        decision.state.awaiting = None
+    def _on_goodbye(self, draft: Draft, turn: Turn) -> None:
+        _ = translator(self._lang(draft)).gettext
+        draft.replies.append(Reply(_("Goodbye, take care. Write to me any time you need help.")))
+        draft.state.awaiting = None
 
-    def _on_thanks(self, decision: Decision, turn: Turn) -> None:
-        lang = self._lang(decision)
+    def _on_thanks(self, draft: Draft, turn: Turn) -> None:
+        lang = self._lang(draft)
         _ = translator(lang).gettext
-        decision.replies.append(
+        draft.replies.append(
             Reply(
                 _("You're welcome. Is there anything else I can help with?"),
                 replies.person_or_menu(lang),
             )
         )
 
-    def _on_change_language(self, decision: Decision, turn: Turn) -> None:
+    def _on_change_language(self, draft: Draft, turn: Turn) -> None:
         command = parse_command(turn.text)
-        if command is not None and command.kind == "lang" and command.value in intents.LANGUAGES:
+        if (
+            command is not None
+            and command.kind is CommandKind.LANG
+            and command.value in intents.LANGUAGES
+        ):
             target = command.value
         else:
-            target = requested_language(turn.text, decision.profile.language)
-        decision.profile.language = target
-        decision.profile.language_chosen = True
+            target = requested_language(turn.text, draft.profile.language)
+        draft.profile = replace(draft.profile, language=target, language_chosen=True)
         intro = replies.language_switched(target)
-        decision.replies.append(replies.menu(self.content, target, intro=intro))
+        draft.replies.append(replies.menu(self.content, target, intro=intro))
 
-    def _on_talk_to_human(self, decision: Decision, turn: Turn) -> None:
-        lang = self._lang(decision)
+    def _on_talk_to_human(self, draft: Draft, turn: Turn) -> None:
+        lang = self._lang(draft)
         _ = translator(lang).gettext
-        decision.events.append(("handoff_requested", {"intent": decision.state.last_intent}))
-        decision.replies.append(
+        draft.emit(HandoffRequested(draft.state.last_intent))
+        draft.replies.append(
             Reply(
                 _(
                     "I have asked an officer to answer you here. It may take a while; "
@@ -393,75 +394,75 @@ class Policy:
                 )
             )
         )
-        decision.state.awaiting = None
+        draft.state.awaiting = None
 
-    def _on_case_status(self, decision: Decision, turn: Turn) -> None:
+    def _on_case_status(self, draft: Draft, turn: Turn) -> None:
         if not turn.cases.cases:
-            self._answer(decision, "case_status")  # how to ask, from the content
+            self._answer(draft, "case_status")  # how to ask, from the content
             return
-        decision.replies.append(status_reply(turn.cases, turn.text, self._lang(decision)))
-        decision.state.awaiting = None
+        draft.replies.append(status_reply(turn.cases, turn.text, self._lang(draft)))
+        draft.state.awaiting = None
 
-    def _on_cancel(self, decision: Decision, turn: Turn) -> None:
-        lang = self._lang(decision)
+    def _on_cancel(self, draft: Draft, turn: Turn) -> None:
+        lang = self._lang(draft)
         _ = translator(lang).gettext
-        decision.state.awaiting = None
-        decision.state.pending_intent = None
-        decision.replies.append(
+        draft.state.awaiting = None
+        draft.state.pending_intent = None
+        draft.replies.append(
             replies.menu(self.content, lang, intro=_("OK, cancelled. What else can I do for you?"))
         )
 
-    def _on_affirm(self, decision: Decision, turn: Turn) -> None:
-        awaiting = decision.state.awaiting
-        if awaiting == "complaint_offer":
-            decision.intent = "report_problem"
-            self._answer(decision, "report_problem")
-        elif awaiting == "delete_confirm":
-            self._delete(decision)
+    def _on_affirm(self, draft: Draft, turn: Turn) -> None:
+        awaiting = draft.state.awaiting
+        if awaiting == Awaiting.COMPLAINT_OFFER:
+            draft.intent = "report_problem"
+            self._answer(draft, "report_problem")
+        elif awaiting == Awaiting.DELETE_CONFIRM:
+            self._delete(draft)
         elif awaiting == CLEAR_CHAT_CONFIRM:
-            self._clear_chat(decision)
+            self._clear_chat(draft)
         else:
-            decision.replies.append(replies.menu(self.content, self._lang(decision)))
-            decision.state.awaiting = None
+            draft.replies.append(replies.menu(self.content, self._lang(draft)))
+            draft.state.awaiting = None
 
-    def _on_deny(self, decision: Decision, turn: Turn) -> None:
-        lang = self._lang(decision)
+    def _on_deny(self, draft: Draft, turn: Turn) -> None:
+        lang = self._lang(draft)
         _ = translator(lang).gettext
-        if decision.state.awaiting in ("delete_confirm", CLEAR_CHAT_CONFIRM):
+        if draft.state.awaiting in (Awaiting.DELETE_CONFIRM, CLEAR_CHAT_CONFIRM):
             text = _("OK, I have not deleted anything.")
         else:
             text = _("OK. Is there anything else I can help with?")
-        decision.state.awaiting = None
-        decision.state.pending_intent = None
-        decision.replies.append(replies.menu(self.content, lang, intro=text))
+        draft.state.awaiting = None
+        draft.state.pending_intent = None
+        draft.replies.append(replies.menu(self.content, lang, intro=text))
 
-    def _on_delete_my_data(self, decision: Decision, turn: Turn) -> None:
-        _ = translator(self._lang(decision)).gettext
+    def _on_delete_my_data(self, draft: Draft, turn: Turn) -> None:
+        _ = translator(self._lang(draft)).gettext
         self._confirm(
-            decision,
-            "delete_confirm",
+            draft,
+            Awaiting.DELETE_CONFIRM,
             _(
                 "Do you want me to delete your messages and what you told me? This cannot be undone."
             ),
             _("Yes, delete"),
         )
 
-    def _delete(self, decision: Decision) -> None:
-        lang = self._lang(decision)
+    def _delete(self, draft: Draft) -> None:
+        lang = self._lang(draft)
         _ = translator(lang).gettext
-        decision.events.append(("delete_my_data", {}))
-        decision.state = DialogueState()
-        decision.profile = Profile(language=lang, language_chosen=decision.profile.language_chosen)
-        decision.replies.append(Reply(_("Done: your messages and details have been deleted.")))
+        draft.emit(ForgetMe())
+        draft.state = DialogueState()
+        draft.profile = Profile(language=lang, language_chosen=draft.profile.language_chosen)
+        draft.replies.append(Reply(_("Done: your messages and details have been deleted.")))
 
-    def _on_delete_chat(self, decision: Decision, turn: Turn) -> None:
+    def _on_delete_chat(self, draft: Draft, turn: Turn) -> None:
         """Only the messages on the worker's screen: the case and our records stay."""
-        if decision.state.awaiting == CLEAR_CHAT_CONFIRM:
-            self._clear_chat(decision)  # asked again: that is a yes
+        if draft.state.awaiting == CLEAR_CHAT_CONFIRM:
+            self._clear_chat(draft)  # asked again: that is a yes
             return
-        _ = translator(self._lang(decision)).gettext
+        _ = translator(self._lang(draft)).gettext
         self._confirm(
-            decision,
+            draft,
             CLEAR_CHAT_CONFIRM,
             _(
                 "Delete this chat from your phone? Your case stays safe with us: "
@@ -470,25 +471,25 @@ class Policy:
             _("Yes, delete the chat"),
         )
 
-    def _confirm(self, decision: Decision, awaiting: str, question: str, yes: str) -> None:
+    def _confirm(self, draft: Draft, awaiting: Awaiting, question: str, yes: str) -> None:
         """A yes/no question whose answer the affirm and deny handlers read from `awaiting`."""
-        _ = translator(self._lang(decision)).gettext
-        decision.state.awaiting = awaiting
+        _ = translator(self._lang(draft)).gettext
+        draft.state.awaiting = awaiting
         no = QuickReply(_("No"), "/intent:deny")
-        decision.replies.append(Reply(question, (QuickReply(yes, "/intent:affirm"), no)))
+        draft.replies.append(Reply(question, (QuickReply(yes, "/intent:affirm"), no)))
 
-    def _clear_chat(self, decision: Decision) -> None:
+    def _clear_chat(self, draft: Draft) -> None:
         # The channel carries it out (bot/channels): deletes what it can, says how to do the
         # rest by hand. No words of its own: the question above goes with the chat.
-        decision.events.append(("delete_chat", {}))
-        decision.replies.append(Reply(CLEAR_CHAT_NOTE, action=Action.CLEAR_CHAT))
-        decision.state.awaiting = None
-        decision.state.pending_intent = None
+        draft.emit(ChatCleared())
+        draft.replies.append(Reply(CLEAR_CHAT_NOTE, action=Action.CLEAR_CHAT))
+        draft.state.awaiting = None
+        draft.state.pending_intent = None
 
-    def _on_out_of_scope(self, decision: Decision, turn: Turn) -> None:
-        lang = self._lang(decision)
+    def _on_out_of_scope(self, draft: Draft, turn: Turn) -> None:
+        lang = self._lang(draft)
         _ = translator(lang).gettext
-        decision.replies.append(
+        draft.replies.append(
             replies.menu(
                 self.content,
                 lang,
@@ -498,7 +499,45 @@ class Policy:
                 ),
             )
         )
-        decision.state.awaiting = None
+        draft.state.awaiting = None
+
+
+Handler = Callable[[Policy, Draft, Turn], None]
+
+# One handler per conversation-control intent. The intents not here are answered from the
+# content (below); tests/dialogue/test_handlers.py checks both against bot/intents.py.
+HANDLERS: dict[str, Handler] = {
+    "greet": Policy._on_greet,
+    "help": Policy._on_help,
+    "goodbye": Policy._on_goodbye,
+    "thanks": Policy._on_thanks,
+    "change_language": Policy._on_change_language,
+    "talk_to_human": Policy._on_talk_to_human,
+    "case_status": Policy._on_case_status,
+    "cancel": Policy._on_cancel,
+    "affirm": Policy._on_affirm,
+    "deny": Policy._on_deny,
+    "delete_my_data": Policy._on_delete_my_data,
+    "delete_chat": Policy._on_delete_chat,
+    "out_of_scope": Policy._on_out_of_scope,
+}
+# Answered with the editors' answer in flows/answers/. Emergency and self_harm are caught as
+# danger before any handler; report_problem starts a complaint flow when flows are loaded.
+ANSWERED_FROM_CONTENT = frozenset(
+    {*intents.RIGHTS, "emergency", "self_harm", "report_problem", "contact_info", "find_support"}
+)
+
+
+def understood(nlu: NluResult, threshold: float) -> tuple[str | None, float]:
+    """The intent the dialogue acts on, and how sure; None: not understood.
+
+    The classifier's own best guess decides, so that "not understood" (no intent is likely)
+    stays apart from "out of scope" (likely about something else). `helpline parse` prints
+    this reading, so that it never disagrees with the bot."""
+    best = nlu.ranking[0] if nlu.ranking else nlu.intent
+    if best.name == FALLBACK or best.confidence < threshold:
+        return None, best.confidence
+    return best.name, best.confidence
 
 
 def _clearing_chat(intent: str | None, state: DialogueState) -> bool:

@@ -184,8 +184,9 @@ async def test_forgetting_the_worker_clears_their_case_records(world: World) -> 
 
 
 async def test_complaint_event_opens_a_routed_case(world: World) -> None:
-    """Issue 3's complaint flow emits "complaint_submitted"; the desk opens the case."""
-    from bot.dialogue.policy import Decision
+    """Issue 3's complaint flow emits ComplaintSubmitted; the desk opens the case, draws its
+    reference and confirms it to the worker."""
+    from bot.dialogue.decision import ComplaintSubmitted, Decision
     from bot.dialogue.state import DialogueState, Profile
 
     await world.say("w10", "halo")
@@ -193,20 +194,17 @@ async def test_complaint_event_opens_a_routed_case(world: World) -> None:
         worker_id = (await session.scalar(select(Message.worker_id).limit(1))) or 0
         record = {"employer": "PT X", "safe_now": False, "passport_held": True}
         decision = Decision(
-            [],
+            (),
             DialogueState(),
             Profile("en"),
-            events=[
-                (
-                    "complaint_submitted",
-                    {"category": "document_withheld", "country": "HK", "record": record},
-                )
-            ],
+            events=(ComplaintSubmitted("document_withheld", "HK", record),),
         )
         message = await session.scalar(select(Message).limit(1))
         assert message is not None
-        replies = await world.engine.hooks.after_decision(session, worker_id, message, decision)
+        followup = await world.engine.hooks.after_decision(session, worker_id, message, decision)
     case = await world.case()
     assert case.priority == "urgent" and case.queue == "kjri-hk-protection"
-    assert case.record == record
-    assert case.reference in replies[0].text and "case number" in replies[0].text
+    assert case.record == {"reference": case.reference, **record}
+    assert followup.opened == {0: case.reference}
+    confirmation = followup.replies[0].text
+    assert case.reference in confirmation and "reference number" in confirmation

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.content import Content
+from bot.dialogue.decision import Emergency
 from bot.dialogue.policy import Decision, Policy, Turn
 from bot.dialogue.state import DialogueState, Profile
 from bot.nlu.types import IntentScore, NluResult
@@ -36,7 +37,7 @@ def test_crisis_reply_in_indonesian_for_the_workers_country(policy: Policy) -> N
     assert "15555" not in reply.text  # not another country's
     assert [q.payload for q in reply.quick_replies] == ["/intent:talk_to_human"]
     assert reply.quick_replies[0].title == "Bicara dengan petugas sekarang"
-    assert ("emergency", {"country": "HK", "category": "self_harm"}) in d.events
+    assert Emergency("HK", category="self_harm") in d.events
 
 
 def test_crisis_reply_in_english_for_the_workers_country(policy: Policy) -> None:
@@ -62,10 +63,10 @@ def test_without_a_country_indonesia_first_then_every_country(
     places = [next(i for i, line in enumerate(lines) if n in line) for n in numbers]
     assert indonesia < places[0] and places == sorted(places)  # shortest number first
     assert d.state.awaiting is None  # no question back in a crisis
-    assert ("emergency", {"country": None, "category": "self_harm"}) in d.events
+    assert Emergency(None, category="self_harm") in d.events
 
 
 def test_an_emergency_is_not_answered_as_a_crisis(policy: Policy) -> None:
     d = say(policy, "tolong sy dikunci majikan", "id", "MY")
     assert d.intent == "emergency" and d.replies[0].text.startswith("🚨")
-    assert ("emergency", {"country": "MY"}) in d.events
+    assert Emergency("MY") in d.events

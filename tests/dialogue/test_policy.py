@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogue.cases import CaseContext
+from bot.dialogue.decision import ChatCleared, Emergency, ForgetMe, HandoffRequested
 from bot.dialogue.policy import Policy, Turn
 from bot.dialogue.state import DialogueState, Profile
 from bot.messages import Action
@@ -108,7 +109,7 @@ def test_unknown_language_keeps_the_previous_one(policy: Policy) -> None:
 def test_emergency_reply_comes_first(policy: Policy) -> None:
     d = decide(policy, "tolong", nlu("tolong", "emergency"), profile=Profile(country="MY"))
     assert d.replies[0].text == "EMERGENCY MY"
-    assert ("emergency", {"country": "MY"}) in d.events
+    assert Emergency("MY") in d.events
 
 
 def test_danger_words_win_over_the_classifier(policy: Policy) -> None:
@@ -147,7 +148,7 @@ def test_affirm_after_an_answer_starts_a_report(policy: Policy) -> None:
 
 def test_talk_to_human_records_a_request(policy: Policy) -> None:
     d = decide(policy, "mau bicara dengan petugas", nlu("x", "talk_to_human"))
-    assert d.events and d.events[0][0] == "handoff_requested"
+    assert d.events and isinstance(d.events[0], HandoffRequested)
 
 
 def test_delete_needs_confirmation(policy: Policy) -> None:
@@ -158,7 +159,7 @@ def test_delete_needs_confirmation(policy: Policy) -> None:
     no = decide(policy, "tidak", nlu("x", "deny"), profile=ask.profile, state=ask.state)
     assert not no.events and no.profile.country == "HK"
     yes = decide(policy, "ya", nlu("x", "affirm"), profile=ask.profile, state=ask.state)
-    assert yes.events == [("delete_my_data", {})] and yes.profile.country is None
+    assert yes.events == (ForgetMe(),) and yes.profile.country is None
 
 
 def test_empty_message_with_a_photo_is_acknowledged(policy: Policy) -> None:
@@ -187,7 +188,7 @@ def test_delete_chat_asks_first_then_clears_the_screen_only(
     assert all(r.action is None for r in ask.replies)
 
     done = decide(policy, "/intent:affirm", None, profile=ask.profile, state=ask.state)
-    assert done.events == [("delete_chat", {})]
+    assert done.events == (ChatCleared(),)
     assert [r.action for r in done.replies] == [Action.CLEAR_CHAT]
     # Unlike "delete my data", what we know of the worker stays.
     assert done.profile.country == "HK" and done.state.awaiting is None
@@ -206,12 +207,8 @@ def test_delete_chat_and_delete_my_data_stay_apart(policy: Policy) -> None:
     chat = decide(policy, "hapus percakapan", None)
     assert chat.state.awaiting == "clear_chat_confirm"
     # Yes to one question does the thing it asked, not the other.
-    assert decide(policy, "ya", nlu("ya", "affirm"), state=data.state).events == [
-        ("delete_my_data", {})
-    ]
-    assert decide(policy, "ya", nlu("ya", "affirm"), state=chat.state).events == [
-        ("delete_chat", {})
-    ]
+    assert decide(policy, "ya", nlu("ya", "affirm"), state=data.state).events == (ForgetMe(),)
+    assert decide(policy, "ya", nlu("ya", "affirm"), state=chat.state).events == (ChatCleared(),)
 
 
 def test_delete_chat_is_answered_while_an_officer_holds_the_chat(policy: Policy) -> None:
@@ -219,7 +216,7 @@ def test_delete_chat_is_answered_while_an_officer_holds_the_chat(policy: Policy)
     other = policy.decide(
         Turn("gaji", nlu("gaji", "wages_unpaid"), "id", cases=held), Profile(), DialogueState()
     )
-    assert other.replies == []  # the officer answers
+    assert other.replies == ()  # the officer answers
     ask = policy.decide(Turn("hapus chat", None, "id", cases=held), Profile(), DialogueState())
     yes = policy.decide(Turn("/intent:affirm", None, "id", cases=held), ask.profile, ask.state)
     assert [r.action for r in yes.replies] == [Action.CLEAR_CHAT]
@@ -229,7 +226,7 @@ def test_delete_chat_is_answered_while_an_officer_holds_the_chat(policy: Policy)
 def test_yes_delete_answers_the_chat_question_not_the_data_one(policy: Policy, text: str) -> None:
     ask = decide(policy, "hapus chat", None)
     yes = decide(policy, text, nlu(text, "delete_my_data"), state=ask.state)
-    assert yes.events == [("delete_chat", {})]
+    assert yes.events == (ChatCleared(),)
 
 
 def test_naming_data_while_asked_about_the_chat_is_the_data_question(policy: Policy) -> None:

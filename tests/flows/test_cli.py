@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,3 +52,28 @@ def test_chat_names_the_flows_when_one_is_unknown(env: dict[str, str]) -> None:
     result = CliRunner().invoke(app, ["chat", "--flow", "wages"], input="", env=env)
     assert result.exit_code == 2
     assert "no flow 'wages'" in result.output and "wages_unpaid" in result.output
+
+
+def test_chat_speaks_the_default_language_first(env: dict[str, str]) -> None:
+    env = {**env, "HELPLINE_DEFAULT_LANGUAGE": "en"}
+    result = CliRunner().invoke(app, ["chat", "--user", "w1"], input="/menu\n", env=env)
+    assert result.exit_code == 0, result.output
+    assert "Make a complaint" in result.output and "Lapor" not in result.output
+
+
+def test_parse_reads_as_the_bot_does_with_its_threshold(
+    env: dict[str, str], trained_nlu: tuple[NluBackend, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`helpline parse` applies HELPLINE_NLU_THRESHOLD, as the bot's policy does."""
+    monkeypatch.setattr(
+        runtime, "build_nlu", lambda settings: (trained_nlu[0], runtime.nlu_threshold(settings))
+    )
+    text = "gaji saya belum dibayar 3 bulan\n"
+    lines = {}
+    for threshold in ("0", "1"):
+        env_t = {**env, "HELPLINE_NLU_THRESHOLD": threshold}
+        result = CliRunner().invoke(app, ["parse"], input=text, env=env_t)
+        assert result.exit_code == 0, result.output
+        lines[threshold] = json.loads(result.output.strip().splitlines()[-1])
+    assert lines["0"]["intent"] == "wages_unpaid" and lines["0"]["understood"] is True
+    assert lines["1"]["intent"] == "out_of_scope" and lines["1"]["understood"] is False

@@ -327,3 +327,14 @@ async def test_typed_numbers_match_the_buttons_as_whatsapp_numbers_them(chat: Ch
     await until(chat, "city", "id")
     await chat.say("1")  # the only button is "1. Lewati"
     assert "city" in (await chat.progress()).skipped  # type: ignore[union-attr]
+
+
+async def test_the_reference_is_announced_once_by_the_case_desk(chat: Chat, world: World) -> None:
+    await chat.say("/flow:start:wages_unpaid")
+    reference = await chat.finish("id")
+    case = await world.case(reference)
+    told = [r for r in chat.replies if reference in r.text]
+    assert len(told) == 1 and chat.replies[0] is told[0]
+    assert told[0].text.startswith("Terima kasih. Laporan Anda sudah dikirim ke petugas.")
+    assert [q.payload for q in told[0].quick_replies] == ["/intent:talk_to_human", "/menu"]
+    assert record_of(case)["reference"] == case.reference == reference

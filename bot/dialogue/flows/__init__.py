@@ -1,7 +1,7 @@
 """Guided complaint flows: editors' YAML in flows/complaints/, run inside the dialogue.
 
     library = FlowLibrary.load(root)                     # raises FlowError, listing every error
-    runner = FlowRunner(library, new_reference=new_reference, expiry=timedelta(hours=168))
+    runner = FlowRunner(library, expiry=timedelta(hours=168))
     policy = Policy(content, threshold=..., flows=runner)
     problems = check_flows(root)                         # for `helpline check`, file and line
     await watch_flows(root, library)                     # hot reload in the server process

@@ -21,7 +21,7 @@ from bot.content import yamlfile
 from bot.content.problems import Problem, warning
 from bot.content.schema import load_validators
 from bot.dialogue.flows.conditions import Condition, ConditionError, parse
-from bot.dialogue.flows.model import SLOT_TYPES, Bilingual, Flow, Option, Step, Where
+from bot.dialogue.flows.model import SLOT_TYPES, Bilingual, Flow, Option, SlotType, Step, Where
 from bot.intents import LANGUAGES
 
 COMPLAINTS = Path("flows/complaints")
@@ -230,7 +230,7 @@ def _step(
     )
     return Step(
         id=str(node["id"]),
-        type=str(node["type"]),
+        type=SlotType(str(node["type"])),
         question=_bilingual(node["question"]),
         label=_bilingual(node["label"]),
         help=_bilingual(node["help"]) if "help" in node else None,

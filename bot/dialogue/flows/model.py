@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from bot.dialogue.flows.conditions import Condition
 
-# What a slot can hold; each has a parser in slots.py and a display in show.py.
-SLOT_TYPES = (
-    "text",
-    "choice",
-    "number",
-    "money",
-    "date",
-    "duration",
-    "country",
-    "province",
-    "phone",
-    "yesno",
-    "attachment",
-    "consent",
-)
+
+class SlotType(StrEnum):
+    """What a step asks for; each has a parser in slots.py and a display in show.py."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    NUMBER = "number"
+    MONEY = "money"
+    DATE = "date"
+    DURATION = "duration"
+    COUNTRY = "country"
+    PROVINCE = "province"
+    PHONE = "phone"
+    YESNO = "yesno"
+    ATTACHMENT = "attachment"
+    CONSENT = "consent"
+
+
+SLOT_TYPES = tuple(t.value for t in SlotType)
 # Names a condition may use without a step of that id.
 BUILTIN_SLOTS = ("category", "anonymous")
 SUMMARY = "summary"  # the `next` that ends the questions: the summary comes next
@@ -50,7 +55,7 @@ class Option:
 @dataclass(frozen=True)
 class Step:
     id: str  # also the slot's name in the record
-    type: str
+    type: SlotType
     question: Bilingual
     label: Bilingual  # how the summary names the answer
     help: Bilingual | None = None

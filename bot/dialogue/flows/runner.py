@@ -1,56 +1,97 @@
 """A complaint flow inside the dialogue: one message in, replies and the new state out. Pure.
 
-The policy asks `handle()` first; it answers the turn when the worker is in a flow (or starts
-one), and otherwise leaves the turn to the policy. Danger is the policy's first concern; it
-calls `danger()` to keep the report and mark it urgent.
+The policy asks `FlowRunner.handle()` first; it answers the turn when the worker is in a flow
+(or starts one) and otherwise leaves the turn to the policy. Danger is the policy's first
+concern; it calls `danger()` to keep the report and mark it urgent.
+
+Like python-telegram-bot's ConversationHandler, where the conversation stands picks the
+handler: `STEPS` maps each `StepKind` to a small function over the turn (`FlowTurn`, an
+immutable value). What a handler changes is the decision being built (`t.draft`) and the
+flow's memory (`t.memory`); it returns True when the flow answered the message.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
 
 from bot import intents
-from bot.dialogue.commands import Command
+from bot.dialogue import replies
+from bot.dialogue.cases import status_reply
+from bot.dialogue.commands import Command, CommandKind, requested_language
+from bot.dialogue.decision import (
+    ComplaintCancelled,
+    ComplaintDeclined,
+    ComplaintExpired,
+    ComplaintStarted,
+    ComplaintSubmitted,
+    Draft,
+    Turn,
+)
 from bot.dialogue.flows import slots, texts, words
-from bot.dialogue.flows.finishing import Finishing
 from bot.dialogue.flows.library import FlowLibrary
-from bot.dialogue.flows.model import SUMMARY, Flow, Step
+from bot.dialogue.flows.model import SUMMARY, Flow, SlotType, Step
 from bot.dialogue.flows.progress import PICK_CATEGORY, FlowMemory, Progress
-from bot.dialogue.flows.turn import FlowContent
-from bot.dialogue.flows.walk import migrate
-from bot.i18n import translator
-
-if TYPE_CHECKING:
-    from bot.dialogue.policy import Decision, Turn
-    from bot.dialogue.state import DialogueState
+from bot.dialogue.flows.show import show
+from bot.dialogue.flows.walk import anonymous, applies, migrate, walk
+from bot.dialogue.state import Awaiting, DialogueState
+from bot.i18n import DEFAULT_LANGUAGE, translator
+from bot.messages import QuickReply, Reply
+from bot.nlu.types import Duration, Money
 
 REMIND_AFTER = timedelta(hours=1)  # back after this long: a reminder of where they were
+# What earlier messages may fill. Never a phone number: the one a worker writes about their
+# problem is as often the agent's as their own.
+NOTED = (SlotType.MONEY, SlotType.DURATION, SlotType.DATE)
+# The policy answers these.
+ESCAPES = frozenset({"talk_to_human", "delete_my_data", "delete_chat", "help"})
+INFO = frozenset({*intents.RIGHTS, "contact_info", "find_support", "case_status"})
+SHORT = 4  # words: a free-text answer this short may be a greeting rather than an answer
+
+
+class AnswerLike(Protocol):
+    @property
+    def text(self) -> str: ...
+
+
+class FlowContent(replies.ContentLike, Protocol):
+    def answer(self, intent: str, lang: str, country: str | None) -> AnswerLike: ...
+    def emergency(self, lang: str, country: str | None) -> str: ...
+
+
+class StepKind(StrEnum):
+    """Where a worker in a flow stands: what their next message answers."""
+
+    CONFIRMING_CANCEL = "confirming_cancel"  # yes or no to "cancel the report?"
+    PICK_CATEGORY = "pick_category"  # what the complaint is about (no flow yet)
+    QUESTION = "question"  # one of the flow's questions
+    SUMMARY = "summary"  # send the report, or change an answer
 
 
 class FlowRunner:
-    def __init__(
-        self,
-        library: FlowLibrary,
-        *,
-        new_reference: Callable[[], str],
-        expiry: timedelta = timedelta(hours=168),
-    ) -> None:
+    def __init__(self, library: FlowLibrary, *, expiry: timedelta = timedelta(hours=168)) -> None:
         self.library = library
-        self.new_reference = new_reference  # bot.cases.new_reference: the case takes it as is
         self.expiry = expiry
 
     def handle(
         self,
-        decision: Decision,
+        draft: Draft,
         turn: Turn,
         command: Command | None,
         intent: str | None,
         content: FlowContent,
     ) -> bool:
         """True if the flow answered the turn; False leaves it to the policy."""
-        return _Turn(self, decision, turn, command, intent, content).handle()
+        t = FlowTurn.of(self, draft, turn, command, intent, content)
+        _forget_stale_notes(t)
+        handled = _handle(t)
+        if not handled and t.memory.progress is None:
+            _note(replace(t, intent=t.menu_intent))
+        t.draft.state.flow = t.memory.to_json()
+        return handled
 
     def active(self, state: DialogueState) -> bool:
         """Whether the worker is answering a flow's questions (not paused)."""
@@ -58,221 +99,922 @@ class FlowRunner:
         return progress is not None and not progress.paused
 
     def danger(
-        self, decision: Decision, turn: Turn, command: Command | None, content: FlowContent
+        self, draft: Draft, turn: Turn, command: Command | None, content: FlowContent
     ) -> None:
         """Danger was written, and the emergency reply given: a report in progress is marked
         urgent and waits. Once urgent, a danger word in an answer no longer stops it."""
-        _Turn(self, decision, turn, command, None, content).danger()
-
-
-class _Turn(Finishing):
-    # Entry points --------------------------------------------------------------------------
-
-    def handle(self) -> bool:
-        self._forget_stale_notes()
-        handled = self._handle()
-        if not handled and self.memory.progress is None:
-            self._note()
-        self._save()
-        return handled
-
-    def danger(self) -> None:
-        progress = self.memory.progress
+        t = FlowTurn.of(self, draft, turn, command, None, content)
+        progress = t.memory.progress
         if progress is None:
             return
-        self._collect_files(progress)
-        self.touched = True
+        _collect_files(t, progress)
+        _touch(t, progress)
         progress.confirming_cancel = False
-        if progress.urgent and not progress.paused and self._keep_answer(progress):
-            self._save()
-            return
-        progress.urgent = True
-        progress.paused = True
-        self.decision.state.awaiting = None
-        self.say(texts.saved(self.lang, button=True))
-        self._save()
+        if not (progress.urgent and not progress.paused and _keep_answer(t, progress)):
+            progress.urgent = True
+            progress.paused = True
+            t.draft.state.awaiting = None
+            t.say(texts.saved(t.lang, button=True))
+        t.draft.state.flow = t.memory.to_json()
 
-    def _keep_answer(self, progress: Progress) -> bool:
-        """A free-text answer that names danger, after the report was marked urgent: kept, and
-        the questions go on (the worker may be describing what happened)."""
-        flow = self.library.get(progress.flow or "", progress.version)
-        step = flow.step(progress.step) if flow is not None else None
-        if flow is None or step is None or step.type != "text":
-            return False
-        parsed = slots.parse(step, self._answer(), self._context(flow, progress))
-        if not parsed.ok:
-            return False
-        self.say(_continue(self.lang))
-        self._store(flow, progress, step, parsed.value)
-        return True
 
-    # The turn ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FlowTurn:
+    """One message inside a complaint flow, and where its effects go."""
 
-    def _handle(self) -> bool:
-        progress = self.memory.progress
-        if progress is not None and self._idle(progress) > self.runner.expiry:
-            self._expire(progress)
-            progress = None
-        if progress is None:
-            return self._maybe_start()
-        # Evidence belongs to the report whatever else the message says (even "batal").
-        self._collect_files(progress)
-        if progress.paused:
-            self.intent = self.menu_intent  # outside the flow, a number is a menu choice
-            if not (self._wants("resume") or self.intent == "report_problem" or self._payload()):
-                if self.intent in ("greet", "help"):  # before the menu: the report waits
-                    self.say(texts.saved(self.lang, button=False))
-                return False
-            progress.paused = False
-            self.touched = True
-            if self._payload() is None:
-                self.say(self._reminder(progress))
-                self._ask_again(progress)
-                return True
-        self.touched = True
-        self.decision.state.awaiting = "flow"
-        return self._in_flow(progress)
+    library: FlowLibrary
+    expiry: timedelta
+    draft: Draft  # the decision being built: replies, events, state, profile
+    turn: Turn
+    command: Command | None
+    # A typed number the policy mapped to a menu item: inside a flow it is an answer, outside
+    # (paused, not started) a menu choice.
+    menu_intent: str | None
+    intent: str | None
+    content: FlowContent
+    memory: FlowMemory  # the flow's answers so far, saved into the state at the end
+    idle: timedelta  # since the worker last answered, as the message arrived
 
-    def _maybe_start(self) -> bool:
-        command = self.command
-        state = self.decision.state
-        if command is not None and command.kind == "flow" and command.value.startswith("start:"):
-            flow = self.library.get(command.value.removeprefix("start:"))
-            if flow is not None:
-                self._start(flow)
-                return True
-            return False
-        offered = state.awaiting == "complaint_offer"
-        self.intent = self.menu_intent  # outside a flow, a number is a menu choice
-        if self.intent in intents.RIGHTS and words.wants_to_report(self.turn.text):
-            flow = self.library.for_category(self.intent)
-            if flow is not None:
-                self._note(force=True)
-                self._start(flow)
-                state.pending_intent = None
-                return True
-        if self.intent == "report_problem" or (self.intent == "affirm" and offered):
-            self._note(force=True)
-            category = state.pending_intent if offered else self._guess_category()
-            flow = self.library.for_category(category) if category else None
-            if flow is not None:
-                self._start(flow)
-            else:
-                self.memory.progress = Progress(flow=None, version=None, step=PICK_CATEGORY)
-                self.touched = True
-                self.say(texts.pick_category(self.lang, self._categories()))
-            state.awaiting, state.pending_intent = "flow", None
-            return True
-        return False
-
-    def _expire(self, progress: Progress) -> None:
-        _ = translator(self.lang).gettext
-        ngettext = translator(self.lang).ngettext
-        flow = self.library.get(progress.flow) if progress.flow else None
-        title = flow.title[self.lang] if flow else _("your complaint")
-        hours = int(self.runner.expiry.total_seconds() // 3600)
-        if hours % 24 == 0:
-            left = ngettext("{n} day", "{n} days", hours // 24).format(n=hours // 24)
-        else:
-            left = ngettext("{n} hour", "{n} hours", hours).format(n=hours)
-        self.say(
-            _(
-                "Your unfinished report about {title} was deleted because it was left for more "
-                "than {time}, to protect your privacy. You can start a new one at any time."
-            ).format(title=title, time=left)
+    @classmethod
+    def of(
+        cls,
+        runner: FlowRunner,
+        draft: Draft,
+        turn: Turn,
+        command: Command | None,
+        intent: str | None,
+        content: FlowContent,
+    ) -> FlowTurn:
+        memory = FlowMemory.from_json(draft.state.flow)
+        since = memory.progress.idle_since() if memory.progress is not None else None
+        idle = turn.now - since if since is not None and turn.now is not None else timedelta(0)
+        number = command is not None and command.kind is CommandKind.NUMBER
+        return cls(
+            runner.library,
+            runner.expiry,
+            draft,
+            turn,
+            command,
+            intent,
+            None if number else intent,
+            content,
+            memory,
+            idle,
         )
-        self.decision.events.append(("complaint_expired", {"flow": progress.flow}))
-        self.memory.progress = None
-        self.memory.noted, self.memory.noted_at = {}, None
-        if self.decision.state.awaiting == "flow":
-            self.decision.state.awaiting = None
 
-    def _in_flow(self, progress: Progress) -> bool:
-        if progress.confirming_cancel:
-            return self._cancel_answer(progress)
-        if self._wants("cancel"):
-            progress.confirming_cancel = True
-            self.say(texts.confirm_cancel(self.lang))
+    @property
+    def lang(self) -> str:
+        return self.draft.profile.language or DEFAULT_LANGUAGE
+
+    @property
+    def today(self) -> date:
+        if self.turn.now is None:  # the policy has no clock: the engine says when it is
+            raise ValueError("a complaint flow needs the time the message arrived (Turn.now)")
+        return self.turn.now.date()
+
+    def say(self, reply: Reply | str) -> None:
+        self.draft.say(reply)
+
+
+Handler = Callable[[FlowTurn, Progress], bool]
+
+
+def step_kind(progress: Progress) -> StepKind:
+    if progress.confirming_cancel:
+        return StepKind.CONFIRMING_CANCEL
+    if progress.step == PICK_CATEGORY:
+        return StepKind.PICK_CATEGORY
+    if progress.step == SUMMARY:
+        return StepKind.SUMMARY
+    return StepKind.QUESTION
+
+
+# The turn ------------------------------------------------------------------------------------
+
+
+def _handle(t: FlowTurn) -> bool:
+    progress = t.memory.progress
+    if progress is not None and t.idle > t.expiry:
+        _expire(t, progress)
+        progress = None
+    if progress is None:
+        return _maybe_start(replace(t, intent=t.menu_intent))
+    # Evidence belongs to the report whatever else the message says (even "batal").
+    _collect_files(t, progress)
+    if progress.paused:
+        t = replace(t, intent=t.menu_intent)  # outside the flow, a number is a menu choice
+        if not (_wants(t, "resume") or t.intent == "report_problem" or _payload(t)):
+            if t.intent in ("greet", "help"):  # before the menu: the report waits
+                t.say(texts.saved(t.lang, button=False))
+            return False
+        progress.paused = False
+        _touch(t, progress)
+        if _payload(t) is None:
+            t.say(_reminder(t, progress))
+            _ask_again(t, progress)
             return True
-        if progress.step == PICK_CATEGORY:
-            return self._pick(progress)
-        flow = self.library.get(progress.flow or "", progress.version)
+    _touch(t, progress)
+    t.draft.state.awaiting = Awaiting.FLOW
+    kind = step_kind(progress)
+    if kind is not StepKind.CONFIRMING_CANCEL and _wants(t, "cancel"):
+        progress.confirming_cancel = True
+        t.say(texts.confirm_cancel(t.lang))
+        return True
+    return STEPS[kind](t, progress)
+
+
+def _in_flow(handler: Callable[[FlowTurn, Progress, Flow], bool]) -> Handler:
+    """A step of a known flow: the flow found (and brought to its current version), and the
+    moves that work at every step (back, skip) taken before the step's own handler."""
+
+    def handle(t: FlowTurn, progress: Progress) -> bool:
+        flow = t.library.get(progress.flow or "", progress.version)
         if flow is None:
-            return self._flow_gone()
+            return _flow_gone(t)
         if flow.version != progress.version:
             migrate(flow, progress)
-        returning = self._idle(progress) >= REMIND_AFTER
-        added = len(self.turn.attachments)
-        if self._wants("back"):
-            return self._back(flow, progress)
-        if self._wants("skip"):
-            return self._skip(flow, progress)
-        if progress.step == SUMMARY:
-            return self._summary_turn(flow, progress, returning)
-        step = flow.step(progress.step)
-        if step is None:
-            self._advance(flow, progress)
-            return True
-        if returning:
-            self.say(self._reminder(progress))
-        if self._wants("help"):
-            self._help(step, progress)
-            return True
-        if added and (step.type == "attachment" or not self.turn.text.strip()):
-            self._files_kept(flow, step, progress)
-            return True
-        return self._step_turn(flow, progress, step, returning)
+        if _wants(t, "back"):
+            return _back(t, flow, progress)
+        if _wants(t, "skip"):
+            return _skip(t, flow, progress)
+        return handler(t, progress, flow)
 
-    def _step_turn(self, flow: Flow, progress: Progress, step: Step, returning: bool) -> bool:
-        free_text = step.type == "text"
-        button = self.command is not None and self.command.kind in ("intent", "menu", "lang")
-        if free_text or button:
-            other = self._other_topic(flow, progress, strict=free_text and not button)
-            if other is not None:
-                return other
-        if returning and free_text:
-            self.say(self._question(step, progress))
-            return True
-        answer = self._answer()
-        buttons = self._buttons(step, flow, progress)
-        if buttons and answer.number == len(buttons) and buttons[-1].payload == "/flow:skip":
-            return self._skip(flow, progress)  # the number WhatsApp shows for "Skip"
-        parsed = slots.parse(step, answer, self._context(flow, progress))
-        if parsed.ok and not (step.type == "attachment" and not progress.files):
-            self._store(flow, progress, step, parsed.value)
-            return True
-        said = words.norm(self.turn.text)
-        nothing = said in words.UNKNOWN or said in words.NONE or parsed.value == "done"
-        if step.skip and nothing:
-            self._skip(flow, progress)
-            return True
-        if not free_text:
-            other = self._other_topic(flow, progress, strict=False)
-            if other is not None:
-                return other
-        if returning:
-            self.say(self._question(step, progress))
-            return True
-        self._wrong(step, progress, parsed)
-        return True
+    return handle
 
-    def _wrong(self, step: Step, progress: Progress, parsed: slots.Parsed) -> None:
-        _ = translator(self.lang).gettext
-        progress.attempts += 1
-        if parsed.error is None:  # "done" without any file, at a step that cannot be skipped
-            message = _("Please send at least one photo, document or voice note.")
+
+def _maybe_start(t: FlowTurn) -> bool:
+    command = t.command
+    state = t.draft.state
+    if (
+        command is not None
+        and command.kind is CommandKind.FLOW
+        and command.value.startswith("start:")
+    ):
+        flow = t.library.get(command.value.removeprefix("start:"))
+        if flow is not None:
+            _start(t, flow)
+            return True
+        return False
+    offered = state.awaiting == Awaiting.COMPLAINT_OFFER
+    if t.intent in intents.RIGHTS and words.wants_to_report(t.turn.text):
+        flow = t.library.for_category(t.intent)
+        if flow is not None:
+            _note(t, force=True)
+            _start(t, flow)
+            state.pending_intent = None
+            return True
+    if t.intent == "report_problem" or (t.intent == "affirm" and offered):
+        _note(t, force=True)
+        category = state.pending_intent if offered else _guess_category(t)
+        flow = t.library.for_category(category) if category else None
+        if flow is not None:
+            _start(t, flow)
         else:
-            message = parsed.error
-        if progress.attempts >= 2:
-            if step.help:
-                message += "\n" + step.help[self.lang]
-            message += "\n" + _(
-                'If it is hard to answer, write "skip" where you can, or ask to talk to a person.'
+            progress = Progress(flow=None, version=None, step=PICK_CATEGORY)
+            t.memory.progress = progress
+            _touch(t, progress)
+            t.say(texts.pick_category(t.lang, _categories(t)))
+        state.awaiting, state.pending_intent = Awaiting.FLOW, None
+        return True
+    return False
+
+
+def _expire(t: FlowTurn, progress: Progress) -> None:
+    _ = translator(t.lang).gettext
+    ngettext = translator(t.lang).ngettext
+    flow = t.library.get(progress.flow) if progress.flow else None
+    title = flow.title[t.lang] if flow else _("your complaint")
+    hours = int(t.expiry.total_seconds() // 3600)
+    if hours % 24 == 0:
+        left = ngettext("{n} day", "{n} days", hours // 24).format(n=hours // 24)
+    else:
+        left = ngettext("{n} hour", "{n} hours", hours).format(n=hours)
+    t.say(
+        _(
+            "Your unfinished report about {title} was deleted because it was left for more "
+            "than {time}, to protect your privacy. You can start a new one at any time."
+        ).format(title=title, time=left)
+    )
+    t.draft.emit(ComplaintExpired(progress.flow))
+    _end(t)
+
+
+def _end(t: FlowTurn) -> None:
+    """The flow is over: its answers and the notes from earlier messages go."""
+    t.memory.progress = None
+    t.memory.noted, t.memory.noted_at = {}, None
+    if t.draft.state.awaiting == Awaiting.FLOW:
+        t.draft.state.awaiting = None
+
+
+# Step handlers -------------------------------------------------------------------------------
+
+
+def _question_turn(t: FlowTurn, progress: Progress, flow: Flow) -> bool:
+    step = flow.step(progress.step)
+    if step is None:
+        _advance(t, flow, progress)
+        return True
+    returning = t.idle >= REMIND_AFTER
+    if returning:
+        t.say(_reminder(t, progress))
+    if _wants(t, "help"):
+        t.say(step.help[t.lang] if step.help else _help_text(t.lang))
+        t.say(_question(t, step, progress))
+        return True
+    if t.turn.attachments and (step.type == SlotType.ATTACHMENT or not t.turn.text.strip()):
+        _files_kept(t, flow, step, progress)
+        return True
+    free_text = step.type == SlotType.TEXT
+    button = t.command is not None and t.command.kind in (
+        CommandKind.INTENT,
+        CommandKind.MENU,
+        CommandKind.LANG,
+    )
+    if free_text or button:
+        other = _other_topic(t, progress, strict=free_text and not button)
+        if other is not None:
+            return other
+    if returning and free_text:
+        t.say(_question(t, step, progress))
+        return True
+    answer = _answer(t)
+    buttons = _buttons(t, step, flow, progress)
+    if buttons and answer.number == len(buttons) and buttons[-1].payload == "/flow:skip":
+        return _skip(t, flow, progress)  # the number WhatsApp shows for "Skip"
+    parsed = slots.parse(step, answer, _context(t, flow, progress))
+    if parsed.ok and not (step.type == SlotType.ATTACHMENT and not progress.files):
+        _store(t, flow, progress, step, parsed.value)
+        return True
+    said = words.norm(t.turn.text)
+    nothing = said in words.UNKNOWN or said in words.NONE or parsed.value == "done"
+    if step.skip and nothing:
+        _skip(t, flow, progress)
+        return True
+    if not free_text:
+        other = _other_topic(t, progress, strict=False)
+        if other is not None:
+            return other
+    if returning:
+        t.say(_question(t, step, progress))
+        return True
+    _wrong(t, step, progress, parsed)
+    return True
+
+
+def _cancel_answer(t: FlowTurn, progress: Progress) -> bool:
+    _ = translator(t.lang).gettext
+    payload = _payload(t)
+    said = words.yes_or_no(t.turn.text)
+    if payload == "yes" or said is True or _wants(t, "cancel") or t.intent == "affirm":
+        t.draft.emit(ComplaintCancelled(progress.flow))
+        _end(t)
+        t.draft.state.awaiting = None
+        t.say(
+            replies.menu(
+                t.content,
+                t.lang,
+                intro=_(
+                    "OK, the report is cancelled and your answers are deleted. What else can I do for you?"
+                ),
             )
-        self.say(message)
-        self.say(self._question(step, progress))
+        )
+        return True
+    progress.confirming_cancel = False
+    if payload == "no" or said is False or t.intent == "deny" or _wants(t, "resume"):
+        t.say(_("OK, let's go on."))
+        _ask_again(t, progress)
+        return True
+    progress.confirming_cancel = True
+    t.say(texts.confirm_cancel(t.lang))
+    return True
 
 
-def _continue(lang: str) -> str:
+def _pick(t: FlowTurn, progress: Progress) -> bool:
+    _ = translator(t.lang).gettext
+    flows = t.library.flows()
+    answer = _answer(t)
+    chosen: Flow | None = None
+    if answer.payload is not None:
+        chosen = next((f for f in flows if f.id == answer.payload), None)
+    elif answer.number is not None and 1 <= answer.number <= len(flows):
+        chosen = flows[answer.number - 1]
+    else:
+        found = slots.match_option(
+            t.turn.text, [(f.id, (f.title["id"], f.title["en"], *f.synonyms)) for f in flows]
+        )
+        chosen = next((f for f in flows if f.id == found), None)
+        if chosen is None and t.intent in intents.RIGHTS and t.command is None:
+            chosen = t.library.for_category(t.intent)
+    if chosen is None:
+        if _wants(t, "back") and progress.flow:
+            flow = t.library.get(progress.flow, progress.version)
+            if flow is not None:
+                progress.step = SUMMARY
+                t.say(_summary(t, flow, progress))
+                return True
+        other = _other_topic(t, progress, strict=False)
+        if other is not None:
+            return other
+        t.say(_("Please choose a topic from the list: tap a button or write its number."))
+        t.say(texts.pick_category(t.lang, _categories(t)))
+        return True
+    if progress.flow is None:
+        _start(t, chosen, keep=progress)
+        return True
+    migrate(chosen, progress)  # a corrected category: the answers that fit come along
+    _advance(t, chosen, progress)
+    return True
+
+
+def _summary_turn(t: FlowTurn, progress: Progress, flow: Flow) -> bool:
+    _ = translator(t.lang).gettext
+    command = t.command
+    if t.idle >= REMIND_AFTER and not (command is not None and command.kind is CommandKind.FLOW):
+        t.say(_reminder(t, progress))
+        t.say(_summary(t, flow, progress))
+        return True
+    said = words.norm(t.turn.text)
+    if (
+        _wants(t, "send")
+        or _payload(t) == "yes"
+        or words.yes_or_no(t.turn.text) is True
+        or t.intent == "affirm"
+    ):
+        _submit(t, flow, progress)
+        return True
+    number = (
+        int(command.value)
+        if command is not None and command.kind is CommandKind.NUMBER
+        else words.correction(said)
+    )
+    if number is not None:
+        return _correct(t, flow, progress, number)
+    if _wants(t, "correct") or words.yes_or_no(t.turn.text) is False or t.intent == "deny":
+        t.say(
+            Reply(
+                _("Which answer do you want to change? Write its number."),
+                texts.summary_buttons(t.lang),
+            )
+        )
+        return True
+    other = _other_topic(t, progress, strict=False)
+    if other is not None:
+        return other
+    t.say(_('Please tap "Send report", or write the number of an answer to change it.'))
+    t.say(_summary(t, flow, progress))
+    return True
+
+
+# What the worker's next message answers, and who handles it.
+STEPS: dict[StepKind, Handler] = {
+    StepKind.CONFIRMING_CANCEL: _cancel_answer,
+    StepKind.PICK_CATEGORY: _pick,
+    StepKind.QUESTION: _in_flow(_question_turn),
+    StepKind.SUMMARY: _in_flow(_summary_turn),
+}
+
+
+# Danger inside a flow ------------------------------------------------------------------------
+
+
+def _keep_answer(t: FlowTurn, progress: Progress) -> bool:
+    """A free-text answer that names danger, after the report was marked urgent: kept, and
+    the questions go on (the worker may be describing what happened)."""
+    flow = t.library.get(progress.flow or "", progress.version)
+    step = flow.step(progress.step) if flow is not None else None
+    if flow is None or step is None or step.type != SlotType.TEXT:
+        return False
+    parsed = slots.parse(step, _answer(t), _context(t, flow, progress))
+    if not parsed.ok:
+        return False
+    _ = translator(t.lang).gettext
+    t.say(_("I have added this to your report, which is marked urgent. The next question:"))
+    _store(t, flow, progress, step, parsed.value)
+    return True
+
+
+# Starting and answering ----------------------------------------------------------------------
+
+
+def _categories(t: FlowTurn) -> list[tuple[str, str]]:
+    return [(f.id, f.title[t.lang]) for f in t.library.flows()]
+
+
+def _guess_category(t: FlowTurn) -> str | None:
+    """ "mau lapor, paspor saya ditahan": a category named in the report itself."""
+    if t.command is not None:
+        return None
+    return slots.match_option(
+        t.turn.text, [(f.category, f.synonyms) for f in t.library.flows() if f.synonyms]
+    )
+
+
+def _start(t: FlowTurn, flow: Flow, keep: Progress | None = None) -> None:
+    progress = Progress(flow=flow.id, version=flow.version, step=flow.steps[0].id)
+    if keep is not None:
+        progress.files, progress.urgent = keep.files, keep.urgent
+    t.memory.progress = progress
+    _touch(t, progress)
+    t.draft.state.awaiting = Awaiting.FLOW
+    t.draft.emit(ComplaintStarted(flow.id, flow.version))
+    t.say(texts.intro(t.lang, flow.title[t.lang]))
+    _advance(t, flow, progress)
+
+
+def _store(t: FlowTurn, flow: Flow, progress: Progress, step: Step, value: Any) -> None:
+    if step.type == SlotType.ATTACHMENT:
+        value = list(progress.files)
+    progress.forget(step.id)
+    progress.slots[step.id] = value
+    progress.types[step.id] = step.type
+    progress.history.append(step.id)
+    progress.attempts = 0
+    if step.type == SlotType.CONSENT and value == "no":
+        _declined(t)
+        return
+    profile = t.draft.profile
+    if step.type == SlotType.COUNTRY and value != slots.HOME and profile.country is None:
+        t.draft.profile = replace(profile, country=value)
+    if step.type == SlotType.YESNO and step.urgent_if is not None and value is step.urgent_if:
+        progress.urgent = True
+        t.say(t.content.emergency(t.lang, _context(t, flow, progress).country))
+    _advance(t, flow, progress)
+
+
+def _advance(t: FlowTurn, flow: Flow, progress: Progress) -> None:
+    while True:
+        _path, open_step = walk(flow, progress)
+        if open_step is None or not open_step.prefill or not _prefill(t, flow, open_step, progress):
+            break
+    if open_step is None:
+        progress.step = SUMMARY
+        t.say(_summary(t, flow, progress))
+    else:
+        progress.step = open_step.id
+        t.say(_question(t, open_step, progress))
+
+
+def _prefill(t: FlowTurn, flow: Flow, step: Step, progress: Progress) -> bool:
+    value: Any = None
+    if step.type == SlotType.COUNTRY:
+        country = t.draft.profile.country
+        if country and (country != slots.HOME or step.home_allowed):
+            value = country
+    elif step.type in NOTED and step.type in t.memory.noted:
+        value = t.memory.noted[step.type]
+        if step.type == SlotType.MONEY and not value.get("currency"):
+            currency = step.currency or slots.currency_of(_context(t, flow, progress).country)
+            value = {**value, "currency": currency} if currency else None
+    if value is None or not slots.fits(step.type, value):
+        return False
+    t.memory.noted.pop(step.type, None)
+    progress.slots[step.id] = value
+    progress.types[step.id] = step.type
+    progress.prefilled.append(step.id)
+    return True
+
+
+def _files_kept(t: FlowTurn, flow: Flow, step: Step, progress: Progress) -> None:
+    ngettext = translator(t.lang).ngettext
+    count = len(progress.files)
+    if step.type == SlotType.ATTACHMENT:
+        t.say(
+            Reply(
+                ngettext(
+                    'Thank you, I have {n} file now. Send more, or write "done" when you have finished.',
+                    'Thank you, I have {n} files now. Send more, or write "done" when you have finished.',
+                    count,
+                ).format(n=count),
+                _buttons(t, step, flow, progress),
+            )
+        )
+        return
+    _ = translator(t.lang).gettext
+    t.say(_("Thank you, I have kept your file. It will be part of your report."))
+    t.say(_question(t, step, progress))
+
+
+def _declined(t: FlowTurn) -> None:
+    _ = translator(t.lang).gettext
+    progress = t.memory.progress
+    t.draft.emit(ComplaintDeclined(progress.flow if progress is not None else None))
+    _end(t)
+    t.draft.state.awaiting = None
+    t.say(
+        Reply(
+            _(
+                "OK, I have not kept anything for a report. You can still ask me questions, or talk to a person."
+            ),
+            replies.person_or_menu(t.lang),
+        )
+    )
+
+
+def _flow_gone(t: FlowTurn) -> bool:
+    _ = translator(t.lang).gettext
+    t.memory.progress = None
+    t.draft.state.awaiting = None
+    t.say(
+        _(
+            'Sorry, the form for this report has changed and cannot go on. Please start again: choose "Make a complaint" in the menu.'
+        )
+    )
+    return True
+
+
+def _wrong(t: FlowTurn, step: Step, progress: Progress, parsed: slots.Parsed) -> None:
+    _ = translator(t.lang).gettext
+    progress.attempts += 1
+    if parsed.error is None:  # "done" without any file, at a step that cannot be skipped
+        message = _("Please send at least one photo, document or voice note.")
+    else:
+        message = parsed.error
+    if progress.attempts >= 2:
+        if step.help:
+            message += "\n" + step.help[t.lang]
+        message += "\n" + _(
+            'If it is hard to answer, write "skip" where you can, or ask to talk to a person.'
+        )
+    t.say(message)
+    t.say(_question(t, step, progress))
+
+
+# Moving around -------------------------------------------------------------------------------
+
+
+def _back(t: FlowTurn, flow: Flow, progress: Progress) -> bool:
+    _ = translator(t.lang).gettext
+    while progress.history:
+        previous = progress.history.pop()
+        step = flow.step(previous)
+        if previous != progress.step and step is not None and applies(step, flow, progress):
+            progress.step = previous
+            progress.attempts = 0
+            t.say(_question(t, step, progress, previous=True))
+            return True
+    t.say(_("This is the first question."))
+    _ask_again(t, progress)
+    return True
+
+
+def _skip(t: FlowTurn, flow: Flow, progress: Progress) -> bool:
+    _ = translator(t.lang).gettext
+    step = flow.step(progress.step)
+    if step is None:
+        t.say(_("There is nothing to skip here."))
+        _ask_again(t, progress)
+    elif not step.skip:
+        t.say(_("I need this answer for your report, so it cannot be skipped."))
+        t.say(_question(t, step, progress))
+    else:
+        progress.forget(step.id)
+        progress.skipped.append(step.id)
+        progress.history.append(step.id)
+        progress.attempts = 0
+        _advance(t, flow, progress)
+    return True
+
+
+def _correct(t: FlowTurn, flow: Flow, progress: Progress, number: int) -> bool:
+    _ = translator(t.lang).gettext
+    fields = _fields(t, flow, progress)
+    if not 1 <= number <= len(fields):
+        message = _("There is no answer number {n}. Please write a number from 1 to {last}.")
+        t.say(Reply(message.format(n=number, last=len(fields)), texts.summary_buttons(t.lang)))
+        return True
+    step = fields[number - 1][2]
+    t.say(_("OK, let's change it."))
+    if step is None:
+        progress.step = PICK_CATEGORY
+        t.say(texts.pick_category(t.lang, _categories(t)))
+    else:
+        progress.step = step.id
+        t.say(_question(t, step, progress, previous=True))
+    return True
+
+
+# Sending -------------------------------------------------------------------------------------
+
+
+def _submit(t: FlowTurn, flow: Flow, progress: Progress) -> None:
+    """The complaint goes to the case desk, which opens the case, draws its reference and
+    confirms it to the worker (bot/cases/hooks.py)."""
+    country = next(
+        (v for k, v in progress.slots.items() if progress.types.get(k) == SlotType.COUNTRY), None
+    )
+    t.draft.emit(
+        ComplaintSubmitted(
+            category=flow.category,
+            country=country or t.draft.profile.country,
+            record=_record(t, flow, progress),
+            priority_hint="urgent" if progress.urgent else None,
+        )
+    )
+    _end(t)
+    t.draft.state.awaiting = None
+    t.draft.state.pending_intent = None
+
+
+def _record(t: FlowTurn, flow: Flow, progress: Progress) -> dict[str, Any]:
+    """The complaint as the case keeps it: the answers on the worker's path, in order."""
+    path, _open = walk(flow, progress)
+    record: dict[str, Any] = {
+        "category": flow.category,
+        "flow": flow.id,
+        "flow_version": flow.version,
+        "language": t.lang,
+        "anonymous": anonymous(progress),
+    }
+    for step in path:
+        if step.type == SlotType.CONSENT:
+            continue
+        record[step.id] = (
+            progress.files if step.type == SlotType.ATTACHMENT else progress.slots.get(step.id)
+        )
+    if progress.files and not any(s.type == SlotType.ATTACHMENT for s in path):
+        record["evidence"] = progress.files
+    if progress.prefilled:
+        record["taken_from_earlier_messages"] = list(progress.prefilled)
+    if progress.urgent:
+        record["danger_reported"] = True
+    related = [c.reference for c in t.turn.cases.cases if c.status != "closed"]
+    if related:
+        record["related_cases"] = related
+    if t.turn.now is not None:
+        record["submitted_at"] = t.turn.now.isoformat()
+    return record
+
+
+# Questions -----------------------------------------------------------------------------------
+
+
+def _buttons(
+    t: FlowTurn, step: Step, flow: Flow | None, progress: Progress
+) -> tuple[QuickReply, ...]:
+    _ = translator(t.lang).gettext
+    found = [
+        QuickReply(title, "/answer:" + value)
+        for value, title in slots.options(step, _context(t, flow, progress))
+    ]
+    # WhatsApp numbers the buttons: on a number question "1. Skip" would eat the answer 1.
+    if step.skip and step.type != SlotType.NUMBER:
+        found.append(QuickReply(_("Skip"), "/flow:skip"))
+    return tuple(found)
+
+
+def _question(t: FlowTurn, step: Step, progress: Progress, *, previous: bool = False) -> Reply:
+    _ = translator(t.lang).gettext
+    ngettext = translator(t.lang).ngettext
+    flow = t.library.get(progress.flow or "", progress.version)
+    lines = [step.question[t.lang]]
+    if step.type == SlotType.CONSENT and flow is not None and flow.anonymous:
+        lines.append(_('You can also report without your name: choose "Without my name".'))
+    if step.type == SlotType.ATTACHMENT and progress.files:
+        count = len(progress.files)
+        lines.append(
+            ngettext(
+                "I have {n} file from you already.", "I have {n} files from you already.", count
+            ).format(n=count)
+        )
+    if previous and (step.id in progress.slots or step.id in progress.skipped):
+        shown = show(step, progress.slots.get(step.id), t.lang, t.content.country_label)
+        lines.append(_("(Your answer was: {answer})").format(answer=shown))
+    return Reply("\n".join(lines), _buttons(t, step, flow, progress))
+
+
+def _ask_again(t: FlowTurn, progress: Progress) -> None:
+    if progress.step == PICK_CATEGORY:
+        t.say(texts.pick_category(t.lang, _categories(t)))
+        return
+    flow = t.library.get(progress.flow or "", progress.version)
+    if flow is None:
+        _flow_gone(t)
+        return
+    if flow.version != progress.version:
+        migrate(flow, progress)
+    step = flow.step(progress.step)
+    if progress.step == SUMMARY or step is None:
+        t.say(_summary(t, flow, progress))
+    else:
+        t.say(_question(t, step, progress))
+
+
+def _reminder(t: FlowTurn, progress: Progress) -> str:
+    _ = translator(t.lang).gettext
+    flow = t.library.get(progress.flow) if progress.flow else None
+    title = flow.title[t.lang] if flow else _("your complaint")
+    return _(
+        "Welcome back! We were writing your report about: {title}. Let's go on where you stopped."
+    ).format(title=title)
+
+
+def _help_text(lang: str) -> str:
     _ = translator(lang).gettext
-    return _("I have added this to your report, which is marked urgent. The next question:")
+    return _("Answer in your own words, or tap a button.")
+
+
+def _fields(t: FlowTurn, flow: Flow, progress: Progress) -> list[tuple[str, str, Step | None]]:
+    _ = translator(t.lang).gettext
+    path, _open = walk(flow, progress)
+    found: list[tuple[str, str, Step | None]] = [(_("Problem"), flow.title[t.lang], None)]
+    for step in path:
+        if step.type == SlotType.CONSENT:
+            continue
+        value = progress.files if step.type == SlotType.ATTACHMENT else progress.slots.get(step.id)
+        shown = show(step, value, t.lang, t.content.country_label)
+        found.append((step.label[t.lang], shown, step))
+    return found
+
+
+def _summary(t: FlowTurn, flow: Flow, progress: Progress) -> Reply:
+    _ = translator(t.lang).gettext
+    lines = [_("Please check your report:")]
+    lines += [
+        f"{n}. {label}: {shown}"
+        for n, (label, shown, _s) in enumerate(_fields(t, flow, progress), start=1)
+    ]
+    if progress.urgent:
+        lines.append(_("⚠️ Marked urgent."))
+    lines.append(_("Is everything correct? To change an answer, write its number."))
+    return Reply("\n".join(lines), texts.summary_buttons(t.lang))
+
+
+# Something other than an answer ------------------------------------------------------------
+
+
+def _other_topic(t: FlowTurn, progress: Progress, *, strict: bool) -> bool | None:
+    """A question, a greeting or a request in the middle of a flow. None: not one."""
+    _ = translator(t.lang).gettext
+    intent = t.intent
+    if intent is None:
+        return None
+    text = t.turn.text
+    small_talk = intent in ("greet", "thanks", "goodbye") and t.command is None
+    # "dari dulu" reads as goodbye to the classifier: small talk counts only as said, and
+    # where any text answers the question ("Ani Susanti from Kowloon" for a name) only if
+    # the message opens with it ("halo kak, masih ada?").
+    if small_talk and not (
+        words.opens_with_small_talk(text) if strict else words.norm(text) in words.SMALL_TALK
+    ):
+        return None
+    if strict:
+        short = len(words.norm(text).split()) <= SHORT
+        if intent in (*INFO, "report_problem") and not words.looks_like_question(text):
+            return None
+        if intent not in (*INFO, "report_problem") and not short:
+            return None
+    if intent in ESCAPES:
+        progress.paused = True
+        t.draft.state.awaiting = None
+        t.say(texts.saved(t.lang, button=False))
+        return False
+    if intent == "cancel":  # "nanti saja": later, not "delete it"
+        progress.paused = True
+        t.draft.state.awaiting = None
+        t.say(texts.saved(t.lang, button=True))
+        return True
+    if intent == "change_language":
+        _switch_language(t)
+    elif intent in INFO:
+        _answer_question(t, intent)
+        t.say(_("Now, back to your report:"))
+    elif intent == "report_problem":
+        t.say(_("We are writing your report now."))
+    elif intent == "greet":
+        t.say(_reminder(t, progress))
+    elif intent == "thanks":
+        t.say(_("You're welcome."))
+    elif intent == "goodbye":
+        t.say(_("Your answers are saved. Write any time and we will go on."))
+    else:
+        return None
+    _ask_again(t, progress)
+    return True
+
+
+def _switch_language(t: FlowTurn) -> None:
+    command = t.command
+    profile = t.draft.profile
+    if (
+        command is not None
+        and command.kind is CommandKind.LANG
+        and command.value in intents.LANGUAGES
+    ):
+        target = command.value
+    else:
+        target = requested_language(t.turn.text, profile.language)
+    t.draft.profile = replace(profile, language=target, language_chosen=True)
+    t.say(replies.language_switched(target))
+
+
+def _answer_question(t: FlowTurn, intent: str) -> None:
+    cases = t.turn.cases
+    if intent == "case_status" and cases.cases:
+        t.say(Reply(status_reply(cases, t.turn.text, t.lang).text))
+        return
+    text = t.content.answer(intent, t.lang, t.draft.profile.country).text
+    # An answer ends with its `next` paragraph (flows/README.md), which offers a complaint
+    # ("type 5 ..."): wrong advice in the middle of one, and "5" would read as an answer.
+    paragraphs = text.split("\n\n")
+    t.say("\n\n".join(paragraphs[:-1]) if len(paragraphs) > 1 else text)
+
+
+# The message -------------------------------------------------------------------------------
+
+
+def _wants(t: FlowTurn, what: str) -> bool:
+    command = t.command
+    if command is not None and command.kind is CommandKind.FLOW:
+        return command.value == what
+    return words.norm(t.turn.text) in _MOVES[what]
+
+
+_MOVES = {
+    "cancel": words.CANCEL,
+    "back": words.BACK,
+    "skip": words.SKIP,
+    "help": words.HELP,
+    "resume": words.RESUME,
+    "send": words.SEND,
+    "correct": words.CHANGE,
+}
+
+
+def _payload(t: FlowTurn) -> str | None:
+    command = t.command
+    if command is not None and command.kind in (CommandKind.ANSWER, CommandKind.COUNTRY):
+        return command.value
+    return None
+
+
+def _answer(t: FlowTurn) -> slots.Answer:
+    command = t.command
+    number = (
+        int(command.value) if command is not None and command.kind is CommandKind.NUMBER else None
+    )
+    return slots.Answer(t.turn.text, _payload(t), number, t.intent)
+
+
+def _context(t: FlowTurn, flow: Flow | None, progress: Progress | None) -> slots.SlotContext:
+    country = None
+    if progress is not None:
+        country = next(
+            (v for k, v in progress.slots.items() if progress.types.get(k) == SlotType.COUNTRY),
+            None,
+        )
+    country = country or t.draft.profile.country
+    offered = tuple(
+        (code, t.content.country_label(code, t.lang)) for code in t.content.country_codes()
+    )
+    return slots.SlotContext(t.lang, t.today, country, offered, bool(flow and flow.anonymous))
+
+
+def _touch(t: FlowTurn, progress: Progress) -> None:
+    """The worker is in the flow now: its idle time starts again (t.idle keeps the old one)."""
+    progress.touch(t.turn.now)
+
+
+def _collect_files(t: FlowTurn, progress: Progress) -> None:
+    for attachment in t.turn.attachments:
+        progress.files.append(
+            {
+                "message_id": t.turn.message_id,
+                "position": attachment.position,
+                "kind": attachment.kind,
+            }
+        )
+
+
+# What earlier messages said ----------------------------------------------------------------
+
+
+def _forget_stale_notes(t: FlowTurn) -> None:
+    noted_at = t.memory.noted_at
+    now = t.turn.now
+    if noted_at and now is not None and now - datetime.fromisoformat(noted_at) > t.expiry:
+        t.memory.noted, t.memory.noted_at = {}, None
+
+
+def _note(t: FlowTurn, force: bool = False) -> None:
+    """Sums, durations and dates a worker wrote about a problem: the flow takes them instead
+    of asking again."""
+    nlu = t.turn.nlu
+    if nlu is None or not (force or t.intent in (*intents.RIGHTS, "report_problem")):
+        return
+    for entity in nlu.entities:
+        if entity.type in NOTED:
+            t.memory.noted[entity.type] = _jsonable(entity.value)
+            if t.turn.now is not None:
+                t.memory.noted_at = t.turn.now.isoformat()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Money):
+        return {"amount": str(value.amount), "currency": value.currency}
+    if isinstance(value, Duration):
+        amount = value.amount
+        return {"amount": int(amount) if amount == int(amount) else amount, "unit": value.unit}
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogue.commands import ANSWER_PREFIX, FLOW_PREFIX, INTENT_PREFIX, MENU
+from bot.dialogue.commands import ANSWER_PREFIX, FLOW_PREFIX
 from bot.i18n import translator
 from bot.messages import QuickReply, Reply
 
@@ -51,11 +51,3 @@ def saved(lang: str, *, button: bool) -> Reply:
     if not button:
         return Reply(text)
     return Reply(text, (QuickReply(_("Continue my report"), FLOW_PREFIX + "resume"),))
-
-
-def after_submit(lang: str) -> tuple[QuickReply, ...]:
-    _ = translator(lang).gettext
-    return (
-        QuickReply(_("Talk to a person"), INTENT_PREFIX + "talk_to_human"),
-        QuickReply(_("Menu"), MENU),
-    )
