@@ -101,7 +101,9 @@ async def _chat(
                 names = ", ".join(f.id for f in runtime.flows.flows())
                 typer.echo(f"no flow {flow!r}; the flows are: {names}", err=True)
                 raise typer.Exit(2)
-            replies = await runtime.engine.handle(Inbound(ChannelKind.CONSOLE, user, f"/flow:start:{flow}"))
+            replies = await runtime.engine.handle(
+                Inbound(ChannelKind.CONSOLE, user, f"/flow:start:{flow}")
+            )
             quick = _print_replies(replies)
         while True:
             line = await asyncio.to_thread(input, "> ") if interactive else sys.stdin.readline()

@@ -253,7 +253,9 @@ class Engine:
             session.add(Event(worker_id=worker_id, kind=str(event.kind), data=data))
         replies = [*decision.replies, *followup.replies]
         reply_to = None if forget else message.id
-        status = MessageStatus.SENT if message.channel in ANSWERED_IN_PLACE else MessageStatus.PENDING
+        status = (
+            MessageStatus.SENT if message.channel in ANSWERED_IN_PLACE else MessageStatus.PENDING
+        )
         for reply in replies:
             session.add(
                 Message(

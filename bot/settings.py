@@ -60,7 +60,9 @@ class Settings(BaseSettings):
             if not self.encryption_keys:
                 raise ValueError(f"{PREFIX}ENCRYPTION_KEYS is required in production")
             if not self.database_url or self.database_url.startswith("sqlite"):
-                raise ValueError(f"{PREFIX}DATABASE_URL must name a PostgreSQL database in production")
+                raise ValueError(
+                    f"{PREFIX}DATABASE_URL must name a PostgreSQL database in production"
+                )
         if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
             raise ValueError(
                 f"{PREFIX}DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"

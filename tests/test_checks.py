@@ -36,7 +36,9 @@ def test_unknown_and_missing_intents_are_reported(tmp_path: Path) -> None:
 
 def test_malformed_training_file_names_file_and_line(tmp_path: Path) -> None:
     root = _copy_checkout(tmp_path)
-    (root / "nlu_data" / "id" / "broken.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: [\n')
+    (root / "nlu_data" / "id" / "broken.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: [\n'
+    )
     messages = [str(p) for p in check_nlu_data(root)]
     assert any("broken.yml:" in m for m in messages)
 
