@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.intents import LANGUAGES
+
 # A quick reply sends one of these; people may also type them.
 INTENT_PREFIX = "/intent:"
 COUNTRY_PREFIX = "/country:"
@@ -79,6 +81,14 @@ _LANGUAGE = re.compile(rf"(?P<en>{_ENGLISH})|(?P<id>{_INDONESIAN})", re.I)
 _TARGET = re.compile(
     r"\b(?:ke|to|into|in|pakai|pake|pk|dalam|dlm|use|speak)\s+(?:bahasa\s+|bhs\.?\s*)?$", re.I
 )
+
+
+def language_asked(text: str, current: str | None) -> str:
+    """The language a change_language message or `/lang:xx` command asks for."""
+    command = parse_command(text)
+    if command is not None and command.kind is CommandKind.LANG and command.value in LANGUAGES:
+        return command.value
+    return requested_language(text, current)
 
 
 def requested_language(text: str, current: str | None) -> str:

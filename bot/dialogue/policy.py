@@ -12,7 +12,7 @@ from typing import Protocol
 from bot import intents
 from bot.dialogue import replies
 from bot.dialogue.cases import mentioned, status_reply
-from bot.dialogue.commands import Command, CommandKind, parse_command, requested_language
+from bot.dialogue.commands import Command, CommandKind, language_asked, parse_command
 from bot.dialogue.danger import DangerKind, detect
 from bot.dialogue.decision import (
     AttachmentRef,
@@ -368,15 +368,7 @@ class Policy:
         )
 
     def _on_change_language(self, draft: Draft, turn: Turn) -> None:
-        command = parse_command(turn.text)
-        if (
-            command is not None
-            and command.kind is CommandKind.LANG
-            and command.value in intents.LANGUAGES
-        ):
-            target = command.value
-        else:
-            target = requested_language(turn.text, draft.profile.language)
+        target = language_asked(turn.text, draft.profile.language)
         draft.profile = replace(draft.profile, language=target, language_chosen=True)
         intro = replies.language_switched(target)
         draft.replies.append(replies.menu(self.content, target, intro=intro))

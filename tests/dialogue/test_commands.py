@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.commands import Command, parse_command, requested_language
+from bot.dialogue.commands import Command, language_asked, parse_command, requested_language
 from bot.dialogue.danger import in_danger
 
 
@@ -90,3 +90,11 @@ def test_delete_this_chat_is_a_command(text: str) -> None:
 )
 def test_other_deleting_is_left_to_the_classifier(text: str) -> None:
     assert parse_command(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "expected"),
+    [("/lang:en", "id", "en"), ("/lang:id", "en", "id"), ("english please", "id", "en")],
+)
+def test_language_asked_by_command_or_words(text: str, current: str, expected: str) -> None:
+    assert language_asked(text, current) == expected

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from bot import intents
 from bot.dialogue import replies
 from bot.dialogue.cases import status_reply
-from bot.dialogue.commands import Command, CommandKind, requested_language
+from bot.dialogue.commands import Command, CommandKind, language_asked
 from bot.dialogue.decision import (
     ComplaintCancelled,
     ComplaintDeclined,
@@ -894,16 +894,8 @@ def _other_topic(t: FlowTurn, progress: Progress, *, strict: bool) -> bool | Non
 
 
 def _switch_language(t: FlowTurn) -> None:
-    command = t.command
     profile = t.draft.profile
-    if (
-        command is not None
-        and command.kind is CommandKind.LANG
-        and command.value in intents.LANGUAGES
-    ):
-        target = command.value
-    else:
-        target = requested_language(t.turn.text, profile.language)
+    target = language_asked(t.turn.text, profile.language)
     t.draft.profile = replace(profile, language=target, language_chosen=True)
     t.say(replies.language_switched(target))
 
