@@ -95,13 +95,13 @@ async def _chat(
         if interactive:
             typer.echo("Ketik pesan / type a message (Ctrl-D to quit).")
         if lang is not None:
-            await runtime.engine.handle(Inbound(ChannelKind.CONSOLE, user, f"/lang:{lang}"))
+            await runtime.channels.receiver.answer(Inbound(ChannelKind.CONSOLE, user, f"/lang:{lang}"))
         if flow is not None:
             if runtime.flows.get(flow) is None:
                 names = ", ".join(f.id for f in runtime.flows.flows())
                 typer.echo(f"no flow {flow!r}; the flows are: {names}", err=True)
                 raise typer.Exit(2)
-            replies = await runtime.engine.handle(
+            replies = await runtime.channels.receiver.answer(
                 Inbound(ChannelKind.CONSOLE, user, f"/flow:start:{flow}")
             )
             quick = _print_replies(replies)
@@ -114,7 +114,7 @@ async def _chat(
                 continue
             # A quick reply can be chosen by typing its title.
             text = quick.get(text.strip().lower(), text)
-            replies = await runtime.engine.handle(Inbound(ChannelKind.CONSOLE, user, text))
+            replies = await runtime.channels.receiver.answer(Inbound(ChannelKind.CONSOLE, user, text))
             quick = _print_replies(replies, interactive=interactive)
     except (EOFError, KeyboardInterrupt):
         pass

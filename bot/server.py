@@ -57,7 +57,7 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         https_only=base_url.startswith("https://"),
     )
     return create_app(
-        runtime.engine,
+        runtime.channels.receiver,
         health_check=runtime.health,
         extra_routes=[*runtime.channels.routes(), officers],
         lifespan=lifespan,

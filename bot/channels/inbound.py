@@ -1,10 +1,11 @@
-"""What every channel does with a message that arrived: store it, then answer it in the background.
+"""What every channel does with a message that arrived: store it, then answer it.
 
 The one entry point of every channel adapter into storage: adapters translate the channel's
 format and call the receiver (a message, a delivery status, the options last offered).
 The webhook (or poll) returns as soon as the message is stored, so the channel's delivery is
 acknowledged only once nothing can be lost. Processing follows in a task; a crash before it
-is made good by `Engine.resume()` at the next start.
+is made good by `Engine.resume()` at the next start. Channels that answer in place (the web
+chat's request, the terminal) call `answer`, which stores and then processes at once.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.evidence import EvidenceCollector
-from bot.messages import Inbound, QuickReply
+from bot.messages import Inbound, QuickReply, Reply
 from bot.outbox import Outbox, release_held
 from bot.outbox.store import acknowledge, latest_options, record_status
 from bot.storage.crypto import Cipher
@@ -32,6 +33,7 @@ class InboundEngine(Protocol):
     sessions: async_sessionmaker[AsyncSession]
     cipher: Cipher
 
+    async def handle(self, inbound: Inbound) -> list[Reply]: ...
     async def store(self, inbound: Inbound) -> tuple[int, int]: ...
     async def process_pending(self, worker_id: int) -> object: ...
 
@@ -77,6 +79,13 @@ class Receiver:
             return message_id
         self._spawn(self._process(worker_id))
         return message_id
+
+    async def answer(self, inbound: Inbound) -> list[Reply]:
+        """For channels that answer in place (the web chat, the terminal): store the message
+        (once), process it now, and return the replies to it (a repeat gets the same ones)."""
+        replies = await self.engine.handle(inbound)
+        self._wake_outbox()  # what the decision queued for other channels (staff alerts)
+        return replies
 
     async def options_sent(
         self, channel: str, user_id: str

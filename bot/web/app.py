@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import Lifespan
 
-from bot.web.chat import ChatEngine, chat_routes
+from bot.web.chat import ChatReceiver, chat_routes
 from bot.web.health import HealthCheck, health_route
 
 HERE = Path(__file__).resolve().parent
@@ -24,7 +24,7 @@ TEMPLATES_DIR = HERE / "templates"
 
 
 def create_app(
-    engine: ChatEngine,
+    receiver: ChatReceiver,
     *,
     health_check: HealthCheck | None = None,
     extra_routes: Sequence[BaseRoute] = (),
@@ -35,7 +35,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/", _to_chat, methods=["GET"], name="home"),
         health_route(health_check),
-        *chat_routes(engine, _templates()),
+        *chat_routes(receiver, _templates()),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         *extra_routes,
     ]

@@ -42,8 +42,10 @@ _LANGUAGE_SWITCH = (("id", "ID", "Bahasa Indonesia"), ("en", "EN", "English"))
 logger = logging.getLogger(__name__)
 
 
-class ChatEngine(Protocol):
-    async def handle(self, inbound: Inbound) -> list[Reply]: ...
+class ChatReceiver(Protocol):
+    """The channels' receiver (bot.channels.inbound): stores, then answers in place."""
+
+    async def answer(self, inbound: Inbound) -> list[Reply]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,7 @@ class ApiError(Exception):
         return JSONResponse(body, status_code=self.status, headers=_NO_STORE)
 
 
-def chat_routes(engine: ChatEngine, templates: Jinja2Templates) -> list[BaseRoute]:
+def chat_routes(receiver: ChatReceiver, templates: Jinja2Templates) -> list[BaseRoute]:
     async def page(request: Request) -> Response:
         lang = choose_language(request)
         _ = translator(lang).gettext
@@ -108,7 +110,7 @@ def chat_routes(engine: ChatEngine, templates: Jinja2Templates) -> list[BaseRout
             received_at=datetime.now(UTC),
         )
         try:
-            replies = await engine.handle(inbound)
+            replies = await receiver.answer(inbound)
         except Exception:
             # The traceback, never the text: workers' messages stay out of the logs.
             logger.exception("chat engine failed on a web message")

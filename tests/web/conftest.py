@@ -1,4 +1,4 @@
-"""A fake engine for the web tests; `chat_engine` is the one the browser test talks to."""
+"""A fake receiver for the web tests; `chat_engine` is the one the browser test talks to."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from starlette.applications import Starlette
 
 from bot.messages import CLEAR_CHAT_NOTE, Action, Inbound, QuickReply, Reply
-from bot.web import ChatEngine, create_app
+from bot.web import ChatReceiver, create_app
 
 MENU = (QuickReply("Hak saya", "rights"), QuickReply("Lapor masalah", "report"))
 ANSWERS = {
@@ -19,13 +19,13 @@ ANSWERS = {
 }
 
 
-class EchoEngine:
+class EchoReceiver:
     """Echoes text, offers a menu, answers its payloads; remembers every inbound."""
 
     def __init__(self) -> None:
         self.inbounds: list[Inbound] = []
 
-    async def handle(self, inbound: Inbound) -> list[Reply]:
+    async def answer(self, inbound: Inbound) -> list[Reply]:
         self.inbounds.append(inbound)
         if inbound.text == "hapus chat":
             return [Reply(CLEAR_CHAT_NOTE, action=Action.CLEAR_CHAT)]
@@ -35,12 +35,12 @@ class EchoEngine:
 
 
 @pytest.fixture
-def echo_engine() -> EchoEngine:
-    return EchoEngine()
+def echo_engine() -> EchoReceiver:
+    return EchoReceiver()
 
 
 @pytest.fixture
-def chat_engine(echo_engine: EchoEngine) -> ChatEngine:
+def chat_engine(echo_engine: EchoReceiver) -> ChatReceiver:
     """The engine behind the browser's conversation test; swap in the real one here.
 
     It must reply to "halo" with at least one quick reply.
@@ -49,7 +49,7 @@ def chat_engine(echo_engine: EchoEngine) -> ChatEngine:
 
 
 @pytest.fixture
-def chat_app(chat_engine: ChatEngine) -> Starlette:
+def chat_app(chat_engine: ChatReceiver) -> Starlette:
     """The app the browser's conversation test serves with uvicorn, in uvicorn's own thread
     and event loop: set up anything async (a database) in a lifespan passed here."""
     return create_app(chat_engine)
@@ -68,6 +68,6 @@ async def serve(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def client(echo_engine: EchoEngine) -> AsyncIterator[httpx.AsyncClient]:
+async def client(echo_engine: EchoReceiver) -> AsyncIterator[httpx.AsyncClient]:
     async with serve(create_app(echo_engine)) as client:
         yield client

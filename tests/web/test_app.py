@@ -10,7 +10,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.web import create_app
-from tests.web.conftest import EchoEngine, serve
+from tests.web.conftest import EchoReceiver, serve
 
 
 async def test_root_redirects_to_chat_keeping_the_language(client: httpx.AsyncClient) -> None:
@@ -32,7 +32,7 @@ async def test_extra_routes_and_lifespan_are_wired_in() -> None:
         events.append("stop")
 
     app = create_app(
-        EchoEngine(),
+        EchoReceiver(),
         extra_routes=[Route("/telegram", webhook, methods=["POST"])],
         lifespan=lifespan,
     )

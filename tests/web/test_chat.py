@@ -11,7 +11,7 @@ import pytest
 from bot.messages import Inbound, Reply
 from bot.web import create_app
 from bot.web.chat import MAX_TEXT_CHARS
-from tests.web.conftest import EchoEngine, serve
+from tests.web.conftest import EchoReceiver, serve
 
 API = "/chat/api/messages"
 USER = "6f1c7c9e-2b1a-4a53-9d65-0c1f7b0b2f10"
@@ -81,7 +81,7 @@ async def test_chat_page_formats_the_limit_for_the_language(client: httpx.AsyncC
 
 
 async def test_message_reaches_the_engine_as_a_web_inbound(
-    client: httpx.AsyncClient, echo_engine: EchoEngine
+    client: httpx.AsyncClient, echo_engine: EchoReceiver
 ) -> None:
     response = await client.post(API, json=message(text="  gaji belum dibayar\n"))
     assert response.status_code == 200
@@ -116,7 +116,7 @@ async def test_quick_replies_are_sent_as_title_and_payload(client: httpx.AsyncCl
 
 async def test_reply_text_is_passed_on_unchanged_as_json() -> None:
     class Markup:
-        async def handle(self, inbound: Inbound) -> list[Reply]:
+        async def answer(self, inbound: Inbound) -> list[Reply]:
             return [Reply('<script>alert("x")</script> & <b>\nbold</b>')]
 
     async with serve(create_app(Markup())) as client:
@@ -153,7 +153,7 @@ async def test_text_of_exactly_the_limit_is_accepted(client: httpx.AsyncClient) 
 )
 async def test_bad_messages_are_refused_with_a_clear_error(
     client: httpx.AsyncClient,
-    echo_engine: EchoEngine,
+    echo_engine: EchoReceiver,
     body: object,
     status: int,
     code: str,
@@ -193,7 +193,7 @@ async def test_engine_failure_is_a_500_without_the_text_in_the_logs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     class Broken:
-        async def handle(self, inbound: Inbound) -> list[Reply]:
+        async def answer(self, inbound: Inbound) -> list[Reply]:
             raise RuntimeError("storage is down")
 
     caplog.set_level(logging.DEBUG)

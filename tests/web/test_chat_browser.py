@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 
 from bot.web import create_app
 from tests.live import serve_in_thread
-from tests.web.conftest import EchoEngine
+from tests.web.conftest import EchoReceiver
 
 pytestmark = pytest.mark.browser
 
@@ -117,7 +117,7 @@ def test_conversation_with_quick_replies_continues_after_reload(
 
 
 def test_replies_are_shown_as_text_with_their_line_breaks(
-    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoReceiver
 ) -> None:
     page.goto(serve(create_app(echo_engine)) + "/chat?lang=en")
     attack = '<img src=x onerror="window.pwned=1"><b>bold</b>'
@@ -134,7 +134,7 @@ def test_replies_are_shown_as_text_with_their_line_breaks(
 
 
 def test_a_lost_answer_keeps_the_text_and_retry_reuses_the_message_id(
-    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoReceiver
 ) -> None:
     page.goto(serve(create_app(echo_engine)) + "/chat")
     handled: list[int] = []
@@ -163,7 +163,7 @@ def test_a_lost_answer_keeps_the_text_and_retry_reuses_the_message_id(
 
 
 def test_server_unreachable_shows_a_polite_error(
-    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoReceiver
 ) -> None:
     page.goto(serve(create_app(echo_engine)) + "/chat")
     page.route(API, lambda route: route.abort("internetdisconnected"))
@@ -196,7 +196,7 @@ def _storage(page: Page, base: str) -> tuple[int, int]:
 
 
 def test_quick_exit_leaves_nothing_and_back_does_not_return(
-    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoReceiver
 ) -> None:
     visits = _neutral_site(page)
     base = serve(create_app(echo_engine))
@@ -222,7 +222,7 @@ def test_quick_exit_leaves_nothing_and_back_does_not_return(
 
 
 def test_escape_three_times_is_a_quick_exit(
-    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoReceiver
 ) -> None:
     _neutral_site(page)
     base = serve(create_app(echo_engine))
@@ -239,7 +239,7 @@ def test_escape_three_times_is_a_quick_exit(
 
 
 def test_delete_this_chat_empties_the_page_and_its_transcript(
-    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoEngine
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoReceiver
 ) -> None:
     page.goto(serve(create_app(echo_engine)) + "/chat")
     send(page, "gaji saya ditahan")

@@ -5,11 +5,11 @@ import asyncio
 import pytest
 
 from bot.web import create_app, health
-from tests.web.conftest import EchoEngine, serve
+from tests.web.conftest import EchoReceiver, serve
 
 
 async def get_health(check: health.HealthCheck | None) -> tuple[int, object]:
-    async with serve(create_app(EchoEngine(), health_check=check)) as client:
+    async with serve(create_app(EchoReceiver(), health_check=check)) as client:
         response = await client.get("/health")
     assert response.headers["cache-control"] == "no-store"
     return response.status_code, response.json()
