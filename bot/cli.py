@@ -95,7 +95,9 @@ async def _chat(
         if interactive:
             typer.echo("Ketik pesan / type a message (Ctrl-D to quit).")
         if lang is not None:
-            await runtime.channels.receiver.answer(Inbound(ChannelKind.CONSOLE, user, f"/lang:{lang}"))
+            await runtime.channels.receiver.answer(
+                Inbound(ChannelKind.CONSOLE, user, f"/lang:{lang}")
+            )
         if flow is not None:
             if runtime.flows.get(flow) is None:
                 names = ", ".join(f.id for f in runtime.flows.flows())
@@ -114,7 +116,9 @@ async def _chat(
                 continue
             # A quick reply can be chosen by typing its title.
             text = quick.get(text.strip().lower(), text)
-            replies = await runtime.channels.receiver.answer(Inbound(ChannelKind.CONSOLE, user, text))
+            replies = await runtime.channels.receiver.answer(
+                Inbound(ChannelKind.CONSOLE, user, text)
+            )
             quick = _print_replies(replies, interactive=interactive)
     except (EOFError, KeyboardInterrupt):
         pass
