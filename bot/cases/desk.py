@@ -25,7 +25,7 @@ from bot.cases.live import Live
 from bot.cases.permissions import CASE_ROLES, Action, Actor, CaseScope, PermissionDenied, can
 from bot.cases.references import new_reference
 from bot.cases.routing import CaseFacts, is_urgent, route
-from bot.cases.status import OUTCOMES, SETTABLE, SOURCES, Outcome, Priority, Status
+from bot.cases.status import OUTCOMES, SETTABLE, SOURCES, Outcome, Priority, Source, Status
 from bot.storage.models import (
     Case,
     CaseAccess,
@@ -63,7 +63,7 @@ class Desk:
         session: AsyncSession,
         worker_id: int,
         *,
-        source: str,
+        source: Source,
         category: str | None = None,
         country: str | None = None,
         priority_hint: str | None = None,

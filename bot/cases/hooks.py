@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import intents
 from bot.cases import notify
 from bot.cases.desk import Desk
+from bot.cases.status import Source, Status
 from bot.dialogue.cases import CaseContext, CaseFact
 from bot.dialogue.decision import (
     ComplaintSubmitted,
@@ -49,7 +50,7 @@ class CaseHooks:
             select(Case.id)
             .where(
                 Case.worker_id == worker_id,
-                Case.status != "closed",
+                Case.status != Status.CLOSED,
                 Case.chat_held_by.is_not(None),
             )
             .limit(1)
@@ -103,10 +104,10 @@ class CaseHooks:
         worker = await session.get_one(Worker, worker_id)
         if isinstance(event, Emergency):
             # A crisis names its own category (self_harm) so that officers see it at once.
-            source, category, country = "emergency", event.category, event.country
+            source, category, country = Source.EMERGENCY, event.category, event.country
         else:
             last = event.intent
-            source, category = "talk_to_human", last if last in intents.RIGHTS else None
+            source, category = Source.TALK_TO_HUMAN, last if last in intents.RIGHTS else None
             country = None
         return await self.desk.open_case(
             session,
@@ -122,7 +123,7 @@ class CaseHooks:
         return await self.desk.open_case(
             session,
             worker_id,
-            source="complaint",
+            source=Source.COMPLAINT,
             category=event.category,
             country=event.country,
             priority_hint=event.priority_hint,
@@ -141,7 +142,7 @@ class CaseHooks:
 async def _open_cases(session: AsyncSession, worker_id: int) -> list[Case]:
     rows = await session.scalars(
         select(Case)
-        .where(Case.worker_id == worker_id, Case.status != "closed")
+        .where(Case.worker_id == worker_id, Case.status != Status.CLOSED)
         .order_by(Case.id.desc())
     )
     return list(rows.all())

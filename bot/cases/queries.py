@@ -26,6 +26,7 @@ from bot.storage.models import (
     CaseNote,
     Evidence,
     Message,
+    Origin,
     Staff,
     StaffNotification,
     Worker,
@@ -152,7 +153,7 @@ async def conversation(session: AsyncSession, case: Case, after_id: int = 0) -> 
     for message, officer in reversed(rows):
         if message.direction == "in":
             author = "worker"
-        elif message.origin == "officer":
+        elif message.origin == Origin.OFFICER:
             author = officer or "officer"
         else:
             author = "bot"
