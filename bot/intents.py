@@ -31,7 +31,20 @@ RIGHTS = (
     "migrate_safely",
 )
 
+# Questions answered with sourced information per country (flows/answers/), no complaint of
+# their own: a worker with a problem behind them reports it through report_problem (the
+# health_accident flow takes a death or refused care) or talks to a person.
+INFORMATION = (
+    "absconding",
+    "passport_renewal",
+    "worker_death",
+    "health_care_refused",
+    "contract_end",
+    "change_employer",
+)
+
 SERVICES = (
+    *INFORMATION,
     "emergency",
     "self_harm",
     "report_problem",

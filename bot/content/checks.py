@@ -14,6 +14,7 @@ from bot.content.problems import Problem, warning
 # Answered from flows/answers/; the other intents are conversation control the engine handles.
 ANSWERED = (
     *intents.RIGHTS,
+    *intents.INFORMATION,
     "contact_info",
     "find_support",
     "report_problem",

@@ -516,7 +516,15 @@ HANDLERS: dict[str, Handler] = {
 # Answered with the editors' answer in flows/answers/. Emergency and self_harm are caught as
 # danger before any handler; report_problem starts a complaint flow when flows are loaded.
 ANSWERED_FROM_CONTENT = frozenset(
-    {*intents.RIGHTS, "emergency", "self_harm", "report_problem", "contact_info", "find_support"}
+    {
+        *intents.RIGHTS,
+        *intents.INFORMATION,
+        "emergency",
+        "self_harm",
+        "report_problem",
+        "contact_info",
+        "find_support",
+    }
 )
 
 
