@@ -34,6 +34,7 @@ from bot.dialogue.danger_words import (
     ID_CRISIS,
     INJURY,
     MEDIA,
+    MEDICAL,
     NEG,
     NOW,
     PAST,
@@ -212,6 +213,8 @@ def _not_let_out(clause: Clause) -> bool:
             continue
         if clause[i + 1 : i + 2] == ["dari"] and set(clause[i + 2 : i + 3]) & _QUITTING:
             continue  # "gk bisa keluar dari pekerjaan ini": quitting a job, not a house
+        if clause[i + 1 : i + 2] == ["ke"] and set(clause[i + 2 : i + 3]) & MEDICAL:
+            continue  # "gk boleh pergi ke dokter": care refused, not confinement
         before = clause[max(0, i - 4) : i]
         if any(inflected(w, "larang") or w == "larang" for w in before):
             return True

@@ -203,6 +203,13 @@ TAKE = ("ambil", "sita", "rampas", "tahan", "simpan", "simpen", "pegang", "sembu
         "sembunyikan", "umpet", "kuasai", "sembunyiin")
 # fmt: on
 
+# "won't let me go to the doctor": care refused (intent health_care_refused), not confinement.
+_NOT_TO_CARE = (
+    r"(?! (?:to )?(?:see )?(?:the |a |any )?(?:doctor|clinic|hospital|dentist|medical|check))"
+)
+MEDICAL = frozenset({"dokter", "klinik", "rumah", "rs", "puskesmas", "berobat", "periksa", "doctor",
+                     "clinic", "hospital", "dentist"})  # fmt: skip
+
 EN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (cue, re.compile(pattern))
     for cue, pattern in (
@@ -211,8 +218,11 @@ EN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\block(?:s|ed|ing)? (?:me|us|her|him|them)(?: up| in|side| inside)?\b"
             r"|\blocked (?:up|in|inside)\b|\bkeeps? (?:me|us) (?:locked|inside|in)\b"
             r"|\b(?:not|never) (?:be )?(?:allowed|permitted) to (?:go|leave|get|step)\b"
-            r"|\b(?:won't|will not|doesn't|does not|don't|do not|never|not) let (?:me|us) "
-            r"(?:go|leave|out|get)\b|\bcan ?not (?:leave|get out|go out|escape)\b"
+            + _NOT_TO_CARE
+            + r"|\b(?:won't|will not|doesn't|does not|don't|do not|never|not) let (?:me|us) "
+            r"(?:go|leave|out|get)\b"
+            + _NOT_TO_CARE
+            + r"|\bcan ?not (?:leave|get out|go out|escape)\b"
             r"|\bcan't (?:leave|get out|go out|escape)\b|(?<!feel )(?<!feels )(?<!feeling )\btrapped\b"
             r"(?! in (?:a |an |my |this )?(?:bad |terrible |long )?(?:contract|job|debt|loan|situation|cycle|traffic))|\bheld captive\b"
             r"|\b(?:not|never) allow(?:s|ed|ing)? (?:me|us) (?:to )?(?:go|leave|get|out)\b"
