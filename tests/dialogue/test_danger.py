@@ -121,6 +121,10 @@ LOOKALIKES = [
     "my friend sold her gold to pay the agency",
     "i'm trapped in a bad contract, can i change employer",
     "majikan pukul 9 malam baru pulang, sy nunggu",
+    # care refused (intent health_care_refused), not confinement
+    "sy sakit tp majikan gk boleh sy pergi ke dokter",
+    "my employer won't let me go to the doctor",
+    "not allowed to go to the clinic even with fever",
 ]
 
 
