@@ -83,7 +83,7 @@ ABBREVIATIONS: dict[str, str] = {
     "takde": "tidak ada", "tiada": "tidak ada", "ape": "apa", "kenape": "kenapa",
     "camne": "bagaimana", "camana": "bagaimana", "mcm": "macam", "saye": "saya",
     "kerje": "kerja", "keje": "kerja", "sikit": "sedikit", "tengok": "lihat", "tgk": "lihat",
-    "cakap": "bicara", "ckp": "bicara", "padam": "hapus", "maklumat": "informasi",
+    "cakap": "bicara", "ckp": "bicara", "padam": "hapus", "maklumat": "informasi", "peribadi": "pribadi",
     "bile": "kapan", "pasal": "tentang",
     # Javanese forms
     "ora": "tidak", "mboten": "tidak", "durung": "belum", "wis": "sudah",
