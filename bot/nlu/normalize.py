@@ -57,6 +57,12 @@ ABBREVIATIONS: dict[str, str] = {
     "plis": "please", "im": "i am", "dont": "do not", "cant": "cannot", "wont": "will not",
     "didnt": "did not", "doesnt": "does not", "havent": "have not", "isnt": "is not",
     "r": "are", "b4": "before", "bc": "because", "coz": "because", "cuz": "because",
+    "gtg": "got to go", "g2g": "got to go", "ttyl": "talk to you later", "idk": "i do not know",
+    "dunno": "do not know", "wanna": "want to", "gonna": "going to", "gotta": "got to",
+    "hv": "have", "abt": "about", "bcoz": "because", "becoz": "because", "wat": "what",
+    "wht": "what", "hw": "how", "tmr": "tomorrow", "tmrw": "tomorrow", "msg": "message",
+    "sal": "salary", "emp": "employer", "ppl": "people", "yr": "year", "yrs": "years",
+    "mth": "month", "mths": "months", "wk": "week", "wks": "weeks",
     # more chat spellings of Indonesian
     "aku": "saya", "ngk": "tidak", "nggk": "tidak", "kgk": "tidak",
     "gamau": "tidak mau", "gkmau": "tidak mau", "gmau": "tidak mau", "gabisa": "tidak bisa",
