@@ -25,7 +25,7 @@ _CONCEPTS: dict[str, str] = {
     "allowance",
     "LATE": "telat terlambat lambat tertunda late delayed delay overdue",
     "DEDUCT": "potong potongan dipotong deduct deducted deduction deductions",
-    "FEE": "biaya fee fees ongkos cost costs charge charged overcharge overcharging "
+    "FEE": "biaya fee fees ongkos cost costs charged overcharge overcharging "
     "overcharged placement penempatan",
     "DEBT": "utang hutang cicilan pinjaman loan loans debt debts kredit installment bunga interest",
     "FINE": "denda penalty penalti fine fined",
