@@ -5,6 +5,7 @@
 .venv/bin/python bench/nlu.py --dataset clinc150
 .venv/bin/python bench/nlu.py --dataset xsid
 .venv/bin/python bench/nlu.py --cv-threshold       # how DEFAULT_THRESHOLD was chosen
+.venv/bin/python bench/nlu.py --errors             # also every held-out error and the confusions
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import resource
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -24,7 +26,14 @@ sys.path.insert(0, str(ROOT))
 from bot.nlu.classifier import DEFAULT_THRESHOLD, OUT_OF_SCOPE, IntentClassifier  # noqa: E402
 from bot.nlu.data import Example, load_clinc150, load_rasa, load_xsid  # noqa: E402
 from bot.nlu.embedded import EmbeddedNlu  # noqa: E402
-from bot.nlu.evaluate import Report, Scored, choose_threshold, cross_validate, report  # noqa: E402
+from bot.nlu.evaluate import (  # noqa: E402
+    Report,
+    Scored,
+    choose_threshold,
+    cross_validate,
+    final,
+    report,
+)
 from bot.nlu.types import NluError, NluResult  # noqa: E402
 
 DATA = Path("/work/shared/data")
@@ -103,7 +112,21 @@ def peak_memory() -> str:
 # --- our data ----------------------------------------------------------------------------
 
 
-def bench_ours(rasa_url: str | None) -> None:
+def print_errors(lang: str, examples: Sequence[Example], out: Sequence[Scored]) -> None:
+    """Every wrong held-out answer (gold -> predicted), then the confusions by count."""
+    wrong = [
+        (e, s, final(s, DEFAULT_THRESHOLD, OUT_OF_SCOPE))
+        for e, s in zip(examples, out, strict=True)
+        if final(s, DEFAULT_THRESHOLD, OUT_OF_SCOPE) != e.intent
+    ]
+    print(f"\n{lang}: {len(wrong)} errors")
+    for e, s, predicted in sorted(wrong, key=lambda w: (w[0].intent, w[2])):
+        print(f"  {e.intent} -> {predicted} ({s.confidence:.2f}): {e.text}")
+    pairs = Counter((e.intent, predicted) for e, _, predicted in wrong)
+    print(f"{lang} confusions: " + ", ".join(f"{g}->{p} {n}" for (g, p), n in pairs.most_common()))
+
+
+def bench_ours(rasa_url: str | None, errors: bool = False) -> None:
     train = load_rasa(ROOT / "nlu_data")
     heldout = {lang: load_rasa(ROOT / "bench" / "heldout" / f"{lang}.yml") for lang in ("id", "en")}
     print(
@@ -114,9 +137,10 @@ def bench_ours(rasa_url: str | None) -> None:
     threshold = DEFAULT_THRESHOLD
     systems: dict[str, dict[str, Report]] = {"embedded": {}}
     for lang, examples in heldout.items():
-        systems["embedded"][lang] = report(
-            scored(nlu.parse_sync, examples), threshold, OUT_OF_SCOPE
-        )
+        out = scored(nlu.parse_sync, examples)
+        systems["embedded"][lang] = report(out, threshold, OUT_OF_SCOPE)
+        if errors:
+            print_errors(lang, examples, out)
     all_texts = [e.text for ex in heldout.values() for e in ex]
     lat = latencies(nlu.parse_sync, all_texts, LATENCY_PASSES)
     rasa_lat: list[float] | None = None
@@ -297,6 +321,9 @@ def main() -> None:
         default=0.6,
         help="CLINC150: the validation OOS recall to reach (default 0.6)",
     )
+    parser.add_argument(
+        "--errors", action="store_true", help="our data: print every held-out error"
+    )
     args = parser.parse_args()
     if args.cv_threshold:
         cv_threshold()
@@ -305,7 +332,7 @@ def main() -> None:
     elif args.dataset == "xsid":
         bench_xsid()
     else:
-        bench_ours(args.rasa)
+        bench_ours(args.rasa, args.errors)
 
 
 if __name__ == "__main__":

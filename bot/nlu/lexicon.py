@@ -25,7 +25,7 @@ _CONCEPTS: dict[str, str] = {
     "allowance",
     "LATE": "telat terlambat lambat tertunda late delayed delay overdue",
     "DEDUCT": "potong potongan dipotong deduct deducted deduction deductions",
-    "FEE": "biaya fee fees ongkos cost costs charge charged overcharge overcharging "
+    "FEE": "biaya fee fees ongkos cost costs charged overcharge overcharging "
     "overcharged placement penempatan",
     "DEBT": "utang hutang cicilan pinjaman loan loans debt debts kredit installment bunga interest",
     "FINE": "denda penalty penalti fine fined",
@@ -40,19 +40,19 @@ _CONCEPTS: dict[str, str] = {
     "CONTRACT": "kontrak perjanjian pk contract contracts agreement percobaan probation "
     "notis notice",
     # abuse
-    "HIT": "pukul dipukul dipukuli memukul tampar ditampar tendang ditendang siksa disiksa "
+    "HIT": "cubit dicubit nyubit dorong didorong mendorong jorokin dijorokin push pushed shove shoved pinch pinched pukul dipukul dipukuli memukul tampar ditampar tendang ditendang siksa disiksa "
     "aniaya dianiaya kekerasan jambak dijambak lempar dilempar cekik dicekik hajar "
     "nendang nampar mukul gebuk digebuk hit hits hitting beat beats beaten beating slap slapped kick kicked punch punched "
     "torture tortured abuse abused abusive violence violent throw threw choke",
-    "SEXUAL": "lecehkan dilecehkan pelecehan perkosa diperkosa raba diraba cabul sentuh "
+    "SEXUAL": "ngintip mesum jorok pervert lecehkan dilecehkan pelecehan perkosa diperkosa raba diraba cabul sentuh "
     "disentuh intip diintip harass harassed harassment rape raped grope groped touch "
     "touched sexual molest molested",
-    "THREAT": "ancam diancam mengancam ancaman bunuh dibunuh maki dimaki hina dihina marah "
+    "THREAT": "celaka celakai dicelakai mencelakai harm ancam diancam mengancam ancaman bunuh dibunuh maki dimaki hina dihina marah "
     "dimarahi bentak dibentak threat threaten threatened kill insult insulted scold "
     "scolded shout shouted yell",
     "LOCKED": "kunci dikunci kurung dikurung sekap disekap terkurung lock locked trapped confined",
     # health
-    "SICK": "sakit demam batuk muntah pingsan pusing hamil keguguran luka cedera patah "
+    "SICK": "terkilir sakit demam batuk muntah pingsan pusing hamil keguguran luka cedera patah "
     "berdarah darah operasi dokter rs klinik obat nyeri bengkak depresi stres stress melepuh gatal alergi "
     "kanker jantung asma covid tbc "
     "sick ill illness fever cough vomit vomiting unconscious dizzy pregnant miscarriage "
@@ -61,7 +61,7 @@ _CONCEPTS: dict[str, str] = {
     "BODY": "kaki tangan kepala jari punggung perut mata badan tulang leg legs arm arms hand "
     "hands head finger fingers back stomach eye eyes bone ankle",
     "FAINT": "pingsan lemas faint fainted unwell sprain sprained keseleo",
-    "ACCIDENT": "kecelakaan jatuh terjatuh kejepit terjepit terbakar kebakar tersiram "
+    "ACCIDENT": "tertimpa ketimpa kejatuhan crushed kecelakaan jatuh terjatuh kejepit terjepit terbakar kebakar tersiram "
     "accident fell fall fallen burn burned burnt",
     "DIED": "meninggal mati wafat jenazah almarhum died dead death die body passed funeral corpse",
     # work
@@ -72,10 +72,10 @@ _CONCEPTS: dict[str, str] = {
     "bathroom lodging accommodation",
     "JOB": "kerja kerjaan pekerjaan bekerja job jobs work working worker workers",
     # migration and status
-    "HOME": "pulang balik kampung kepulangan dipulangkan pulangkan pemulangan home "
+    "HOME": "terdampar telantar ditelantarkan stranded abandoned pulang balik kampung kepulangan dipulangkan pulangkan pemulangan home "
     "repatriation repatriate repatriated",
     "ABROAD": "luar negeri ln merantau abroad overseas migrant migran pmi tki tkw",
-    "SCAM": "tipu ditipu penipuan palsu bodong scam scammed fake fraud cheat cheated "
+    "SCAM": "penipu scammer dibeli bought tipu ditipu penipuan palsu bodong scam scammed fake fraud cheat cheated "
     "dijual dijebak sold brothel pelacuran prostitusi trafficking trafficked perdagangan",
     "ILLEGAL": "ilegal illegal gelap unregistered unofficial unlicensed turis tourist np "
     "nonprosedural undocumented pati",
@@ -111,8 +111,8 @@ _CONCEPTS: dict[str, str] = {
     "SUPPORT": "shelter penampungan pengacara psikolog konseling ngo komunitas "
     "organisasi pelatihan kursus pendampingan paralegal lawyer counselling counseling "
     "psychologist community organization organisation training course",
-    "DELETE": "hapus dihapus hapusin delete deleted erase remove forget",
-    "DATA": "data informasi pribadi identitas riwayat information personal info history",
+    "DELETE": "padam hapus dihapus hapusin delete deleted erase remove forget",
+    "DATA": "maklumat data informasi pribadi identitas riwayat information personal info history",
     # conversation control
     "GREET": "halo hallo helo hai hi hello hey howdy hola assalamualaikum pagi siang sore "
     "malam morning afternoon evening salam swastiastu misi permisi punten sugeng",
@@ -125,7 +125,7 @@ _CONCEPTS: dict[str, str] = {
     "CANCEL": "batal batalkan batalin stop keluar udahan cancel quit exit halt nevermind",
     "LANGUAGE": "bahasa inggris english indonesian language indo tagalog mandarin cantonese "
     "kanton arabic chinese jawa javanese sunda",
-    "MENU": "menu bantuan fitur options features",
+    "MENU": "fungsi topik menu bantuan fitur options features",
     "BOT": "bot robot mesin machine ai chatbot",
 }
 

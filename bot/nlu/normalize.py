@@ -9,7 +9,7 @@ import unicodedata
 # fmt: off
 ABBREVIATIONS: dict[str, str] = {
     # pronouns
-    "sy": "saya", "sya": "saya", "aq": "aku", "ak": "aku", "gw": "saya", "gue": "saya",
+    "sy": "saya", "sya": "saya", "aq": "saya", "ak": "saya", "gw": "saya", "gue": "saya",
     "gua": "saya", "sa": "saya", "km": "kamu", "kmu": "kamu", "lu": "kamu", "loe": "kamu",
     "dia": "dia", "dy": "dia", "kt": "kita", "kami": "kami",
     # negation
@@ -57,6 +57,47 @@ ABBREVIATIONS: dict[str, str] = {
     "plis": "please", "im": "i am", "dont": "do not", "cant": "cannot", "wont": "will not",
     "didnt": "did not", "doesnt": "does not", "havent": "have not", "isnt": "is not",
     "r": "are", "b4": "before", "bc": "because", "coz": "because", "cuz": "because",
+    "gtg": "got to go", "g2g": "got to go", "ttyl": "talk to you later", "idk": "i do not know",
+    "dunno": "do not know", "wanna": "want to", "gonna": "going to", "gotta": "got to",
+    "hv": "have", "abt": "about", "bcoz": "because", "becoz": "because", "wat": "what",
+    "wht": "what", "hw": "how", "tmr": "tomorrow", "tmrw": "tomorrow", "msg": "message",
+    "sal": "salary", "emp": "employer", "ppl": "people", "yr": "year", "yrs": "years",
+    "mth": "month", "mths": "months", "wk": "week", "wks": "weeks",
+    # more chat spellings of Indonesian
+    "aku": "saya", "ngk": "tidak", "nggk": "tidak", "kgk": "tidak",
+    "gamau": "tidak mau", "gkmau": "tidak mau", "gmau": "tidak mau", "gabisa": "tidak bisa",
+    "gkbisa": "tidak bisa", "gbisa": "tidak bisa", "gaboleh": "tidak boleh",
+    "gkboleh": "tidak boleh", "gatau": "tidak tahu", "gktau": "tidak tahu",
+    "gatahu": "tidak tahu", "tau": "tahu", "taw": "tahu", "tw": "tahu", "blom": "belum",
+    "blon": "belum", "lom": "belum", "sdah": "sudah", "udhh": "sudah", "dh": "sudah",
+    "gmna": "bagaimana", "gmn2": "bagaimana", "gimna": "bagaimana", "bgmana": "bagaimana",
+    "knapa": "kenapa", "kenpa": "kenapa", "dmna": "dimana", "dimna": "dimana",
+    "kmn": "kemana", "kmana": "kemana", "tlng": "tolong", "tlong": "tolong",
+    "tulung": "tolong", "bgd": "banget", "bgtt": "banget", "bngd": "banget", "jd": "jadi",
+    "jdi": "jadi", "sbg": "sebagai", "smua": "semua", "sblm": "sebelum", "stlh": "setelah",
+    "cm": "cuma", "cma": "cuma", "krj": "kerja", "kerjo": "kerja", "ksh": "kasih",
+    "kasi": "kasih", "dikasi": "dikasih", "ortu": "orang tua", "bpk": "bapak",
+    "bhs": "bahasa", "bhsa": "bahasa", "bahsa": "bahasa", "tgl": "tanggal",
+    "mksih": "terima kasih", "mksi": "terima kasih", "mkasih": "terima kasih",
+    "makasii": "terima kasih", "trimakasih": "terima kasih", "terimakasih": "terima kasih",
+    "trmakasih": "terima kasih", "asalamualaikum": "assalamualaikum",
+    "asslamualaikum": "assalamualaikum", "assalamu'alaikum": "assalamualaikum",
+    "assalamualaikom": "assalamualaikum", "aslm": "assalamualaikum",
+    "slmt": "selamat",
+    # Malay forms used in Malaysia, Singapore and Brunei
+    "nak": "mau", "nk": "mau", "kat": "di", "tk": "tidak", "xde": "tidak ada",
+    "takde": "tidak ada", "tiada": "tidak ada", "ape": "apa", "kenape": "kenapa",
+    "camne": "bagaimana", "camana": "bagaimana", "mcm": "macam", "saye": "saya",
+    "kerje": "kerja", "keje": "kerja", "sikit": "sedikit", "tengok": "lihat", "tgk": "lihat",
+    "cakap": "bicara", "ckp": "bicara", "padam": "hapus", "maklumat": "informasi", "peribadi": "pribadi",
+    "bile": "kapan", "pasal": "tentang",
+    # Javanese forms
+    "ora": "tidak", "mboten": "tidak", "durung": "belum", "wis": "sudah",
+    "uwis": "sudah", "wes": "sudah", "piye": "bagaimana", "kepiye": "bagaimana",
+    "opo": "apa", "kulo": "saya", "sampeyan": "kamu", "njenengan": "kamu",
+    "panjenengan": "kamu", "mulih": "pulang", "duwit": "duit", "suwun": "terima kasih",
+    "maturnuwun": "terima kasih", "nuwun": "terima kasih", "arep": "mau", "kudu": "harus",
+    "saiki": "sekarang", "wae": "saja",
 }
 # fmt: on
 

@@ -1,0 +1,41 @@
+"""Informal Indonesian, Malay and Javanese spellings: normalised, then understood."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.normalize import normalize
+from bot.nlu.types import NluBackend
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("majikan tak bagi gaji, sy kat Malaysia", "majikan tidak bagi gaji , saya di malaysia"),
+        ("piye iki? wis 3 bln ora dibayar", "bagaimana iki ? sudah 3 bulan tidak dibayar"),
+        ("aq gatau nak buat apa", "saya tidak tahu mau buat apa"),
+        ("padam maklumat sy", "hapus informasi saya"),
+        ("mksih, durung mulih", "terima kasih , belum pulang"),
+        ("gabisa ganti bhs", "tidak bisa ganti bahasa"),
+        ("aku kulo gw", "saya saya saya"),
+    ],
+)
+def test_normalizes_informal_malay_and_javanese_forms(raw: str, normal: str) -> None:
+    assert normalize(raw) == normal
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("bos kat kilang tak bayar gaji sy dah dua bulan", "wages_unpaid"),
+        ("gajiku durung dibayar wis telung sasi", "wages_unpaid"),
+        ("tolong padamkan data peribadi sy", "delete_my_data"),
+        ("majikan ambik paspot sy tak bagi balik", "document_withheld"),
+        ("piye carane mulih, kontrak wis entek", "repatriation"),
+    ],
+)
+async def test_understands_malay_and_javanese_forms(
+    trained_nlu: tuple[NluBackend, float], text: str, intent: str
+) -> None:
+    nlu, _ = trained_nlu
+    assert (await nlu.parse(text)).intent.name == intent
