@@ -338,6 +338,8 @@ def _question_turn(t: FlowTurn, progress: Progress, flow: Flow) -> bool:
     if returning and free_text:
         t.say(_question(t, step, progress))
         return True
+    if t.command is None and words.is_command(t.turn.text, words.UNKNOWN):
+        return _unknown(t, flow, progress, step)
     answer = _answer(t)
     buttons = _buttons(t, step, flow, progress)
     if buttons and answer.number == len(buttons) and buttons[-1].payload == "/flow:skip":
@@ -676,6 +678,33 @@ def _skip(t: FlowTurn, flow: Flow, progress: Progress) -> bool:
     return True
 
 
+def _unknown(t: FlowTurn, flow: Flow, progress: Progress, step: Step) -> bool:
+    """ "gk tau", "lupa", "not sure": an optional question is kept as unknown; a required one
+    is needed, said kindly, with a person to talk to."""
+    _ = translator(t.lang).gettext
+    if not step.skip:
+        t.say(
+            _(
+                "That's OK. I still need this answer to send your report. Answer as well as you "
+                "can, or talk to a person."
+            )
+        )
+        question = _question(t, step, progress)
+        t.say(replace(question, quick_replies=(*question.quick_replies, *_person(t.lang))))
+        return True
+    progress.forget(step.id)
+    progress.skipped.append(step.id)
+    progress.unknown.append(step.id)
+    progress.history.append(step.id)
+    progress.attempts = 0
+    _advance(t, flow, progress)
+    return True
+
+
+def _person(lang: str) -> tuple[QuickReply, ...]:
+    return tuple(q for q in replies.person_or_menu(lang) if "talk_to_human" in q.payload)
+
+
 def _correct(t: FlowTurn, flow: Flow, progress: Progress, number: int) -> bool:
     _ = translator(t.lang).gettext
     fields = _fields(t, flow, progress)
@@ -736,6 +765,8 @@ def _record(t: FlowTurn, flow: Flow, progress: Progress) -> dict[str, Any]:
         record["evidence"] = progress.files
     if progress.prefilled:
         record["taken_from_earlier_messages"] = list(progress.prefilled)
+    if progress.unknown:
+        record["not_known"] = list(progress.unknown)
     if progress.urgent:
         record["danger_reported"] = True
     related = [c.reference for c in t.turn.cases.cases if c.status != "closed"]
@@ -823,6 +854,8 @@ def _fields(t: FlowTurn, flow: Flow, progress: Progress) -> list[tuple[str, str,
             continue
         value = progress.files if step.type == SlotType.ATTACHMENT else progress.slots.get(step.id)
         shown = show(step, value, t.lang, t.content.country_label)
+        if step.id in progress.unknown:
+            shown = _("(don't know)")
         found.append((step.label[t.lang], shown, step))
     return found
 
@@ -869,6 +902,8 @@ def _other_topic(t: FlowTurn, progress: Progress, *, strict: bool) -> bool | Non
         t.draft.state.awaiting = None
         t.say(texts.saved(t.lang, button=False))
         return False
+    if intent == "cancel" and not words.says_later(text):
+        return None  # a city ("Jeddah") the classifier took for "cancel"
     if intent == "cancel":  # "nanti saja": later, not "delete it"
         progress.paused = True
         t.draft.state.awaiting = None
@@ -919,7 +954,7 @@ def _wants(t: FlowTurn, what: str) -> bool:
     command = t.command
     if command is not None and command.kind is CommandKind.FLOW:
         return command.value == what
-    return words.norm(t.turn.text) in _MOVES[what]
+    return words.is_command(t.turn.text, _MOVES[what])
 
 
 _MOVES = {
