@@ -30,7 +30,7 @@ UNKNOWN = frozenset({
     "gk tau", "nggak tahu", "ngga tau", "enggak tau", "tidak ingat", "lupa", "gak ingat",
     "dont know", "don t know", "i dont know", "i don t know", "not sure", "idk", "no idea",
     "tidak yakin", "kurang tahu", "belum tahu", "tidak tau juga", "gk tahu", "ngga tahu",
-    "nggak tau", "enggak tahu", "ndak tahu", "ndak tau", "tdk tau", "gatau", "gktau",
+    "nggak tau", "enggak tahu", "ndak tahu", "ndak tau", "tdk tau", "gktau",
     "ngak tau", "ngak tahu", "kagak tau", "kurang tau", "belum tau", "lupa lagi", "sudah lupa",
     "udah lupa", "sy lupa", "saya lupa", "saya tidak tahu", "sy gk tau", "sy ga tau",
     "saya gak tau", "saya tidak ingat", "gak inget", "ga inget", "nggak inget", "tidak hafal",
