@@ -125,3 +125,34 @@ async def test_a_bare_yes_still_asks_the_next_question(chat: Chat) -> None:
     await until(chat, "agency_known", "id")
     await chat.say("iya")
     assert (await chat.step()).id == "agency_name"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("said", "value"),
+    [
+        ("setengah tahun", {"amount": 6, "unit": "month"}),
+        ("satu setengah bulan", {"amount": 1.5, "unit": "month"}),
+        ("a year and a half", {"amount": 18, "unit": "month"}),
+    ],
+)
+async def test_durations_in_words(chat: Chat, said: str, value: dict[str, object]) -> None:
+    await chat.say("/flow:start:wages_unpaid")
+    await until(chat, "unpaid_for", "id")
+    await chat.say(said)
+    progress = await chat.progress()
+    assert progress is not None and progress.slots["unpaid_for"] == value
+
+
+@pytest.mark.parametrize(
+    ("said", "value"),
+    [
+        ("rm 6rb", {"amount": "6000", "currency": "MYR"}),
+        ("6k ringgit", {"amount": "6000", "currency": "MYR"}),
+    ],
+)
+async def test_amounts_in_words(chat: Chat, said: str, value: dict[str, object]) -> None:
+    await chat.say("/flow:start:wages_unpaid")
+    await until(chat, "wage", "id")
+    await chat.say(said)
+    progress = await chat.progress()
+    assert progress is not None and progress.slots["wage"] == value

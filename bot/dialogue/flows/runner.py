@@ -345,6 +345,11 @@ def _question_turn(t: FlowTurn, progress: Progress, flow: Flow) -> bool:
     if buttons and answer.number == len(buttons) and buttons[-1].payload == "/flow:skip":
         return _skip(t, flow, progress)  # the number WhatsApp shows for "Skip"
     parsed = slots.parse(step, answer, _context(t, flow, progress))
+    if parsed.ok and step.type == SlotType.YESNO and t.command is None:
+        _store(t, flow, progress, step, parsed.value, advance=False)
+        _carry(t, flow, progress)
+        _advance(t, flow, progress)
+        return True
     if parsed.ok and not (step.type == SlotType.ATTACHMENT and not progress.files):
         _store(t, flow, progress, step, parsed.value)
         return True
@@ -524,7 +529,9 @@ def _start(t: FlowTurn, flow: Flow, keep: Progress | None = None) -> None:
     _advance(t, flow, progress)
 
 
-def _store(t: FlowTurn, flow: Flow, progress: Progress, step: Step, value: Any) -> None:
+def _store(
+    t: FlowTurn, flow: Flow, progress: Progress, step: Step, value: Any, *, advance: bool = True
+) -> None:
     if step.type == SlotType.ATTACHMENT:
         value = list(progress.files)
     progress.forget(step.id)
@@ -541,7 +548,40 @@ def _store(t: FlowTurn, flow: Flow, progress: Progress, step: Step, value: Any) 
     if step.type == SlotType.YESNO and step.urgent_if is not None and value is step.urgent_if:
         progress.urgent = True
         t.say(t.content.emergency(t.lang, _context(t, flow, progress).country))
-    _advance(t, flow, progress)
+    if advance:
+        _advance(t, flow, progress)
+
+
+# What a yes or no may carry on to the next question: "ya, PT Sinar Jaya Abadi".
+CARRIED = (
+    SlotType.TEXT,
+    SlotType.MONEY,
+    SlotType.DURATION,
+    SlotType.DATE,
+    SlotType.NUMBER,
+    SlotType.COUNTRY,
+    SlotType.PROVINCE,
+    SlotType.CHOICE,
+)
+
+
+def _carry(t: FlowTurn, flow: Flow, progress: Progress) -> None:
+    """A yes or no followed by more words: those words answer the next question, when they
+    fit it ("ya, PT Sinar Jaya Abadi" to "through an agency?" names the agency)."""
+    _said, rest = words.yes_no_rest(t.turn.text)
+    tokens = words.norm(rest).split()
+    if not tokens or all(w in words.POLITE for w in tokens) or words.yes_or_no(rest) is not None:
+        return
+    if words.is_command(rest, words.UNKNOWN) or not any(c.isalnum() for c in rest):
+        return
+    _path, step = walk(flow, progress)
+    if step is None or step.type not in CARRIED or (step.personal and anonymous(progress)):
+        return
+    parsed = slots.parse(step, slots.Answer(rest), _context(t, flow, progress))
+    if parsed.ok:
+        progress.slots[step.id] = parsed.value
+        progress.types[step.id] = step.type
+        progress.history.append(step.id)
 
 
 def _advance(t: FlowTurn, flow: Flow, progress: Progress) -> None:
