@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.flows.conftest import Chat, World, record_of, until
+from tests.flows.conftest import REFERENCE, Chat, World, record_of, until
 
 
 async def test_a_city_is_an_answer_not_a_command(chat: Chat) -> None:
@@ -156,3 +156,43 @@ async def test_amounts_in_words(chat: Chat, said: str, value: dict[str, object])
     await chat.say(said)
     progress = await chat.progress()
     assert progress is not None and progress.slots["wage"] == value
+
+
+async def _to_summary(chat: Chat, lang: str, said: dict[str, str]) -> None:
+    """Answer every question up to the summary, some of them as given."""
+    for _ in range(40):
+        step = await chat.step()
+        if step is None:
+            return
+        if step.id in said:
+            await chat.say(said[step.id])
+        else:
+            await chat.answer(step, lang)
+    raise AssertionError("never reached the summary")
+
+
+@pytest.mark.parametrize(
+    ("lang", "fix", "step", "value"),
+    [
+        ("id", "eh salah, 5 bulan bukan 4", "unpaid_for", {"amount": 5, "unit": "month"}),
+        ("id", "bukan 4 bulan tapi 5", "unpaid_for", {"amount": 5, "unit": "month"}),
+        ("id", "nama sy Ani bukan Ana", "name", "Ani"),
+        ("id", "negara nya malaysia bukan singapura", "country", "MY"),
+        ("en", "sorry, it's 5 months not 4", "unpaid_for", {"amount": 5, "unit": "month"}),
+    ],
+)
+async def test_a_correction_in_words_at_the_summary(
+    chat: Chat, lang: str, fix: str, step: str, value: object
+) -> None:
+    if lang == "en":
+        await chat.say("/lang:en")
+    await chat.say("/flow:start:wages_unpaid")
+    await _to_summary(chat, lang, {"unpaid_for": "4 bulan", "name": "Ana", "country": "Singapura"})
+    assert (await chat.progress()).step == "summary"  # type: ignore[union-attr]
+    await chat.say(fix)
+    progress = await chat.progress()
+    assert progress is not None and progress.step == "summary", chat.text
+    assert progress.slots[step] == value
+    check = "periksa laporan Anda" if lang == "id" else "Please check your report"
+    assert check in chat.text  # the updated summary, asked again
+    assert not REFERENCE.search(chat.text)  # not sent before the worker confirms

@@ -12,6 +12,7 @@ flow's memory (`t.memory`); it returns True when the flow answered the message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -442,6 +443,8 @@ def _summary_turn(t: FlowTurn, progress: Progress, flow: Flow) -> bool:
         t.say(_summary(t, flow, progress))
         return True
     said = words.norm(t.turn.text)
+    if command is None and _fix_in_words(t, flow, progress):
+        return True
     if (
         _wants(t, "send")
         or _payload(t) == "yes"
@@ -716,6 +719,75 @@ def _skip(t: FlowTurn, flow: Flow, progress: Progress) -> bool:
         progress.attempts = 0
         _advance(t, flow, progress)
     return True
+
+
+def _fix_in_words(t: FlowTurn, flow: Flow, progress: Progress) -> bool:
+    """ "eh salah, 5 bulan bukan 4": the answer that held the wrong value (or, failing that,
+    the one answer of the new value's type) changes, and the summary is asked again."""
+    _ = translator(t.lang).gettext
+    found = words.fix(t.turn.text)
+    if found is None:
+        return False
+    new, old = _borrow_unit(*found)
+    ctx = _context(t, flow, progress)
+    path, _open = walk(flow, progress)
+    answered = [
+        s
+        for s in path
+        if s.id in progress.slots and s.type not in (SlotType.CONSENT, SlotType.ATTACHMENT)
+    ]
+    held: list[tuple[Step, Any]] = []
+    typed: list[tuple[Step, Any]] = []
+    for step in answered:
+        stored = progress.slots[step.id]
+        if step.type == SlotType.TEXT:
+            value = _replaced(str(stored), new, old)
+            if value is not None:
+                held.append((step, value))
+            continue
+        if step.type == SlotType.YESNO:
+            continue
+        wanted = slots.parse(step, slots.Answer(new), ctx)
+        if not wanted.ok:
+            continue
+        typed.append((step, wanted.value))
+        was = slots.parse(step, slots.Answer(old), ctx)
+        if was.ok and was.value == stored:
+            held.append((step, wanted.value))
+    chosen = held if held else typed
+    if len(chosen) != 1:
+        return False
+    step, value = chosen[0]
+    progress.forget(step.id)
+    progress.slots[step.id] = value
+    progress.types[step.id] = step.type
+    t.say(_("OK, I have changed it."))
+    _advance(t, flow, progress)
+    return True
+
+
+_NUMBER_ONLY = re.compile(r"^\d+(?:[.,]\d+)?$")
+
+
+def _borrow_unit(new: str, old: str) -> tuple[str, str]:
+    """ "5 bulan bukan 4": the bare number takes the other side's words (4 -> "4 bulan")."""
+    number = re.compile(r"^(\S*\d[\d.,]*)\s*(.*)$")
+    if _NUMBER_ONLY.match(old) and (m := number.match(new)) and m.group(2):
+        return new, f"{old} {m.group(2)}"
+    if _NUMBER_ONLY.match(new) and (m := number.match(old)) and m.group(2):
+        return f"{new} {m.group(2)}", old
+    return new, old
+
+
+def _replaced(stored: str, new: str, old: str) -> str | None:
+    """A text answer holding the wrong words, with the right ones in their place: "Ana"
+    in "Ana Susanti" becomes the last words of "nama sy Ani" ("Ani")."""
+    pattern = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)", re.I)
+    if not pattern.search(stored):
+        return None
+    size = len(old.split())
+    replacement = " ".join(new.split()[-size:])
+    return pattern.sub(replacement, stored, count=1)
 
 
 def _unknown(t: FlowTurn, flow: Flow, progress: Progress, step: Step) -> bool:

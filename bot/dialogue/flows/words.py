@@ -94,6 +94,31 @@ def says_later(text: str) -> bool:
     return bool(_LATER.search(norm(text)))
 
 
+_FIX_OPENING = re.compile(
+    r"^(?:(?:eh|eh+|ehm|maaf|sorry|sori|oops|ups|salah|wrong|ralat|koreksi|correction|i\s+mean"
+    r"|maksud\s*(?:nya|saya|sy)?|it\s*'?s|its|it\s+is|tadi|yang\s+benar|yg\s+bener)[\s,.:!-]*)+",
+    re.I,
+)
+_NOT_BUT = re.compile(
+    r"^(?:bukan|bkn|not)\s+(?P<old>.+?)[\s,]+(?:tapi|tp|tetapi|but|melainkan)\s+(?P<new>.+)$", re.I
+)
+_BUT_NOT = re.compile(
+    r"^(?P<new>.+?)[\s,]+(?:bukan|bkn|not|instead\s+of)\s+(?P<old>.+?)[.!]*$", re.I
+)
+
+
+def fix(text: str) -> tuple[str, str] | None:
+    """(new, old) in a correction: "eh salah, 5 bulan bukan 4", "bukan 4 bulan tapi 5",
+    "sorry, it's 5 months not 4"."""
+    said = _FIX_OPENING.sub("", " ".join(text.split())).strip(" .!")
+    for pattern in (_NOT_BUT, _BUT_NOT):
+        if match := pattern.match(said):
+            new, old = match.group("new").strip(" ,.!"), match.group("old").strip(" ,.!")
+            if new and old:
+                return new, old
+    return None
+
+
 def opens_with_small_talk(text: str) -> bool:
     """ "halo", "hai kak, masih ada?": a greeting, thanks or goodbye said in its first words."""
     tokens = norm(text).split()
