@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.dialogue.flows.slots import first_number
 from bot.nlu.entities import extract_entities
 from bot.nlu.entities.numbers import parse_number
 from bot.nlu.types import Duration, Entity, Money
@@ -199,3 +200,44 @@ def test_many_entities_in_one_message() -> None:
     text = "sy di hk gaji HK$4,990 dipotong agen 3 bln sejak 5 Januari, wa sy +62 812-3456-7890"
     kinds = [e.type for e in extract_entities(text, TODAY)]
     assert kinds == ["country", "money", "duration", "date", "phone"]
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("rm 6rb", "6000", "MYR"),
+        ("RM6 ribu", "6000", "MYR"),
+        ("1,5 juta", "1500000", None),
+        ("1.5jt", "1500000", None),
+        ("Rp 2.500.000", "2500000", "IDR"),
+        ("NT$20rb", "20000", "TWD"),
+        ("HK$ 4,990", "4990", "HKD"),
+        ("6k ringgit", "6000", "MYR"),
+    ],
+)
+def test_money_as_workers_write_it(text: str, amount: str, currency: str | None) -> None:
+    assert found(text, "money") == [Money(Decimal(amount), currency)]
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "unit"),
+    [
+        ("setengah tahun", 6, "month"),
+        ("satu setengah bulan", 1.5, "month"),
+        ("setahun setengah", 18, "month"),
+        ("1,5 tahun", 18, "month"),
+        ("dua setengah tahun", 30, "month"),
+        ("2 bln", 2, "month"),
+        ("3 minggu", 3, "week"),
+        ("half a year", 6, "month"),
+        ("a year and a half", 18, "month"),
+        ("for a month", 1, "month"),
+    ],
+)
+def test_durations_with_halves_and_articles(text: str, amount: float, unit: str) -> None:
+    assert found(text, "duration") == [Duration(float(amount), unit)]
+
+
+def test_an_article_is_a_number_only_before_a_unit() -> None:
+    assert found("a lot of work", "duration") == []
+    assert first_number("i have a lot") is None

@@ -30,6 +30,7 @@ class Progress:
     attempts: int = 0  # wrong answers in a row to this step
     confirming_cancel: bool = False
     prefilled: list[str] = field(default_factory=list)  # taken from earlier messages
+    unknown: list[str] = field(default_factory=list)  # skipped as "gk tau" (don't know)
 
     def touch(self, now: datetime | None) -> None:
         if now is not None:
@@ -46,6 +47,8 @@ class Progress:
             self.skipped.remove(step_id)
         if step_id in self.prefilled:
             self.prefilled.remove(step_id)
+        if step_id in self.unknown:
+            self.unknown.remove(step_id)
 
 
 @dataclass

@@ -12,6 +12,7 @@ flow's memory (`t.memory`); it returns True when the flow answered the message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -338,11 +339,18 @@ def _question_turn(t: FlowTurn, progress: Progress, flow: Flow) -> bool:
     if returning and free_text:
         t.say(_question(t, step, progress))
         return True
+    if t.command is None and words.is_command(t.turn.text, words.UNKNOWN):
+        return _unknown(t, flow, progress, step)
     answer = _answer(t)
     buttons = _buttons(t, step, flow, progress)
     if buttons and answer.number == len(buttons) and buttons[-1].payload == "/flow:skip":
         return _skip(t, flow, progress)  # the number WhatsApp shows for "Skip"
     parsed = slots.parse(step, answer, _context(t, flow, progress))
+    if parsed.ok and step.type == SlotType.YESNO and t.command is None:
+        _store(t, flow, progress, step, parsed.value, advance=False)
+        _carry(t, flow, progress)
+        _advance(t, flow, progress)
+        return True
     if parsed.ok and not (step.type == SlotType.ATTACHMENT and not progress.files):
         _store(t, flow, progress, step, parsed.value)
         return True
@@ -435,6 +443,8 @@ def _summary_turn(t: FlowTurn, progress: Progress, flow: Flow) -> bool:
         t.say(_summary(t, flow, progress))
         return True
     said = words.norm(t.turn.text)
+    if command is None and _fix_in_words(t, flow, progress):
+        return True
     if (
         _wants(t, "send")
         or _payload(t) == "yes"
@@ -522,7 +532,9 @@ def _start(t: FlowTurn, flow: Flow, keep: Progress | None = None) -> None:
     _advance(t, flow, progress)
 
 
-def _store(t: FlowTurn, flow: Flow, progress: Progress, step: Step, value: Any) -> None:
+def _store(
+    t: FlowTurn, flow: Flow, progress: Progress, step: Step, value: Any, *, advance: bool = True
+) -> None:
     if step.type == SlotType.ATTACHMENT:
         value = list(progress.files)
     progress.forget(step.id)
@@ -539,7 +551,40 @@ def _store(t: FlowTurn, flow: Flow, progress: Progress, step: Step, value: Any) 
     if step.type == SlotType.YESNO and step.urgent_if is not None and value is step.urgent_if:
         progress.urgent = True
         t.say(t.content.emergency(t.lang, _context(t, flow, progress).country))
-    _advance(t, flow, progress)
+    if advance:
+        _advance(t, flow, progress)
+
+
+# What a yes or no may carry on to the next question: "ya, PT Sinar Jaya Abadi".
+CARRIED = (
+    SlotType.TEXT,
+    SlotType.MONEY,
+    SlotType.DURATION,
+    SlotType.DATE,
+    SlotType.NUMBER,
+    SlotType.COUNTRY,
+    SlotType.PROVINCE,
+    SlotType.CHOICE,
+)
+
+
+def _carry(t: FlowTurn, flow: Flow, progress: Progress) -> None:
+    """A yes or no followed by more words: those words answer the next question, when they
+    fit it ("ya, PT Sinar Jaya Abadi" to "through an agency?" names the agency)."""
+    _said, rest = words.yes_no_rest(t.turn.text)
+    tokens = words.norm(rest).split()
+    if not tokens or all(w in words.POLITE for w in tokens) or words.yes_or_no(rest) is not None:
+        return
+    if words.is_command(rest, words.UNKNOWN) or not any(c.isalnum() for c in rest):
+        return
+    _path, step = walk(flow, progress)
+    if step is None or step.type not in CARRIED or (step.personal and anonymous(progress)):
+        return
+    parsed = slots.parse(step, slots.Answer(rest), _context(t, flow, progress))
+    if parsed.ok:
+        progress.slots[step.id] = parsed.value
+        progress.types[step.id] = step.type
+        progress.history.append(step.id)
 
 
 def _advance(t: FlowTurn, flow: Flow, progress: Progress) -> None:
@@ -676,6 +721,102 @@ def _skip(t: FlowTurn, flow: Flow, progress: Progress) -> bool:
     return True
 
 
+def _fix_in_words(t: FlowTurn, flow: Flow, progress: Progress) -> bool:
+    """ "eh salah, 5 bulan bukan 4": the answer that held the wrong value (or, failing that,
+    the one answer of the new value's type) changes, and the summary is asked again."""
+    _ = translator(t.lang).gettext
+    found = words.fix(t.turn.text)
+    if found is None:
+        return False
+    new, old = _borrow_unit(*found)
+    ctx = _context(t, flow, progress)
+    path, _open = walk(flow, progress)
+    answered = [
+        s
+        for s in path
+        if s.id in progress.slots and s.type not in (SlotType.CONSENT, SlotType.ATTACHMENT)
+    ]
+    held: list[tuple[Step, Any]] = []
+    typed: list[tuple[Step, Any]] = []
+    for step in answered:
+        stored = progress.slots[step.id]
+        if step.type == SlotType.TEXT:
+            value = _replaced(str(stored), new, old)
+            if value is not None:
+                held.append((step, value))
+            continue
+        if step.type == SlotType.YESNO:
+            continue
+        wanted = slots.parse(step, slots.Answer(new), ctx)
+        if not wanted.ok:
+            continue
+        typed.append((step, wanted.value))
+        was = slots.parse(step, slots.Answer(old), ctx)
+        if was.ok and was.value == stored:
+            held.append((step, wanted.value))
+    chosen = held if held else typed
+    if len(chosen) != 1:
+        return False
+    step, value = chosen[0]
+    progress.forget(step.id)
+    progress.slots[step.id] = value
+    progress.types[step.id] = step.type
+    t.say(_("OK, I have changed it."))
+    _advance(t, flow, progress)
+    return True
+
+
+_NUMBER_ONLY = re.compile(r"^\d+(?:[.,]\d+)?$")
+
+
+def _borrow_unit(new: str, old: str) -> tuple[str, str]:
+    """ "5 bulan bukan 4": the bare number takes the other side's words (4 -> "4 bulan")."""
+    number = re.compile(r"^(\S*\d[\d.,]*)\s*(.*)$")
+    if _NUMBER_ONLY.match(old) and (m := number.match(new)) and m.group(2):
+        return new, f"{old} {m.group(2)}"
+    if _NUMBER_ONLY.match(new) and (m := number.match(old)) and m.group(2):
+        return f"{new} {m.group(2)}", old
+    return new, old
+
+
+def _replaced(stored: str, new: str, old: str) -> str | None:
+    """A text answer holding the wrong words, with the right ones in their place: "Ana"
+    in "Ana Susanti" becomes the last words of "nama sy Ani" ("Ani")."""
+    pattern = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)", re.I)
+    if not pattern.search(stored):
+        return None
+    size = len(old.split())
+    replacement = " ".join(new.split()[-size:])
+    return pattern.sub(replacement, stored, count=1)
+
+
+def _unknown(t: FlowTurn, flow: Flow, progress: Progress, step: Step) -> bool:
+    """ "gk tau", "lupa", "not sure": an optional question is kept as unknown; a required one
+    is needed, said kindly, with a person to talk to."""
+    _ = translator(t.lang).gettext
+    if not step.skip:
+        t.say(
+            _(
+                "That's OK. I still need this answer to send your report. Answer as well as you "
+                "can, or talk to a person."
+            )
+        )
+        question = _question(t, step, progress)
+        t.say(replace(question, quick_replies=(*question.quick_replies, *_person(t.lang))))
+        return True
+    progress.forget(step.id)
+    progress.skipped.append(step.id)
+    progress.unknown.append(step.id)
+    progress.history.append(step.id)
+    progress.attempts = 0
+    _advance(t, flow, progress)
+    return True
+
+
+def _person(lang: str) -> tuple[QuickReply, ...]:
+    return tuple(q for q in replies.person_or_menu(lang) if "talk_to_human" in q.payload)
+
+
 def _correct(t: FlowTurn, flow: Flow, progress: Progress, number: int) -> bool:
     _ = translator(t.lang).gettext
     fields = _fields(t, flow, progress)
@@ -736,6 +877,8 @@ def _record(t: FlowTurn, flow: Flow, progress: Progress) -> dict[str, Any]:
         record["evidence"] = progress.files
     if progress.prefilled:
         record["taken_from_earlier_messages"] = list(progress.prefilled)
+    if progress.unknown:
+        record["not_known"] = list(progress.unknown)
     if progress.urgent:
         record["danger_reported"] = True
     related = [c.reference for c in t.turn.cases.cases if c.status != "closed"]
@@ -823,6 +966,8 @@ def _fields(t: FlowTurn, flow: Flow, progress: Progress) -> list[tuple[str, str,
             continue
         value = progress.files if step.type == SlotType.ATTACHMENT else progress.slots.get(step.id)
         shown = show(step, value, t.lang, t.content.country_label)
+        if step.id in progress.unknown:
+            shown = _("(don't know)")
         found.append((step.label[t.lang], shown, step))
     return found
 
@@ -869,6 +1014,8 @@ def _other_topic(t: FlowTurn, progress: Progress, *, strict: bool) -> bool | Non
         t.draft.state.awaiting = None
         t.say(texts.saved(t.lang, button=False))
         return False
+    if intent == "cancel" and not words.says_later(text):
+        return None  # a city ("Jeddah") the classifier took for "cancel"
     if intent == "cancel":  # "nanti saja": later, not "delete it"
         progress.paused = True
         t.draft.state.awaiting = None
@@ -919,7 +1066,7 @@ def _wants(t: FlowTurn, what: str) -> bool:
     command = t.command
     if command is not None and command.kind is CommandKind.FLOW:
         return command.value == what
-    return words.norm(t.turn.text) in _MOVES[what]
+    return words.is_command(t.turn.text, _MOVES[what])
 
 
 _MOVES = {

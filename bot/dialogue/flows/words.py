@@ -10,12 +10,16 @@ YES = frozenset({
     "ya", "iya", "iyah", "iy", "y", "yes", "yess", "yup", "yep", "yeah", "betul", "benar", "bener",
     "ok", "oke", "okay", "okey", "sip", "siap", "boleh", "setuju", "mau", "sure", "correct",
     "right", "true", "agree", "ada", "masih", "sudah", "udah", "udh", "sdh", "pernah",
+    "yoi", "gpp", "gapapa", "absolutely", "yeap", "aman", "betol", "bnr", "btl",
+    "okk", "sipp", "yaps",
 })
 NO = frozenset({
     "tidak", "tdk", "tak", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "nda",
     "kagak", "no", "nope", "n", "nggk", "bukan", "bkn", "belum", "blm", "jangan", "not",
-    "never", "false", "disagree", "none",
+    "never", "false", "disagree", "none", "kaga", "ngak", "belom", "blom", "nah", "gx", "tdak",
 })
+# "gak papa", "tidak masalah": a no-word that says yes.
+NO_MATTER = frozenset({"apa", "papa", "apa2", "masalah", "masalah2", "problem", "worries"})
 BACK = frozenset({
     "kembali", "back", "balik", "mundur", "sebelumnya", "go back", "previous", "undo",
     "kembali ke sebelumnya", "pertanyaan sebelumnya",
@@ -25,7 +29,14 @@ UNKNOWN = frozenset({
     "tidak tahu", "tdk tahu", "tidak tau", "gak tau", "gak tahu", "ga tau", "ga tahu", "gatau",
     "gk tau", "nggak tahu", "ngga tau", "enggak tau", "tidak ingat", "lupa", "gak ingat",
     "dont know", "don t know", "i dont know", "i don t know", "not sure", "idk", "no idea",
-    "tidak yakin", "kurang tahu", "belum tahu", "tidak tau juga",
+    "tidak yakin", "kurang tahu", "belum tahu", "tidak tau juga", "gk tahu", "ngga tahu",
+    "nggak tau", "enggak tahu", "ndak tahu", "ndak tau", "tdk tau", "gktau",
+    "ngak tau", "ngak tahu", "kagak tau", "kurang tau", "belum tau", "lupa lagi", "sudah lupa",
+    "udah lupa", "sy lupa", "saya lupa", "saya tidak tahu", "sy gk tau", "sy ga tau",
+    "saya gak tau", "saya tidak ingat", "gak inget", "ga inget", "nggak inget", "tidak hafal",
+    "gak hafal", "dunno", "i dunno", "i m not sure", "im not sure", "i forgot", "forgot",
+    "i don t remember", "i dont remember", "don t remember", "dont remember", "no clue",
+    "unknown", "i have no idea", "not known",
 })
 NONE = frozenset({
     "tidak ada", "gak ada", "ga ada", "nggak ada", "ngga ada", "tdk ada", "gk ada", "none",
@@ -70,6 +81,44 @@ ANONYMOUS = frozenset({"anonim", "anonymous", "tanpa nama", "tidak pakai nama", 
 # fmt: on
 
 
+_LATER = re.compile(
+    r"\b(?:batal\w*|cancel\w*|stop|berhenti|hentikan|udahan|sudahi|jadi|jd|nanti|nnti|ntar"
+    r"|usah|lain\s+kali|jangan|jgn|keluar|tunda\w*|dulu|later|quit|exit|pause|not\s+now)\b",
+    re.I,
+)
+
+
+def says_later(text: str) -> bool:
+    """ "nanti aja", "gak jadi", "stop dulu": words that stop or delay a report. The classifier
+    alone is not enough inside a flow ("Jeddah" once read as "cancel")."""
+    return bool(_LATER.search(norm(text)))
+
+
+_FIX_OPENING = re.compile(
+    r"^(?:(?:eh|eh+|ehm|maaf|sorry|sori|oops|ups|salah|wrong|ralat|koreksi|correction|i\s+mean"
+    r"|maksud\s*(?:nya|saya|sy)?|it\s*'?s|its|it\s+is|tadi|yang\s+benar|yg\s+bener)[\s,.:!-]*)+",
+    re.I,
+)
+_NOT_BUT = re.compile(
+    r"^(?:bukan|bkn|not)\s+(?P<old>.+?)[\s,]+(?:tapi|tp|tetapi|but|melainkan)\s+(?P<new>.+)$", re.I
+)
+_BUT_NOT = re.compile(
+    r"^(?P<new>.+?)[\s,]+(?:bukan|bkn|not|instead\s+of)\s+(?P<old>.+?)[.!]*$", re.I
+)
+
+
+def fix(text: str) -> tuple[str, str] | None:
+    """(new, old) in a correction: "eh salah, 5 bulan bukan 4", "bukan 4 bulan tapi 5",
+    "sorry, it's 5 months not 4"."""
+    said = _FIX_OPENING.sub("", " ".join(text.split())).strip(" .!")
+    for pattern in (_NOT_BUT, _BUT_NOT):
+        if match := pattern.match(said):
+            new, old = match.group("new").strip(" ,.!"), match.group("old").strip(" ,.!")
+            if new and old:
+                return new, old
+    return None
+
+
 def opens_with_small_talk(text: str) -> bool:
     """ "halo", "hai kak, masih ada?": a greeting, thanks or goodbye said in its first words."""
     tokens = norm(text).split()
@@ -112,11 +161,79 @@ def yes_or_no(text: str) -> bool | None:
     words = norm(text).split()
     if not words or starts_with(text, UNKNOWN):
         return None
-    if words[0] in NO:
-        return False
-    if words[0] in YES:
+    first = _known(words[0])
+    if first in NO:
+        # "gak papa", "no problem": yes; "gak aman": no.
+        return len(words) > 1 and words[1] in NO_MATTER
+    if first in YES:
         return True
     return None
+
+
+def yes_no_rest(text: str) -> tuple[bool | None, str]:
+    """ "ya, PT Sinar Jaya": the yes or no a message opens with, and what follows it."""
+    said = yes_or_no(text)
+    if said is None:
+        return None, ""
+    match = re.match(r"\s*[\w']+(?:\s+(?:apa\s*apa|papa|masalah))?[\s,.!:;-]*", text)
+    rest = text[match.end() :] if match else ""
+    if said is False and len(norm(text).split()) > 1 and norm(text).split()[1] in NO_MATTER:
+        rest = ""
+    return said, rest.strip()
+
+
+def _known(word: str) -> str:
+    """ "iyaa", "yaaa", "okee", "gakk": a yes or no word with its letters drawn out."""
+    if word in YES or word in NO:
+        return word
+    squeezed = re.sub(r"(.)\1+", r"\1", word)
+    for candidate in (squeezed, re.sub(r"(.)\1{2,}", r"\1\1", word)):
+        if candidate in YES or candidate in NO:
+            return candidate
+    return word
+
+
+# Said after a command without changing it: "batal ya", "skip aja", "lanjut dong".
+POLITE = frozenset(
+    {
+        "ya",
+        "yaa",
+        "aja",
+        "saja",
+        "dong",
+        "deh",
+        "donk",
+        "kak",
+        "mbak",
+        "mba",
+        "sis",
+        "please",
+        "pls",
+        "plz",
+        "tolong",
+        "tlg",
+        "mohon",
+        "sekarang",
+        "now",
+        "just",
+        "ok",
+        "oke",
+        "sih",
+    }
+)
+
+
+def is_command(text: str, phrases: frozenset[str]) -> bool:
+    """The whole message is one of the phrases, give or take punctuation and politeness
+    words ("batal aja ya", "tolong skip"): never a word inside an answer ("Jeddah")."""
+    tokens = norm(text).split()
+    if " ".join(tokens) in phrases:
+        return True
+    while tokens and tokens[0] in POLITE:
+        tokens = tokens[1:]
+    while tokens and tokens[-1] in POLITE:
+        tokens = tokens[:-1]
+    return bool(tokens) and " ".join(tokens) in phrases
 
 
 def correction(text: str) -> int | None:

@@ -1,4 +1,5 @@
-"""Durations: "3 bulan", "3bln", "2 minggu", "5 hari", "2 years", "sebulan", "2thn 5bln"."""
+"""Durations: "3 bulan", "3bln", "2 minggu", "5 hari", "2 years", "sebulan", "2thn 5bln",
+"setengah tahun", "satu setengah bulan", "a year and a half"."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ NUMBER_WORDS: dict[str, float] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }
+# Only before a unit: "a year", "half a month" (elsewhere "a" is not a number).
+_WORDS = {**NUMBER_WORDS, "a": 1.0, "an": 1.0, "half a": 0.5, "half an": 0.5}
 # fmt: on
 # "sebulan", "setahun", "seminggu", "sehari": one of the unit.
 _ONE = {
@@ -42,9 +45,12 @@ def _alt(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+# "satu setengah bulan", "setahun setengah", "a year and a half": a half more.
+_HALF = r"\s+(?:setengah|and\s+a\s+half)"
 _ONE_PART = (
-    rf"(?:(?P<num>\d+(?:[.,]5)?)\s?|(?P<word>{_alt(NUMBER_WORDS)})\s+)(?P<unit>{_alt(UNITS)})"
-    rf"|(?P<one>{_alt(_ONE)})"
+    rf"(?:(?P<num>\d+(?:[.,]5)?)\s?|(?P<word>{_alt(_WORDS)})(?P<half>{_HALF})?\s+)"
+    rf"(?P<unit>{_alt(UNITS)})(?P<after>{_HALF}(?![\w/]))?"
+    rf"|(?P<one>{_alt(_ONE)})(?P<one_half>{_HALF}(?![\w/]))?"
 )
 _PART = re.compile(rf"(?<![\w.,/])(?:{_ONE_PART})(?![\w/])", re.IGNORECASE)
 # Parts joined by a space, "dan", "and" or a comma make one duration: "2thn 5bln".
@@ -55,11 +61,19 @@ _AGO = re.compile(r"\s*(?:yang\s+|yg\s+)?(?:lalu|lalu,|ago|kemarin|yl)\b", re.IG
 
 def _part(m: re.Match[str]) -> tuple[float, str]:
     if m.group("one"):
-        return 1.0, _ONE[m.group("one").lower()]
+        return _whole(1.0 + (0.5 if m.group("one_half") else 0), _ONE[m.group("one").lower()])
     unit = UNITS[m.group("unit").lower()]
+    half = 0.5 if m.group("half") or m.group("after") else 0.0
     if m.group("num"):
-        return float(m.group("num").replace(",", ".")), unit
-    return NUMBER_WORDS[m.group("word").lower()], unit
+        return _whole(float(m.group("num").replace(",", ".")) + half, unit)
+    return _whole(_WORDS[" ".join(m.group("word").lower().split())] + half, unit)
+
+
+def _whole(amount: float, unit: str) -> tuple[float, str]:
+    """Half a year is 6 months, a year and a half 18: stored as whole months."""
+    if unit == "year" and amount != int(amount):
+        return amount * 12, "month"
+    return amount, unit
 
 
 def _combine(parts: list[tuple[float, str]]) -> Duration:
