@@ -326,6 +326,9 @@ def _question_turn(t: FlowTurn, progress: Progress, flow: Flow) -> bool:
     if t.turn.attachments and (step.type == SlotType.ATTACHMENT or not t.turn.text.strip()):
         _files_kept(t, flow, step, progress)
         return True
+    if t.command is None and words.is_command(t.turn.text, words.UNKNOWN):
+        # "i don't know" is an answer, whatever topic the classifier hears in it.
+        return _unknown(t, flow, progress, step)
     free_text = step.type == SlotType.TEXT
     button = t.command is not None and t.command.kind in (
         CommandKind.INTENT,
@@ -339,8 +342,6 @@ def _question_turn(t: FlowTurn, progress: Progress, flow: Flow) -> bool:
     if returning and free_text:
         t.say(_question(t, step, progress))
         return True
-    if t.command is None and words.is_command(t.turn.text, words.UNKNOWN):
-        return _unknown(t, flow, progress, step)
     answer = _answer(t)
     buttons = _buttons(t, step, flow, progress)
     if buttons and answer.number == len(buttons) and buttons[-1].payload == "/flow:skip":
