@@ -245,7 +245,8 @@ class Policy:
                     or _only_a_country(turn)
                 )
                 first = draft.profile.country is None and intent != "out_of_scope"
-                if there or first:
+                # In danger a named place is where help must come: as before.
+                if there or first or detect(turn.text, intent) is not None:
                     return str(entity.value)
         return None
 
