@@ -628,7 +628,9 @@ def _yes_delete(text: str) -> bool:
 
 def _last_topic(state: DialogueState) -> str | None:
     """The rights topic the worker was just answered about, if any."""
-    if state.awaiting == Awaiting.COMPLAINT_OFFER and state.pending_intent in intents.RIGHTS:
+    # Also while the country question after a rights answer waits: "then what?" is no country.
+    waiting = (Awaiting.COMPLAINT_OFFER, Awaiting.COUNTRY)
+    if state.awaiting in waiting and state.pending_intent in intents.RIGHTS:
         return state.pending_intent
     if state.awaiting is None and state.last_intent in intents.RIGHTS:
         return state.last_intent

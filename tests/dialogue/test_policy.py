@@ -267,3 +267,19 @@ def test_several_problems_most_urgent_first_others_offered(policy: Policy) -> No
         DialogueState(),
     )
     assert d.intent == "wages_unpaid" and len(d.replies) == 1
+
+
+def test_a_follow_up_while_the_country_question_waits_gives_the_next_steps(
+    policy: Policy,
+) -> None:
+    first = decide(policy, "gaji blm dibayar", nlu("gaji blm dibayar", "wages_unpaid"))
+    assert first.state.awaiting == "country"
+    d = decide(
+        policy,
+        "then what?",
+        nlu("then what?", "help", 0.4),
+        profile=first.profile,
+        state=first.state,
+    )
+    assert d.intent == "wages_unpaid" and d.state.awaiting == "complaint_offer"
+    assert any(q.payload == "/intent:report_problem" for q in d.replies[0].quick_replies)
