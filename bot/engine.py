@@ -21,13 +21,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.dialogue import context
 from bot.dialogue.cases import CaseContext
 from bot.dialogue.commands import parse_command
 from bot.dialogue.decision import AttachmentRef, Decision, ForgetMe, Turn
 from bot.dialogue.policy import Policy
 from bot.dialogue.state import DialogueState, Profile
 from bot.messages import ANSWERED_IN_PLACE, Action, Inbound, QuickReply, Reply
-from bot.nlu.types import NluBackend, NluError
+from bot.nlu.types import NluBackend, NluError, NluResult
 from bot.storage.crypto import Cipher
 from bot.storage.models import (
     Conversation,
@@ -302,13 +303,19 @@ class Engine:
         )
         if parse_command(text) is not None or not text.strip():
             return turn
+        parts = context.clauses(text)
+        understood: tuple[NluResult, ...] = ()
         try:
             nlu = await self.nlu.parse(text)
+            if len(parts) > 1:  # each part alone too: several problems in one message
+                understood = tuple([await self.nlu.parse(part) for part in parts])
         except NluError:
             # Without understanding the dialogue still answers: the not-understood reply.
             log.warning("nlu.unavailable", message_id=message.id)
             nlu = None
-        return replace(turn, nlu=nlu, detected_language=self.detect_language(text))
+        return replace(
+            turn, nlu=nlu, detected_language=self.detect_language(text), clauses=understood
+        )
 
     async def _forget(self, session: AsyncSession, worker_id: int) -> None:
         """The worker asked to be forgotten: their messages, events and details go."""

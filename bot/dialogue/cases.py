@@ -57,3 +57,33 @@ def status_reply(context: CaseContext, text: str, lang: str) -> Reply:
         for case in cases
     ]
     return Reply("\n".join(lines), replies.person_or_menu(lang))
+
+
+# A reference of the case desk's form (bot/cases/references.py): HL, then 6 letters or digits.
+_REFERENCE = re.compile(r"\bHL[\s-]?([0-9A-Za-z]{6})\b", re.IGNORECASE)
+
+
+def references_in(text: str) -> list[str]:
+    """The references of our form written in a message, as written (upper case)."""
+    return ["HL-" + m.group(1).upper() for m in _REFERENCE.finditer(text)]
+
+
+def not_found_reply(reference: str, how_to_ask: str, lang: str) -> Reply:
+    """A reference that is none of this chat's cases; `how_to_ask` is the content's answer
+    on case status, whose list ("- ...") gives the KemenP2MI channels with their sources."""
+    _ = translator(lang).gettext
+    channels = [line for line in how_to_ask.splitlines() if line.lstrip().startswith("- ")]
+    lines = [
+        _(
+            "I could not find case {reference} in this chat. Check that you wrote it correctly: "
+            "a reference from this helpline looks like HL-7KQ2MX."
+        ).format(reference=reference)
+    ]
+    if channels:
+        lines.append(
+            _("If it is a complaint you made to KemenP2MI, ask them and quote {reference}:").format(
+                reference=reference
+            )
+        )
+        lines += channels
+    return Reply("\n".join(lines), replies.person_or_menu(lang))

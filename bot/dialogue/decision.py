@@ -37,6 +37,9 @@ class Turn:
     now: datetime | None = None  # when the message was received: the policy has no clock
     message_id: int | None = None
     attachments: tuple[AttachmentRef, ...] = ()
+    # A message of several parts ("paspor ditahan, gaji blm dibayar"): each part understood
+    # alone, so that every problem in it is found (bot/dialogue/context.py).
+    clauses: tuple[NluResult, ...] = ()
 
 
 # Events ------------------------------------------------------------------------------------

@@ -5,13 +5,13 @@ Pure: no database, no channel, no clock. The engine stores what goes in and come
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
 from bot import intents
-from bot.dialogue import replies
-from bot.dialogue.cases import mentioned, status_reply
+from bot.dialogue import context, replies
+from bot.dialogue.cases import mentioned, not_found_reply, references_in, status_reply
 from bot.dialogue.commands import Command, CommandKind, language_asked, parse_command
 from bot.dialogue.danger import DangerKind, detect
 from bot.dialogue.decision import (
@@ -105,6 +105,11 @@ class Policy:
         state = DialogueState.from_json(state.to_json())
         command = parse_command(turn.text)
         intent, confidence = self._intent(turn, command, state)
+        sign = context.signs(turn.text) if command is None else None
+        if sign is not None and intent in (None, "out_of_scope"):
+            # A bare thumbs-up: yes to the offer just made, otherwise a thank-you.
+            yes = sign == "yes" and state.awaiting == Awaiting.COMPLAINT_OFFER
+            intent, confidence = ("affirm" if yes else "thanks"), 1.0
         if state.awaiting == CLEAR_CHAT_CONFIRM and intent == "delete_my_data":
             intent = "affirm" if _yes_delete(turn.text) else intent  # "ya hapus": the yes asked
 
@@ -119,7 +124,7 @@ class Policy:
 
         # Inside a flow a place in an answer ("Ani dari Kowloon") is not where they work: the
         # flow's own country question says that.
-        country = None if in_flow else self._country(turn, command, state, draft)
+        country = None if in_flow else self._country(turn, command, state, draft, intent)
         if country:
             draft.profile = replace(draft.profile, country=country)
 
@@ -141,6 +146,19 @@ class Policy:
             return draft
         if country and (intent in _JUST_A_COUNTRY or _only_a_country(turn)):
             return self._country_noted(draft)
+        topic = _last_topic(state)
+        if command is None and topic is not None and context.follow_up(turn.text):
+            # "terus gmn?" after a rights answer: what to do next about that topic.
+            state.misunderstood = 0
+            draft.intent = topic
+            self._next_steps(draft, topic)
+            return draft
+        others: list[str] = []
+        if command is None and (intent is None or intent in intents.RIGHTS):
+            problems = self._problems(turn, intent)
+            if len(problems) > 1:  # several problems: the most urgent first
+                intent, others = problems[0], problems[1:]
+                draft.intent = intent
         if intent is None:
             return self._not_understood(draft, turn)
         state.misunderstood = 0
@@ -148,10 +166,11 @@ class Policy:
         if handler is not None:
             handler(self, draft, turn)
         elif intent in ANSWERED_FROM_CONTENT or self.content.has_answer(intent):
-            self._answer(draft, intent)
+            self._answer(draft, intent, others)
         else:
             self._not_understood(draft, turn)
-        state.last_intent = intent
+        # A question answered along with a change of language is the topic now.
+        state.last_intent = draft.intent if draft.intent in intents.RIGHTS else intent
         return draft
 
     # What the message means -------------------------------------------------------------
@@ -181,8 +200,22 @@ class Policy:
             return None, None
         return understood(turn.nlu, self.threshold)
 
+    def _problems(self, turn: Turn, intent: str | None) -> list[str]:
+        """The problems a message of several parts names, most urgent first."""
+        found = [intent] if intent is not None else []
+        for part in turn.clauses:
+            name, _confidence = understood(part, max(self.threshold, context.CLAUSE_CONFIDENCE))
+            if name is not None:
+                found.append(name)
+        return context.by_urgency(found)
+
     def _country(
-        self, turn: Turn, command: Command | None, state: DialogueState, draft: Draft
+        self,
+        turn: Turn,
+        command: Command | None,
+        state: DialogueState,
+        draft: Draft,
+        intent: str | None = None,
     ) -> str | None:
         if (
             command is not None
@@ -201,7 +234,19 @@ class Policy:
             return command.value.upper()
         if turn.nlu is not None:
             for entity in turn.nlu.entities:
-                if entity.type == "country" and entity.value != HOME_COUNTRY:
+                if entity.type != "country" or entity.value == HOME_COUNTRY:
+                    continue
+                # A place named in passing ("cuaca di hongkong?") does not move them: only
+                # "sy di X", "kerja di X", a message of just the country, or an answer to the
+                # country question does; a first country with a question about work counts.
+                there = (
+                    state.awaiting == Awaiting.COUNTRY
+                    or context.says_there(turn.text[: entity.start])
+                    or _only_a_country(turn)
+                )
+                first = draft.profile.country is None and intent != "out_of_scope"
+                # In danger a named place is where help must come: as before.
+                if there or first or detect(turn.text, intent) is not None:
                     return str(entity.value)
         return None
 
@@ -247,24 +292,45 @@ class Policy:
             (QuickReply(_("Talk to a person now"), "/intent:talk_to_human"),),
         )
 
-    def _answer(self, draft: Draft, intent: str) -> None:
+    def _answer(self, draft: Draft, intent: str, others: Sequence[str] = ()) -> None:
         lang = self._lang(draft)
         country = draft.profile.country
         answer = self.content.answer(intent, lang, country)
         if answer.country_specific and country is None:
             draft.replies.append(Reply(answer.text))
+            if others:
+                draft.replies.append(replies.also_wrote(others, lang))
             draft.replies.append(replies.ask_country(self.content, lang))
             draft.state.awaiting = Awaiting.COUNTRY
             draft.state.pending_intent = intent
         elif intent in intents.RIGHTS:
             # The answer ends with what to do next; "yes" to it means: report this.
             draft.replies.append(Reply(answer.text, replies.next_steps(lang)))
+            if others:
+                draft.replies.append(replies.also_wrote(others, lang))
             draft.state.awaiting = Awaiting.COMPLAINT_OFFER
             draft.state.pending_intent = intent
         else:
             draft.replies.append(Reply(answer.text, replies.person_or_menu(lang)))
+            if others:
+                draft.replies.append(replies.also_wrote(others, lang))
             draft.state.awaiting = None
             draft.state.pending_intent = None
+
+    def _next_steps(self, draft: Draft, topic: str) -> None:
+        """What to do next about the last topic: report it, a person, the numbers."""
+        lang = self._lang(draft)
+        _ = translator(lang).gettext
+        text = _(
+            "What you can do next about {topic}:\n"
+            "- Report it here: I ask a few questions and an officer follows it up.\n"
+            "- Talk to a person now.\n"
+            "- See the numbers to call (embassy and helplines)."
+        ).format(topic=replies.topic_label(topic, lang))
+        draft.replies.append(Reply(text, replies.follow_up_steps(lang)))
+        draft.state.awaiting = Awaiting.COMPLAINT_OFFER
+        draft.state.pending_intent = topic
+        draft.state.last_intent = topic
 
     def _country_noted(self, draft: Draft) -> Draft:
         lang = self._lang(draft)
@@ -371,6 +437,13 @@ class Policy:
         target = language_asked(turn.text, draft.profile.language)
         draft.profile = replace(draft.profile, language=target, language_chosen=True)
         intro = replies.language_switched(target)
+        problems = self._problems(turn, None)
+        if problems:
+            # "can you answer in english? my agency takes half my salary": switch, then answer.
+            draft.replies.append(Reply(intro))
+            draft.intent = problems[0]
+            self._answer(draft, problems[0], problems[1:])
+            return
         draft.replies.append(replies.menu(self.content, target, intro=intro))
 
     def _on_talk_to_human(self, draft: Draft, turn: Turn) -> None:
@@ -389,6 +462,14 @@ class Policy:
         draft.state.awaiting = None
 
     def _on_case_status(self, draft: Draft, turn: Turn) -> None:
+        written = references_in(turn.text)
+        if written and not mentioned(turn.cases, turn.text):
+            # A reference that is not one of this chat's cases: say so, and where to ask.
+            lang = self._lang(draft)
+            how = self.content.answer("case_status", lang, draft.profile.country).text
+            draft.replies.append(not_found_reply(written[0], how, lang))
+            draft.state.awaiting = None
+            return
         if not turn.cases.cases:
             self._answer(draft, "case_status")  # how to ask, from the content
             return
@@ -551,6 +632,17 @@ def _clearing_chat(intent: str | None, state: DialogueState) -> bool:
 def _yes_delete(text: str) -> bool:
     words = [w for w in normalize(text).split() if w[0].isalnum()]
     return bool(words) and all(w in _YES_DELETE for w in words)
+
+
+def _last_topic(state: DialogueState) -> str | None:
+    """The rights topic the worker was just answered about, if any."""
+    # Also while the country question after a rights answer waits: "then what?" is no country.
+    waiting = (Awaiting.COMPLAINT_OFFER, Awaiting.COUNTRY)
+    if state.awaiting in waiting and state.pending_intent in intents.RIGHTS:
+        return state.pending_intent
+    if state.awaiting is None and state.last_intent in intents.RIGHTS:
+        return state.last_intent
+    return None
 
 
 def _only_a_country(turn: Turn) -> bool:

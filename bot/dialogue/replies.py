@@ -83,3 +83,47 @@ def person_or_menu(lang: str) -> tuple[QuickReply, ...]:
         QuickReply(_("Talk to a person"), INTENT_PREFIX + "talk_to_human"),
         QuickReply(_("Menu"), MENU),
     )
+
+
+# A problem's name where the dialogue offers it or speaks of it ("You also wrote about: ...").
+TOPICS = {
+    "wages_unpaid": N_("unpaid or cut wages"),
+    "document_withheld": N_("a passport or documents held"),
+    "abuse_violence": N_("abuse or violence"),
+    "repatriation": N_("going home"),
+    "health_accident": N_("illness or an accident"),
+    "working_conditions": N_("working hours and rest days"),
+    "recruitment_fees": N_("agency fees and salary deductions"),
+    "trafficking_scam": N_("trafficking or a job scam"),
+    "legal_status": N_("visa and legal status"),
+    "social_security": N_("insurance and social security"),
+    "lost_contact": N_("losing contact with a family member"),
+    "contract_info": N_("your contract"),
+    "migrate_safely": N_("going abroad safely"),
+}
+
+
+def topic_label(intent: str, lang: str) -> str:
+    _ = translator(lang).gettext
+    return _(TOPICS[intent]) if intent in TOPICS else intent
+
+
+def also_wrote(others: Sequence[str], lang: str) -> Reply:
+    """After the answer to the most urgent problem: the other problems, one tap away."""
+    _ = translator(lang).gettext
+    labels = [topic_label(name, lang) for name in others]
+    text = _("You also wrote about: {topics}. Tap a topic below and I will answer it too.")
+    quick = tuple(
+        QuickReply(label, INTENT_PREFIX + name) for name, label in zip(others, labels, strict=True)
+    )
+    return Reply(text.format(topics="; ".join(labels)), quick)
+
+
+def follow_up_steps(lang: str) -> tuple[QuickReply, ...]:
+    """Under "what next": report it, a person, the numbers."""
+    _ = translator(lang).gettext
+    return (
+        QuickReply(_("Yes, report it"), INTENT_PREFIX + "report_problem"),
+        QuickReply(_("Talk to a person"), INTENT_PREFIX + "talk_to_human"),
+        QuickReply(_("Important numbers"), INTENT_PREFIX + "contact_info"),
+    )

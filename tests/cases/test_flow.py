@@ -145,7 +145,13 @@ async def test_another_workers_reference_reveals_nothing(world: World) -> None:
     await world.say("w6", "orang")
     theirs = await world.case()
     replies = await world.say("w7", f"status {theirs.reference}")
-    assert all(theirs.reference not in r.text for r in replies)
+    text = "\n".join(r.text for r in replies)
+    # Issue 12: the reference the worker wrote is said to be not found in this chat, the same
+    # words as for a reference that does not exist: neither its status nor its organisation.
+    assert f"{theirs.reference} tidak ada di chat ini" in text
+    assert f"Kasus {theirs.reference} (" not in text and "menunggu petugas" not in text
+    made_up = await world.say("w7", "status HL-2S5BD8")
+    assert made_up[0].text.replace("HL-2S5BD8", theirs.reference) == replies[0].text
 
 
 async def test_hand_back_lets_the_bot_answer_again(world: World) -> None:

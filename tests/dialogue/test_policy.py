@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.cases import CaseContext
+from bot.dialogue.cases import CaseContext, CaseFact
 from bot.dialogue.decision import ChatCleared, Emergency, ForgetMe, HandoffRequested
 from bot.dialogue.policy import Policy, Turn
 from bot.dialogue.state import DialogueState, Profile
@@ -234,3 +234,52 @@ def test_naming_data_while_asked_about_the_chat_is_the_data_question(policy: Pol
     text = "hapus data saya juga"
     data = decide(policy, text, nlu(text, "delete_my_data"), state=ask.state)
     assert data.state.awaiting == "delete_confirm" and not data.events
+
+
+def test_a_reference_not_of_this_chat_is_not_found_and_ones_own_is(policy: Policy) -> None:
+    cases = CaseContext(cases=(CaseFact("HL-7KQ2MX", "new", "BP3MI"),))
+    other = "status kasus HL-2S5BD8"
+    d = policy.decide(
+        Turn(other, nlu(other, "case_status"), "id", cases=cases), Profile(), DialogueState()
+    )
+    assert "HL-2S5BD8" in d.replies[0].text and "HL-7KQ2MX (BP3MI)" not in d.replies[0].text
+    own = "status kasus HL-7KQ2MX"
+    d = policy.decide(Turn(own, None, "id", cases=cases), Profile(), DialogueState())
+    assert "HL-7KQ2MX (BP3MI)" in d.replies[0].text
+
+
+def test_several_problems_most_urgent_first_others_offered(policy: Policy) -> None:
+    text = "gaji blm dibayar, majikan pukul sy"
+    parts = (nlu("gaji blm dibayar", "wages_unpaid"), nlu("majikan pukul sy", "abuse_violence"))
+    d = policy.decide(
+        Turn(text, nlu(text, "wages_unpaid"), "id", clauses=parts),
+        Profile(country="MY"),
+        DialogueState(),
+    )
+    assert d.intent == "abuse_violence" and "[abuse_violence/id/MY]" in d.replies[0].text
+    assert any(q.payload == "/intent:wages_unpaid" for r in d.replies for q in r.quick_replies)
+    assert d.state.last_intent == "abuse_violence"
+    # A part the classifier is unsure of names no second problem.
+    unsure = (parts[0], nlu("majikan pukul sy", "abuse_violence", 0.6))
+    d = policy.decide(
+        Turn(text, nlu(text, "wages_unpaid"), "id", clauses=unsure),
+        Profile(country="MY"),
+        DialogueState(),
+    )
+    assert d.intent == "wages_unpaid" and len(d.replies) == 1
+
+
+def test_a_follow_up_while_the_country_question_waits_gives_the_next_steps(
+    policy: Policy,
+) -> None:
+    first = decide(policy, "gaji blm dibayar", nlu("gaji blm dibayar", "wages_unpaid"))
+    assert first.state.awaiting == "country"
+    d = decide(
+        policy,
+        "then what?",
+        nlu("then what?", "help", 0.4),
+        profile=first.profile,
+        state=first.state,
+    )
+    assert d.intent == "wages_unpaid" and d.state.awaiting == "complaint_offer"
+    assert any(q.payload == "/intent:report_problem" for q in d.replies[0].quick_replies)

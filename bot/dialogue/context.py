@@ -1,0 +1,103 @@
+"""Conversation context the policy reads besides the classifier: the clauses of a message with
+several problems, follow-ups ("terus gmn?"), a country said as where they are, thumbs-up."""
+
+from __future__ import annotations
+
+import re
+
+from bot import intents
+from bot.nlu.normalize import normalize
+
+# Several problems in one message are answered in this order, most urgent first; the others
+# are offered as quick replies. Danger (emergency, self-harm) never gets here: it goes first.
+URGENCY: tuple[str, ...] = (
+    "abuse_violence",
+    "trafficking_scam",
+    "lost_contact",
+    "document_withheld",
+    "wages_unpaid",
+    "working_conditions",
+    "health_accident",
+    "repatriation",
+    "recruitment_fees",
+    "legal_status",
+    "social_security",
+    "contract_info",
+    "migrate_safely",
+)
+assert set(URGENCY) == set(intents.RIGHTS), "every rights intent has a place in URGENCY"
+
+# A clause names a second problem only when the classifier is this sure of it.
+CLAUSE_CONFIDENCE = 0.75
+
+# Where a message splits into clauses: punctuation, and the words that join two problems.
+_SPLIT = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tpi|but|dan|and|terus|trus|plus|lalu)\s", re.I)
+
+
+def clauses(text: str) -> list[str]:
+    """The parts of a message that may each be a problem; one part: not worth splitting."""
+    parts = [p.strip() for p in _SPLIT.split(text)]
+    return [p for p in parts if len(p.split()) >= 2]
+
+
+def by_urgency(found: list[str]) -> list[str]:
+    """The distinct rights intents found, most urgent first."""
+    return sorted(dict.fromkeys(i for i in found if i in URGENCY), key=URGENCY.index)
+
+
+# "terus gmn?", "what can I do about it?": asks for the next step on the last topic. Words as
+# normalize() spells them; a follow-up has a word of NEXT and otherwise only FILLER.
+# fmt: off
+_NEXT = frozenset({
+    "terus", "lalu", "trus", "selanjutnya", "berikutnya", "then", "next", "now", "bagaimana",
+    "gimana", "what", "lakukan", "langkah",
+})
+_FILLER = frozenset({
+    "saya", "aku", "kami", "harus", "hrs", "bisa", "apa", "yang", "ya", "dong", "nya", "ini",
+    "itu", "sekarang", "kak", "mbak", "pak", "bu", "min", "jadi", "terus", "sih", "kalau",
+    "begitu", "gitu", "caranya", "cara", "buat", "perbuat", "kerjakan", "sebaiknya",
+    "i", "can", "do", "should", "about", "it", "this", "that", "so", "then", "we", "next",
+    "step", "steps", "is", "the", "what's", "whats", "now", "ok", "oke", "and", "shall",
+    "must", "to", "me",
+})
+# fmt: on
+
+
+def follow_up(text: str) -> bool:
+    """The message only asks "and now what?" about what was just said."""
+    words = [w.strip("?!.,") for w in normalize(text).split()]
+    words = [w for w in words if w]
+    if not words or len(words) > 8:
+        return False
+    return any(w in _NEXT for w in words) and all(w in _NEXT or w in _FILLER for w in words)
+
+
+# "sy di taiwan", "kerja di HK", "I work in Singapore": the words just before a country that say
+# the worker is there. Words as normalize() spells them.
+# fmt: off
+_THERE = frozenset({
+    "saya", "aku", "kami", "kerja", "bekerja", "tinggal", "posisi", "lokasi", "majikan",
+    "i", "i'm", "im", "work", "working", "live", "living", "based", "stay", "staying", "am",
+})
+# fmt: on
+
+
+def says_there(text_before: str) -> bool:
+    """The words before a named country say that the worker is there ("sy di", "I work in")."""
+    words = [w.strip("?!.,") for w in normalize(text_before).split()][-4:]
+    return any(w in _THERE for w in words)
+
+
+# A message of nothing but these: a thumbs-up says yes (to an offer) or thanks.
+_YES_SIGNS = frozenset("👍👌✅")
+_THANKS_SIGNS = frozenset("🙏❤♥😊🙂")
+_IGNORED = frozenset("\ufe0f\u200d ") | {chr(c) for c in range(0x1F3FB, 0x1F400)}  # skin tones
+
+
+def signs(text: str) -> str | None:
+    """ "yes" or "thanks" for a message made only of those emoji (and "ok"); else None."""
+    rest = re.sub(r"\b(?:ok|oke|okay|sip|siap|makasih|thanks)\b", "", text, flags=re.I)
+    chars = {c for c in rest if c not in _IGNORED}
+    if not chars or not chars <= (_YES_SIGNS | _THANKS_SIGNS):
+        return None
+    return "yes" if chars & _YES_SIGNS else "thanks"

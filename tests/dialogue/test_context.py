@@ -1,0 +1,65 @@
+"""The context helpers the policy reads: clauses, urgency, follow-ups, 'I am there', emoji."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import intents
+from bot.dialogue.context import URGENCY, by_urgency, clauses, follow_up, says_there, signs
+
+
+def test_a_message_splits_into_its_problems() -> None:
+    assert clauses("majikan sy tahan paspor, gaji jg blm dibayar 2 bln. sy di malaysia") == [
+        "majikan sy tahan paspor",
+        "gaji jg blm dibayar 2 bln",
+        "sy di malaysia",
+    ]
+    assert clauses("my agent took my passport and I work 18 hours a day without a day off") == [
+        "my agent took my passport",
+        "I work 18 hours a day without a day off",
+    ]
+    assert clauses("sy mau pulang tp gaji blm dibayar, sy di arab") == [
+        "sy mau pulang",
+        "gaji blm dibayar",
+        "sy di arab",
+    ]
+    assert clauses("gaji blm dibayar") == ["gaji blm dibayar"]
+
+
+def test_urgency_is_data_over_every_rights_intent() -> None:
+    assert sorted(URGENCY) == sorted(intents.RIGHTS)
+    assert by_urgency(["wages_unpaid", "document_withheld", "wages_unpaid"]) == [
+        "document_withheld",
+        "wages_unpaid",
+    ]
+    assert by_urgency(["repatriation", "abuse_violence", "greet"]) == [
+        "abuse_violence",
+        "repatriation",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["terus gmn?", "trus aku hrs gmn", "what can I do about it?", "then what?", "lalu gimana"],
+)
+def test_follow_ups(text: str) -> None:
+    assert follow_up(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cuaca di hongkong bsk gmn?", "gaji gmn?", "what is the minimum wage?", "terus paspor sy?"],
+)
+def test_other_questions_are_not_follow_ups(text: str) -> None:
+    assert not follow_up(text)
+
+
+def test_saying_they_are_there() -> None:
+    assert says_there("sy di ") and says_there("kerja di ") and says_there("I work in ")
+    assert not says_there("cuaca di ") and not says_there("")
+
+
+def test_thumbs_up_and_thanks() -> None:
+    assert signs("👍") == "yes" and signs("ok 👍") == "yes" and signs("👍🏽") == "yes"
+    assert signs("🙏") == "thanks"
+    assert signs("hi") is None and signs("") is None and signs("👍 gaji sy?") is None
