@@ -200,11 +200,15 @@ class Policy:
             return None, None
         return understood(turn.nlu, self.threshold)
 
-    def _problems(self, turn: Turn, intent: str | None) -> list[str]:
-        """The problems a message of several parts names, most urgent first."""
+    def _problems(
+        self, turn: Turn, intent: str | None, *, floor: float = context.CLAUSE_CONFIDENCE
+    ) -> list[str]:
+        """The problems a message of several parts names, most urgent first. A part counts
+        when the classifier is at least `floor` sure of it: beside a first problem, a second
+        must be clear; after a request to switch language, the part is the question itself."""
         found = [intent] if intent is not None else []
         for part in turn.clauses:
-            name, _confidence = understood(part, max(self.threshold, context.CLAUSE_CONFIDENCE))
+            name, _confidence = understood(part, max(self.threshold, floor))
             if name is not None:
                 found.append(name)
         return context.by_urgency(found)
@@ -437,7 +441,7 @@ class Policy:
         target = language_asked(turn.text, draft.profile.language)
         draft.profile = replace(draft.profile, language=target, language_chosen=True)
         intro = replies.language_switched(target)
-        problems = self._problems(turn, None)
+        problems = self._problems(turn, None, floor=self.threshold)
         if problems:
             # "can you answer in english? my agency takes half my salary": switch, then answer.
             draft.replies.append(Reply(intro))
