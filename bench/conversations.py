@@ -260,7 +260,9 @@ def report(results: dict[str, list[TurnResult]]) -> bool:
             f"{good:>9} / {len(convs):<4} {_pct(good, len(convs))}"
         )
     print(f"{'all':10} {len(turns):6} {_pct(sum(r.ok for r in turns), len(turns)):>7}")
-    print(f"\ntarget: {TARGET:.0%} of turns right in each language: {'met' if reached else 'NOT met'}")
+    print(
+        f"\ntarget: {TARGET:.0%} of turns right in each language: {'met' if reached else 'NOT met'}"
+    )
     print(f"\n{'theme':28} {'turns':>6} {'right':>7}")
     for theme in sorted(by_theme):
         rs = by_theme[theme]
