@@ -38,8 +38,14 @@ async def _check(runtime: Runtime, conversations: list[Conversation]) -> None:
             fixed.append(conversation.id)
         elif conversation.status is None and not passed:
             unexpected.append(f"{conversation.id}:\n{_describe(results)}")
-    assert not unexpected, "conversations that fail:\n" + "\n".join(unexpected)
-    assert not fixed, f"marked {KNOWN_FAILURE} but now pass (remove the marker): {', '.join(fixed)}"
+    problems = []
+    if unexpected:
+        problems.append("conversations that fail:\n" + "\n".join(unexpected))
+    if fixed:
+        problems.append(
+            f"marked {KNOWN_FAILURE} but now pass (remove the marker): {', '.join(fixed)}"
+        )
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
