@@ -94,3 +94,15 @@ async def test_without_a_country_the_answer_comes_then_the_country_question(
     assert "Keputusan ada di tangan Anda" in first and "negara mana" in first
     answer = joined(await say("taiwan"))
     assert "3 hari" in answer  # Taiwan's absence rule, now that the country is known
+
+
+async def test_a_new_topic_asked_in_the_middle_of_a_report_is_answered_and_the_report_goes_on(
+    worker: Callable[[str], Say],
+) -> None:
+    say = worker("in-flow-kabur")
+    await say("sy kerja di malaysia")
+    await say("/flow:start:wages_unpaid")
+    assert "Siapa nama Anda" in joined(await say("ya"))  # consent given: the first question
+    text = joined(await say("apa sy boleh kabur dr majikan?"))
+    assert "pergi tanpa izin" in text  # the absconding answer
+    assert "Siapa nama Anda" in text  # and the report's question again

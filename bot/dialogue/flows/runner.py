@@ -49,7 +49,9 @@ REMIND_AFTER = timedelta(hours=1)  # back after this long: a reminder of where t
 NOTED = (SlotType.MONEY, SlotType.DURATION, SlotType.DATE)
 # The policy answers these.
 ESCAPES = frozenset({"talk_to_human", "delete_my_data", "delete_chat", "help"})
-INFO = frozenset({*intents.RIGHTS, "contact_info", "find_support", "case_status"})
+INFO = frozenset(
+    {*intents.RIGHTS, *intents.INFORMATION, "contact_info", "find_support", "case_status"}
+)
 SHORT = 4  # words: a free-text answer this short may be a greeting rather than an answer
 
 
