@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -109,8 +110,7 @@ async def setup(request: Request) -> Response:
 async def password_page(request: Request) -> Response:
     token = request.query_params.get("token", "")
     async with state(request).deps.sessions() as db:
-        row = await peek_token(db, token, "password")
-        staff = await db.get(Staff, row.staff_id) if row and row.staff_id else None
+        staff = await _password_token_staff(db, token)
     if staff is None:
         return render(request, "error.html", _expired(), 404)
     context = {"staff": None, "token": token, "username": staff.username}
@@ -121,8 +121,7 @@ async def password(request: Request) -> Response:
     form = await request.form()
     token = str(form.get("token", ""))
     async with state(request).deps.sessions() as db:
-        row = await peek_token(db, token, "password")
-        staff = await db.get(Staff, row.staff_id) if row and row.staff_id else None
+        staff = await _password_token_staff(db, token)
         if staff is None:
             return render(request, "error.html", _expired(), 404)
         context = {"staff": None, "token": token, "username": staff.username}
@@ -149,6 +148,12 @@ routes: list[BaseRoute] = [
     Route("/password", password_page, methods=["GET"]),
     Route("/password", password, methods=["POST"]),
 ]
+
+
+async def _password_token_staff(db: AsyncSession, token: str) -> Staff | None:
+    """The account a still-valid password link is for (the link is used only on success)."""
+    row = await peek_token(db, token, "password")
+    return await db.get(Staff, row.staff_id) if row and row.staff_id else None
 
 
 def _next(request: Request, given: str | None = None) -> str:
