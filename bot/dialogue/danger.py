@@ -103,10 +103,6 @@ def detect(text: str, intent: str | None = None) -> Danger | None:
     return None
 
 
-def in_danger(text: str, intent: str | None) -> bool:
-    return detect(text, intent) is not None
-
-
 # Crisis --------------------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogue.commands import Command, language_asked, parse_command, requested_language
-from bot.dialogue.danger import in_danger
+from bot.dialogue.danger import detect
 
 
 @pytest.mark.parametrize(
@@ -52,19 +52,19 @@ def test_requested_language(text: str, current: str, expected: str) -> None:
     ],
 )
 def test_danger_signs(text: str) -> None:
-    assert in_danger(text, None)
+    assert detect(text, None) is not None
 
 
 @pytest.mark.parametrize(
     "text", ["majikan pukul saya kemarin", "gaji blm dibayar", "passport kept by agent"]
 )
 def test_no_danger(text: str) -> None:
-    assert not in_danger(text, None)
+    assert detect(text, None) is None
 
 
 def test_abuse_happening_now_is_danger() -> None:
-    assert in_danger("majikan masih pukul saya", "abuse_violence")
-    assert not in_danger("majikan masih pukul saya", "wages_unpaid")
+    assert detect("majikan masih pukul saya", "abuse_violence") is not None
+    assert detect("majikan masih pukul saya", "wages_unpaid") is None
 
 
 @pytest.mark.parametrize(
