@@ -14,29 +14,24 @@ from functools import lru_cache
 from bot.nlu.normalize import normalize
 
 # Spellings bot.nlu.normalize leaves alone, mapped to one word the rules use. Malay and
-# Javanese forms workers mix in are here too (tak/ora/ndak are negations, urip is hidup).
+# Javanese forms workers mix in are here too (ra/endak are negations, urip is hidup). The
+# pronouns and negations normalize() maps too stay for _unglue, which maps a glued head
+# ("sydikunci") itself.
 # fmt: off
 EXTRA: dict[str, str] = {
-    "ora": "tidak", "ra": "tidak", "nggk": "tidak", "ngk": "tidak", "gak": "tidak", "g": "tidak",
-    "tk": "tidak", "x": "tidak", "nda": "tidak", "endak": "tidak", "tdk": "tidak",
-    "kluar": "keluar", "klwr": "keluar", "keluar2": "keluar", "metu": "keluar", "kluwar": "keluar",
-    "hape": "hp", "handphone": "hp", "henpon": "hp", "hendpon": "hp", "ponsel": "hp", "hpku": "hp",
-    "hpnya": "hp", "hp2": "hp", "telpon": "hp", "telefon": "hp", "fon": "hp", "handfon": "hp",
-    "cpt": "cepat", "cepet": "cepat", "cpet": "cepat", "buruan": "cepat", "segera": "cepat",
-    "skrang": "sekarang", "skrg2": "sekarang", "sekrang": "sekarang", "saiki": "sekarang",
-    "urip": "hidup", "idup": "hidup", "hdp": "hidup", "wae": "saja", "ae": "saja", "je": "saja",
-    "kepengen": "ingin", "pengin": "ingin", "kepingin": "ingin", "pgen": "ingin", "pngn": "ingin",
-    "nak": "ingin", "pen": "ingin", "arep": "mau", "gamau": "tidak mau", "gkmau": "tidak mau",
-    "gabisa": "tidak bisa", "gkbisa": "tidak bisa", "gaboleh": "tidak boleh", "gkboleh": "tidak boleh",
-    "takboleh": "tidak boleh", "tolongin": "tolong", "tulung": "tolong", "tlong": "tolong",
-    "tolonglah": "tolong", "bantuin": "tolong", "saye": "saya", "sy": "saya", "sya": "saya",
-    "aku": "saya", "aq": "saya", "ak": "saya", "gue": "saya", "gw": "saya", "awak": "saya",
-    "kulo": "saya", "aing": "saya", "me": "me", "mjkn": "majikan", "majikan2": "majikan",
-    "udh": "sudah", "lg": "lagi", "cape": "capek", "capai": "capek", "lelah": "capek",
-    "ngga": "tidak", "engga": "tidak", "kagak": "tidak", "gx": "tidak", "mending": "lebih baik",
-    "mendingan": "lebih baik", "mnding": "lebih baik", "pls": "please", "plz": "please",
-    "plss": "please", "tlg": "tolong", "kl": "kalau", "klu": "kalau", "kalo": "kalau",
-    "lbh": "lebih", "lbih": "lebih", "blh": "boleh", "bole": "boleh", "bleh": "boleh", "dbolehin": "dibolehin", "ijinin": "izinkan",
+    "ra": "tidak", "gak": "tidak", "g": "tidak", "x": "tidak", "endak": "tidak", "tdk": "tidak",
+    "kluar": "keluar", "klwr": "keluar", "metu": "keluar", "kluwar": "keluar", "hape": "hp",
+    "handphone": "hp", "henpon": "hp", "hendpon": "hp", "ponsel": "hp", "hpku": "hp",
+    "hpnya": "hp", "telpon": "hp", "telefon": "hp", "fon": "hp", "handfon": "hp", "cpt": "cepat",
+    "cepet": "cepat", "cpet": "cepat", "buruan": "cepat", "segera": "cepat", "skrang": "sekarang",
+    "sekrang": "sekarang", "urip": "hidup", "idup": "hidup", "hdp": "hidup", "ae": "saja",
+    "je": "saja", "kepengen": "ingin", "pengin": "ingin", "kepingin": "ingin", "pgen": "ingin",
+    "pngn": "ingin", "pen": "ingin", "takboleh": "tidak boleh", "tolonglah": "tolong",
+    "sy": "saya", "aku": "saya", "aq": "saya", "gw": "saya", "awak": "saya", "aing": "saya",
+    "cape": "capek", "capai": "capek", "lelah": "capek", "mending": "lebih baik",
+    "mendingan": "lebih baik", "mnding": "lebih baik", "plss": "please", "kl": "kalau",
+    "klu": "kalau", "lbh": "lebih", "lbih": "lebih", "blh": "boleh", "bole": "boleh",
+    "bleh": "boleh", "dbolehin": "dibolehin", "ijinin": "izinkan",
 }
 # fmt: on
 
