@@ -27,6 +27,8 @@ from bot.cases import Action, Actor, Desk, DeskError, PermissionDenied, Role
 from bot.cases.permissions import CASE_ROLES
 from bot.cases.status import STATUS_LABELS, Priority, Status
 from bot.dashboard.throttle import Throttle
+from bot.i18n import translator
+from bot.intents import LANGUAGES
 from bot.staff import load_session
 from bot.storage.models import Staff
 
@@ -45,6 +47,7 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 SESSION_KEY = "sid"
+DESK_DEFAULT_LANGUAGE = "en"
 
 
 class Deps(Protocol):
@@ -82,8 +85,12 @@ class Pages:
     def render(
         self, request: Request, name: str, context: dict[str, Any], status: int = 200
     ) -> Response:
+        lang = desk_language(request)
         context = {
             "root": prefix(request),
+            "lang": lang,
+            # Templates write {{ _("Claim") }}; `pybabel extract` reads them (babel.cfg).
+            "_": translator(lang).gettext,
             "csrf": _csrf(request),
             "flashes": request.session.pop("flash", []),
             "now": datetime.now(UTC),
@@ -197,6 +204,12 @@ def signed_in(handler: Handler) -> Endpoint:
             return response
 
     return endpoint
+
+
+def desk_language(request: Request) -> str:
+    """The language the dashboard is shown in: the officer's choice kept in the session."""
+    chosen = request.session.get("lang")
+    return chosen if chosen in LANGUAGES else DESK_DEFAULT_LANGUAGE
 
 
 def prefix(request: Request) -> str:
