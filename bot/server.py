@@ -11,10 +11,11 @@ from contextlib import asynccontextmanager
 import structlog
 from starlette.applications import Starlette
 
-from bot.cases import watch_overdue
+from bot.cases import overdue_job
 from bot.dashboard import PATH as DASHBOARD
 from bot.dashboard import dashboard
 from bot.dialogue.flows import watch_flows
+from bot.jobs import run_forever
 from bot.runtime import Runtime, build
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -37,13 +38,16 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
             log.info("resumed.unprocessed", workers=resumed)
         await runtime.channels.start()
         await _announce_first_login(runtime, base_url)
-        overdue = asyncio.create_task(watch_overdue(runtime.sessions, runtime.desk.alerts))
+        # Scheduled jobs run once across every process serving the database (bot/jobs.py).
+        jobs = asyncio.create_task(
+            run_forever(runtime.sessions, [overdue_job(runtime.desk.alerts)])
+        )
         # Editors' changes to flows/complaints/ take effect without a restart (each process).
         reload = asyncio.create_task(watch_flows(settings.content_dir, runtime.flows))
         try:
             yield
         finally:
-            for task in (overdue, reload):
+            for task in (jobs, reload):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

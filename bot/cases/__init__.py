@@ -5,7 +5,7 @@ desk = Desk(directory)                              # open_case, claim, reply, t
 engine = Engine(..., hooks=CaseHooks(desk))         # talk_to_human and danger open cases
 """
 
-from bot.cases.alerts import Alerts, StaffChat, flag_overdue, watch_overdue
+from bot.cases.alerts import Alerts, StaffChat, flag_overdue, overdue_job
 from bot.cases.desk import Desk, DeskError
 from bot.cases.directory import Directory, DirectoryError, check_directory
 from bot.cases.hooks import CaseHooks
@@ -33,9 +33,9 @@ __all__ = [
     "check_directory",
     "find_references",
     "flag_overdue",
+    "overdue_job",
     "is_urgent",
     "new_reference",
     "normalise",
     "route",
-    "watch_overdue",
 ]

@@ -3,21 +3,21 @@ supervisors; in the dashboard, and in a Telegram staff chat if organisations.yml
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 import structlog
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.audit import audit
 from bot.cases.directory import Directory
 from bot.cases.live import Live
 from bot.cases.permissions import CASE_ROLES, Role
 from bot.cases.status import Status
+from bot.jobs import Job
 from bot.storage.models import Case, Staff, StaffNotification
 
 log = structlog.get_logger(__name__)
@@ -121,18 +121,10 @@ def _send(chat: StaffChat, chat_id: str, text: str) -> Callable[[], Awaitable[No
     return send
 
 
-async def watch_overdue(
-    sessions: async_sessionmaker[AsyncSession], alerts: Alerts, every: float = 60.0
-) -> None:
-    """Runs for the life of the server: flags overdue cases once a minute."""
-    from bot.storage.models import utcnow
+def overdue_job(alerts: Alerts, every: timedelta = timedelta(minutes=1)) -> Job:
+    """Flags overdue cases once a minute, in one process of however many serve the database."""
 
-    while True:
-        try:
-            async with sessions.begin() as session:
-                flagged = await flag_overdue(session, alerts, utcnow())
-            if flagged:
-                log.info("cases.overdue", flagged=flagged)
-        except Exception:
-            log.exception("cases.overdue_failed")
-        await asyncio.sleep(every)
+    async def work(session: AsyncSession, now: datetime) -> int:
+        return await flag_overdue(session, alerts, now)
+
+    return Job("flag_overdue", every, work)

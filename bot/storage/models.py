@@ -407,3 +407,13 @@ class StaffNotification(Base):
     kind: Mapped[str] = mapped_column(String(32))  # "urgent" | "overdue" | "assigned" | ...
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ScheduledJob(Base):
+    """A job that runs on a schedule once across every process (bot/jobs.py claims the row)."""
+
+    __tablename__ = "scheduled_jobs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
