@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from bot.cases import Desk
 from bot.dashboard import dashboard
+from bot.dialogue.flows import FlowLibrary
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
 from bot.messages import Inbound
@@ -58,6 +59,7 @@ class Helpline:
     sessions: async_sessionmaker[AsyncSession] | None = None
     desk: Desk | None = None
     engine: Engine | None = None
+    flows: FlowLibrary | None = None
 
 
 def make_app(url: str, cipher: Cipher, data_dir: Path) -> Starlette:
@@ -74,6 +76,7 @@ def make_app(url: str, cipher: Cipher, data_dir: Path) -> Starlette:
             detect_language=lambda text: "id",
         )
         state.sessions, state.desk, state.engine = runtime.sessions, runtime.desk, runtime.engine
+        state.flows = runtime.flows
         async with state.sessions.begin() as session:
             for username, organisation in (("ani", "migrantcare"), ("budi", "kbri-kuala-lumpur")):
                 staff = await create_staff(
