@@ -94,9 +94,15 @@ def format_datetime(value: datetime, lang: str | None, fmt: str = "medium") -> s
     return _format_datetime(value, format=fmt, locale=locale(lang))
 
 
+# CLDR's short names that Babel leaves out: people write "Hong Kong", not "Hong Kong SAR China".
+_SHORT_NAMES = {"HK": {"id": "Hong Kong", "en": "Hong Kong"}, "MO": {"id": "Makau", "en": "Macao"}}
+
+
 def country_name(code: str, lang: str | None) -> str:
     """The country's name in the worker's language (Babel's territory names)."""
-    return str(locale(lang).territories.get(code.upper(), code.upper()))
+    code = code.upper()
+    short = _SHORT_NAMES.get(code, {}).get(normalise_language(lang))
+    return short or str(locale(lang).territories.get(code, code))
 
 
 def language_name(code: str, lang: str | None) -> str:
