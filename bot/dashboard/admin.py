@@ -96,7 +96,9 @@ async def reports(ctx: Ctx) -> Response:
         "reports.html",
         {
             "days": REPORT_DAYS,
-            "organisation": ctx.desk.directory.organisation_name(organisation),
+            "organisation": ctx.desk.directory.organisation_name(
+                organisation, desk_language(ctx.request)
+            ),
             "report": report,
             "status_labels": STATUS_LABELS,
             "outcomes": OUTCOMES,

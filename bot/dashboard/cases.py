@@ -59,7 +59,7 @@ async def home(ctx: Ctx) -> Response:
     return ctx.render(
         "home.html",
         {
-            "organisation": directory.organisation_name(organisation),
+            "organisation": directory.organisation_name(organisation, desk_language(ctx.request)),
             "summaries": await queries.queue_summaries(ctx.db, directory, organisation),
             "mine": await queries.case_list(ctx.db, ctx.actor, mine=True),
             "shared": await queries.case_list(ctx.db, ctx.actor, shared=True),
@@ -117,7 +117,9 @@ async def case_list(ctx: Ctx) -> Response:
     return ctx.render(
         "list.html",
         {
-            "title": ctx.gettext(title) if title else directory.queue_name(queue or ""),
+            "title": ctx.gettext(title)
+            if title
+            else directory.queue_name(queue or "", desk_language(ctx.request)),
             "cases": cases,
             "names": names,
             "worker_languages": await queries.worker_languages(ctx.db, cases),
@@ -145,11 +147,12 @@ async def case_page(ctx: Ctx) -> Response:
     allowed = {a.value for a in Action if can(ctx.actor, a, scope)}
     worker = await queries.worker(ctx.db, case)
     lang = normalise_language(worker.language if worker else None)
+    officer_lang = desk_language(ctx.request)
     directory = ctx.desk.directory
     canned = [
         (
             reply.id,
-            reply.title_in(desk_language(ctx.request)),
+            reply.title_in(officer_lang),
             reply.text[lang].format(
                 officer=ctx.staff.display_name,
                 organisation=directory.organisation_name(ctx.staff.organisation or "", lang),
@@ -163,8 +166,8 @@ async def case_page(ctx: Ctx) -> Response:
         "case.html",
         {
             "case": case,
-            "organisation": directory.organisation_name(case.organisation),
-            "queue_name": directory.queue_name(case.queue),
+            "organisation": directory.organisation_name(case.organisation, officer_lang),
+            "queue_name": directory.queue_name(case.queue, officer_lang),
             "lines": await queries.conversation(ctx.db, case),
             "notes": await queries.notes(ctx.db, case),
             "evidence": await queries.evidence(ctx.db, case),

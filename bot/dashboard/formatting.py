@@ -46,6 +46,7 @@ from bot.nlu.entities.province import province_name
 
 FlowLookup = Callable[[str, str | None], Flow | None]  # (flow id, version) -> the flow
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as organisations.yml writes them
+_NO_OFFICE = re.compile(r"no (?P<kind>\w+) office listed for (?P<province>.+)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -103,6 +104,8 @@ class DeskFormat:
         """'2 jam 5 menit': how long something has waited until now."""
         if since is None:
             return "—"
+        if self.now - since < timedelta(minutes=1):
+            return self._("under a minute")
         return format_duration(self.now - since, self.lang)
 
     def minutes(self, count: int | float) -> str:
@@ -161,6 +164,21 @@ class DeskFormat:
         """('mon', 'tue') -> 'Sen, Sel': weekdays abbreviated in the officer's language."""
         names = locale(self.lang).days["format"]["abbreviated"]
         return ", ".join(str(names[WEEKDAYS.index(d)]) for d in days if d in WEEKDAYS)
+
+    def routed(self, routed_by: str) -> str:
+        """Why a case is in its queue (bot/cases/routing.py `Routed.explained`, stored in
+        English): the rule's name as editors wrote it, the desk's own words translated."""
+        _ = self._
+        rule, _sep, missing = routed_by.partition(" (")
+        shown = _("the default queue (no rule matched)") if rule == "default" else rule
+        missing = missing.removesuffix(")")
+        if missing == "home province unknown":
+            return f"{shown} ({_('home province unknown')})"
+        office = _NO_OFFICE.fullmatch(missing)
+        if office:
+            text = _("no {kind} office listed for {province}")
+            return f"{shown} ({text.format(kind=office['kind'], province=office['province'])})"
+        return f"{shown} ({missing})" if missing else shown
 
     def money(self, value: Mapping[str, Any]) -> str:
         """{"amount": "1500", "currency": "MYR"} -> 'MYR 1.500' (Indonesian) or 'MYR 1,500'."""
