@@ -103,7 +103,10 @@ async def test_the_desk_speaks_indonesian_until_an_officer_chooses_english(
     # The switch in the header: English now, and at the next sign-in in another browser.
     chosen = await post(c, "/dashboard/language", lang="en", next="/dashboard/cases")
     assert chosen.status_code == 303 and chosen.headers["location"] == "/dashboard/cases"
-    assert "All open cases" in (await c.get("/dashboard/cases")).text
+    listed = (await c.get("/dashboard/cases?country=MY")).text
+    assert "All open cases" in listed
+    # The switch brings the officer back to the page they were on.
+    assert 'name="next" value="/dashboard/cases?country=MY"' in listed
     async with world.sessions() as session:
         assert await session.scalar(select(Staff.language).where(Staff.username == "ani")) == "en"
     elsewhere = await client("ani", lang="id")  # a fresh browser: nothing chosen there
