@@ -26,6 +26,7 @@ from bot.cases.permissions import CASE_ROLES, Action, Actor, CaseScope, Permissi
 from bot.cases.references import new_reference
 from bot.cases.routing import CaseFacts, is_urgent, route
 from bot.cases.status import OUTCOMES, SETTABLE, SOURCES, Outcome, Priority, Source, Status
+from bot.i18n import N_, LocalisedError
 from bot.storage.models import (
     Case,
     CaseAccess,
@@ -39,7 +40,7 @@ from bot.storage.models import (
 MAX_TEXT = 4000
 
 
-class DeskError(ValueError):
+class DeskError(LocalisedError):
     """A request the desk cannot carry out (unknown queue, empty text); safe to show staff."""
 
 
@@ -75,7 +76,7 @@ class Desk:
         `record` is the structured complaint (its keys safe_now, detained and death can make a
         case urgent; it keeps the reference too); `choice` an organisation id."""
         if source not in SOURCES:
-            raise DeskError(f"unknown source {source!r}")
+            raise DeskError(N_("unknown source {source}"), source=repr(source))
         urgent = is_urgent(
             self.directory.routing,
             source=source,
@@ -171,7 +172,7 @@ class Desk:
         audit(session, "claimed", staff_id=actor.id, case_id=case.id, previous=previous)
         if case.worker_id is not None:
             lang = await notify.worker_language(session, case.worker_id)
-            org = self.directory.organisation_name(case.organisation)
+            org = self.directory.organisation_name(case.organisation, lang)
             await notify.send_to_worker(
                 session, case.worker_id, notify.officer_joined(lang, org, case.reference)
             )
@@ -190,7 +191,7 @@ class Desk:
                 or target.organisation != case.organisation
                 or target.role not in CASE_ROLES
             ):
-                raise DeskError("that person cannot take cases of this organisation")
+                raise DeskError(N_("that person cannot take cases of this organisation"))
         case.assigned_to = staff_id
         if case.chat_held_by is not None and case.chat_held_by != staff_id:
             case.chat_held_by = staff_id  # the new assignee answers from now on
@@ -208,7 +209,7 @@ class Desk:
         await self.require(session, actor, Action.REPLY, case)
         text = _text(text)
         if case.worker_id is None:
-            raise DeskError("the worker's details were deleted; they cannot be written to")
+            raise DeskError(N_("the worker's details were deleted; they cannot be written to"))
         now = self.clock()
         if case.assigned_to is None:
             case.assigned_to = actor.id
@@ -239,9 +240,9 @@ class Desk:
         await self.require(session, actor, Action.TRANSFER, case)
         target = self.directory.queues.get(queue_id)
         if target is None:
-            raise DeskError(f"unknown queue {queue_id!r}")
+            raise DeskError(N_("unknown queue {queue}"), queue=repr(queue_id))
         if target.id == case.queue:
-            raise DeskError("the case is in that queue already")
+            raise DeskError(N_("the case is in that queue already"))
         source_org, source_queue = case.organisation, case.queue
         moved = target.organisation != source_org
         if moved:
@@ -269,7 +270,7 @@ class Desk:
         )
         if moved and case.worker_id is not None:
             lang = await notify.worker_language(session, case.worker_id)
-            org = self.directory.organisation_name(target.organisation)
+            org = self.directory.organisation_name(target.organisation, lang)
             await notify.send_to_worker(
                 session, case.worker_id, notify.case_moved(lang, org, case.reference)
             )
@@ -284,9 +285,11 @@ class Desk:
         """Let another organisation read the case and add notes, without moving it."""
         await self.require(session, actor, Action.SHARE, case)
         if organisation not in self.directory.organisations:
-            raise DeskError(f"unknown organisation {organisation!r}")
+            raise DeskError(
+                N_("unknown organisation {organisation}"), organisation=repr(organisation)
+            )
         if organisation == case.organisation:
-            raise DeskError("the case belongs to that organisation already")
+            raise DeskError(N_("the case belongs to that organisation already"))
         await _grant(session, case.id, organisation, "share")
         if note.strip():
             session.add(
@@ -301,7 +304,9 @@ class Desk:
     ) -> None:
         await self.require(session, actor, Action.STATUS, case)
         if status not in SETTABLE:
-            raise DeskError(f"unknown status {status!r} (close a case with an outcome)")
+            raise DeskError(
+                N_("unknown status {status} (close a case with an outcome)"), status=repr(status)
+            )
         previous, case.status, case.updated_at = case.status, status, self.clock()
         audit(session, "status", staff_id=actor.id, case_id=case.id, previous=previous, to=status)
         self._changed(session, case)
@@ -311,7 +316,7 @@ class Desk:
     ) -> None:
         await self.require(session, actor, Action.CLOSE, case)
         if outcome not in OUTCOMES:
-            raise DeskError(f"unknown outcome {outcome!r}")
+            raise DeskError(N_("unknown outcome {outcome}"), outcome=repr(outcome))
         now = self.clock()
         case.status = Status.CLOSED
         case.outcome, case.closed_at, case.updated_at = outcome, now, now
@@ -395,7 +400,7 @@ async def _grant(session: AsyncSession, case_id: int, organisation: str, reason:
 def _text(text: str) -> str:
     text = text.strip()
     if not text:
-        raise DeskError("the text is empty")
+        raise DeskError(N_("the text is empty"))
     if len(text) > MAX_TEXT:
-        raise DeskError(f"the text is longer than {MAX_TEXT} characters")
+        raise DeskError(N_("the text is longer than {n} characters"), n=MAX_TEXT)
     return text

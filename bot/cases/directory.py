@@ -9,7 +9,7 @@ flows/canned_replies.yml, each validated against its JSON Schema in flows/schema
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -26,6 +26,7 @@ from bot import intents
 from bot.content import Problem
 from bot.content.schema import load_validators
 from bot.content.yamlfile import line_of
+from bot.i18n import country_zone
 from bot.nlu.entities.province import PROVINCES
 
 FLOWS = Path("flows")
@@ -38,6 +39,7 @@ OFFICE_KINDS = ("bp3mi", "disnakertrans")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A request to talk to a person that named no problem has no category; rules call it "none".
 NO_CATEGORY = "none"
+HOME_ZONE = "Asia/Jakarta"
 CATEGORIES = frozenset(intents.ALL) | {NO_CATEGORY}
 _COUNTRIES = frozenset(str(c) for c in Locale("en").territories if len(str(c)) == 2)
 
@@ -78,10 +80,11 @@ class Hours:
 @dataclass(frozen=True)
 class Queue:
     id: str
-    name: str
+    name: str  # in English, or the one name it has
     organisation: str
     time_limit: timedelta
     hours: Hours | None = None  # None: around the clock
+    names: Mapping[str, str] = field(default_factory=dict)  # by language, when it has several
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,19 @@ class Organisation:
     country: str | None
     staff_chat: str | None
     queues: tuple[Queue, ...]
+    timezone: str | None = None  # where its officers work, when organisations.yml says
+    names: Mapping[str, str] = field(default_factory=dict)  # by language, when it has several
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The officers' time zone: as written, else the mission's country, else their
+        queues' office hours, else WIB (Jakarta)."""
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        if self.kind == "mission" and (zone := country_zone(self.country)) is not None:
+            return zone
+        hours = next((q.hours for q in self.queues if q.hours is not None), None)
+        return ZoneInfo(hours.timezone if hours else HOME_ZONE)
 
 
 @dataclass(frozen=True)
@@ -128,8 +144,12 @@ class Routing:
 @dataclass(frozen=True)
 class CannedReply:
     id: str
-    title: str
+    title: str  # in English, or the one title it has
     text: dict[str, str]  # by language
+    titles: Mapping[str, str] = field(default_factory=dict)  # by language, when it has several
+
+    def title_in(self, lang: str | None) -> str:
+        return self.titles.get(lang or "", self.title)
 
 
 @dataclass
@@ -152,9 +172,12 @@ class Directory:
     def queue(self, queue_id: str) -> Queue:
         return self.queues[queue_id]
 
-    def organisation_name(self, organisation_id: str) -> str:
+    def organisation_name(self, organisation_id: str, lang: str | None = None) -> str:
+        """Its name in `lang` when organisations.yml gives one, else its one name."""
         org = self.organisations.get(organisation_id)
-        return org.name if org else organisation_id
+        if org is None:
+            return organisation_id
+        return org.names.get(lang or "", org.name)
 
     def office_for(self, kind: str, province: str | None) -> Office | None:
         """The office of `kind` that serves the worker's home province, if one is listed."""
@@ -162,9 +185,16 @@ class Directory:
             return None
         return next((o for o in self.offices if o.kind == kind and province in o.provinces), None)
 
-    def queue_name(self, queue_id: str) -> str:
+    def zone(self, organisation_id: str | None) -> ZoneInfo:
+        """The time zone the organisation's officers read times in (WIB without one)."""
+        org = self.organisations.get(organisation_id or "")
+        return org.zone if org else ZoneInfo(HOME_ZONE)
+
+    def queue_name(self, queue_id: str, lang: str | None = None) -> str:
         queue = self.queues.get(queue_id)
-        return queue.name if queue else queue_id
+        if queue is None:
+            return queue_id
+        return queue.names.get(lang or "", queue.name)
 
 
 def check_directory(root: Path) -> list[Problem]:
@@ -324,13 +354,36 @@ def _organisations(reader: _Reader, doc: CommentedMap) -> dict[str, Organisation
                 reader.error(ORGANISATIONS, doc, [*qwhere, "id"], f"queue {q['id']!r} twice")
             seen_queues.add(q["id"])
             hours = _hours(reader, doc, [*qwhere, "hours"], q.get("hours"))
+            name, names = _names(q["name"])
             queues.append(
-                Queue(q["id"], q["name"], org["id"], timedelta(minutes=q["time_limit"]), hours)
+                Queue(q["id"], name, org["id"], timedelta(minutes=q["time_limit"]), hours, names)
             )
+        timezone = org.get("timezone")
+        if timezone is not None and not _known_zone(timezone):
+            reader.error(
+                ORGANISATIONS, doc, [*where, "timezone"], f"unknown time zone {timezone!r}"
+            )
+            timezone = None
+        name, names = _names(org["name"])
         organisations[org["id"]] = Organisation(
-            org["id"], org["name"], org["kind"], country, org.get("staff_chat"), tuple(queues)
+            org["id"],
+            name,
+            org["kind"],
+            country,
+            org.get("staff_chat"),
+            tuple(queues),
+            timezone,
+            names,
         )
     return organisations
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _hours(reader: _Reader, doc: CommentedMap, where: list[str | int], raw: Any) -> Hours | None:
@@ -441,10 +494,20 @@ def _covers(a: Rule, b: Rule) -> bool:
 
 
 def _canned(doc: CommentedMap) -> tuple[CannedReply, ...]:
-    return tuple(
-        CannedReply(r["id"], r["title"], {"id": r["text"]["id"], "en": r["text"]["en"]})
-        for r in doc["replies"]
-    )
+    replies = []
+    for r in doc["replies"]:
+        title, titles = _names(r["title"])
+        text = {"id": str(r["text"]["id"]), "en": str(r["text"]["en"])}
+        replies.append(CannedReply(r["id"], title, text, titles))
+    return tuple(replies)
+
+
+def _names(raw: Any) -> tuple[str, dict[str, str]]:
+    """A name written once, or per language ({id: ..., en: ...}): (English, by language)."""
+    if isinstance(raw, dict):
+        names = {str(k): str(v) for k, v in raw.items()}
+        return names["en"], names
+    return str(raw), {}
 
 
 def _set(values: Any) -> frozenset[str] | None:

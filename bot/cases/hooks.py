@@ -134,7 +134,7 @@ class CaseHooks:
     def _out_of_hours(self, case: Case, lang: str) -> list[Reply]:
         """When the officers will answer, if they are not at work now."""
         queue = self.desk.directory.queues[case.queue]
-        org = self.desk.directory.organisation_name(case.organisation)
+        org = self.desk.directory.organisation_name(case.organisation, lang)
         later = notify.out_of_hours(lang, queue, org, self.desk.clock())
         return [Reply(later)] if later else []
 

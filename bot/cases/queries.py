@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from statistics import median
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy import case as when
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, defer
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.cases.directory import Directory
+from bot.cases.directory import NO_CATEGORY, Directory
 from bot.cases.permissions import CASE_ROLES, Actor
-from bot.cases.references import normalise
-from bot.cases.status import Priority, Status
+from bot.cases.references import PREFIX, normalise
+from bot.cases.status import SOURCES, Priority, Source, Status
 from bot.storage.models import (
     Case,
     CaseAccess,
@@ -95,6 +95,49 @@ async def queue_summaries(
     return summaries
 
 
+@dataclass(frozen=True)
+class CaseFilter:
+    """Which of the cases an actor may see a list shows (every field narrows it)."""
+
+    queue: str | None = None
+    mine: bool = False
+    shared: bool = False
+    closed: bool = False
+    status: str | None = None
+    category: str | None = None  # an intent, a source ("talk_to_human") or "none"
+    country: str | None = None
+    reference: str | None = None  # all or part of a reference, as an officer types it
+
+
+def _filtered(actor: Actor, where: CaseFilter) -> Select[Case]:
+    query = select(Case).where(visible(actor))
+    if where.queue is not None:
+        query = query.where(Case.queue == where.queue)
+    if where.mine:
+        query = query.where(Case.assigned_to == actor.id)
+    if where.shared:
+        query = query.where(Case.organisation != actor.organisation)
+    if where.status is not None:
+        query = query.where(Case.status == where.status)
+    else:
+        closed = where.closed
+        query = query.where(
+            Case.status == Status.CLOSED if closed else Case.status != Status.CLOSED
+        )
+    if where.category == NO_CATEGORY:
+        query = query.where(Case.category.is_(None), Case.source == Source.COMPLAINT)
+    elif where.category in SOURCES:
+        query = query.where(Case.category.is_(None), Case.source == where.category)
+    elif where.category is not None:
+        query = query.where(Case.category == where.category)
+    if where.country is not None:
+        query = query.where(Case.country == where.country)
+    if where.reference:
+        term = normalise(where.reference).removeprefix(f"{PREFIX}-")
+        query = query.where(Case.reference.contains(term, autoescape=True))
+    return query
+
+
 async def case_list(
     session: AsyncSession,
     actor: Actor,
@@ -103,20 +146,42 @@ async def case_list(
     mine: bool = False,
     shared: bool = False,
     closed: bool = False,
+    where: CaseFilter | None = None,
+    offset: int = 0,
+    limit: int = 200,
 ) -> list[Case]:
     """The cases `actor` may see: unassigned first, urgent on top, then the longest waiting."""
-    query = select(Case).where(visible(actor))
-    if queue is not None:
-        query = query.where(Case.queue == queue)
-    if mine:
-        query = query.where(Case.assigned_to == actor.id)
-    if shared:
-        query = query.where(Case.organisation != actor.organisation)
-    query = query.where(Case.status == Status.CLOSED if closed else Case.status != Status.CLOSED)
-    query = query.order_by(
+    where = where or CaseFilter(queue=queue, mine=mine, shared=shared, closed=closed)
+    query = _filtered(actor, where).order_by(
         Case.assigned_to.is_not(None), Case.priority != Priority.URGENT, Case.queued_at, Case.id
-    ).limit(200)
-    return list((await session.scalars(query)).all())
+    )
+    return list((await session.scalars(query.offset(offset).limit(limit))).all())
+
+
+async def count_cases(session: AsyncSession, actor: Actor, where: CaseFilter) -> int:
+    query = _filtered(actor, where).with_only_columns(func.count(), maintain_column_froms=True)
+    return int(await session.scalar(query) or 0)
+
+
+async def case_facets(session: AsyncSession, actor: Actor) -> tuple[list[str], list[str]]:
+    """The categories (or sources) and countries of the cases `actor` may see, for filters."""
+    rows = (
+        await session.execute(
+            select(Case.category, Case.source, Case.country).where(visible(actor)).distinct()
+        )
+    ).all()
+    categories = {category or source for category, source, _country in rows}
+    countries = {country for _category, _source, country in rows if country}
+    return sorted(categories), sorted(countries)
+
+
+async def worker_languages(session: AsyncSession, cases: list[Case]) -> dict[int, str]:
+    """The language each case's worker writes (by worker id), for lists."""
+    ids = {c.worker_id for c in cases if c.worker_id is not None}
+    if not ids:
+        return {}
+    rows = await session.execute(select(Worker.id, Worker.language).where(Worker.id.in_(ids)))
+    return {i: lang for i, lang in rows.all() if lang}
 
 
 async def find_case(session: AsyncSession, reference: str) -> Case | None:

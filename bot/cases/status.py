@@ -1,4 +1,5 @@
-"""A case's statuses, priorities, sources and closing outcomes: the names stored and shown.
+"""A case's statuses, priorities, sources and closing outcomes: the names stored and shown
+(English labels marked for translation: translate them where they are shown).
 
 StrEnums: a member is the very string stored in the database, so a stored "closed" equals
 `Status.CLOSED` and no migration is needed; a misspelt member is a type error.
@@ -7,6 +8,8 @@ StrEnums: a member is the very string stored in the database, so a stored "close
 from __future__ import annotations
 
 from enum import StrEnum
+
+from bot.i18n import N_
 
 
 class Status(StrEnum):
@@ -46,23 +49,23 @@ STATUSES = tuple(Status)
 # What officers set by hand; "closed" goes through closing, with an outcome.
 SETTABLE = tuple(s for s in Status if s is not Status.CLOSED)
 STATUS_LABELS: dict[str, str] = {
-    Status.NEW: "New",
-    Status.IN_PROGRESS: "In progress",
-    Status.WAITING: "Waiting for worker",
-    Status.REFERRED: "Referred",
-    Status.RESOLVED: "Resolved",
-    Status.CLOSED: "Closed",
+    Status.NEW: N_("New"),
+    Status.IN_PROGRESS: N_("In progress"),
+    Status.WAITING: N_("Waiting for worker"),
+    Status.REFERRED: N_("Referred"),
+    Status.RESOLVED: N_("Resolved"),
+    Status.CLOSED: N_("Closed"),
 }
 PRIORITIES = tuple(Priority)
 OUTCOMES: dict[str, str] = {
-    Outcome.RESOLVED: "Resolved: the worker got what they asked for",
-    Outcome.REFERRED_OUT: "Referred to another service outside the helpline",
-    Outcome.ADVICE_GIVEN: "Advice given, no further action needed",
-    Outcome.UNREACHABLE: "The worker stopped answering",
-    Outcome.WITHDRAWN: "The worker withdrew",
-    Outcome.DUPLICATE: "Duplicate of another case",
-    Outcome.OUT_OF_MANDATE: "Outside what we can do",
-    Outcome.DATA_DELETED: "The worker asked for their data to be deleted",
+    Outcome.RESOLVED: N_("Resolved: the worker got what they asked for"),
+    Outcome.REFERRED_OUT: N_("Referred to another service outside the helpline"),
+    Outcome.ADVICE_GIVEN: N_("Advice given, no further action needed"),
+    Outcome.UNREACHABLE: N_("The worker stopped answering"),
+    Outcome.WITHDRAWN: N_("The worker withdrew"),
+    Outcome.DUPLICATE: N_("Duplicate of another case"),
+    Outcome.OUT_OF_MANDATE: N_("Outside what we can do"),
+    Outcome.DATA_DELETED: N_("The worker asked for their data to be deleted"),
 }
 # Outcomes an officer may pick when closing (the rest the desk sets itself).
 CLOSING = tuple(o for o in Outcome if o is not Outcome.DATA_DELETED)

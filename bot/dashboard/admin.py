@@ -11,7 +11,8 @@ from bot.cases import PermissionDenied, check_directory, queries
 from bot.cases.audit import audit
 from bot.cases.permissions import may_check_content, may_manage_staff, may_see_reports
 from bot.cases.status import OUTCOMES, STATUS_LABELS
-from bot.dashboard.web import Ctx, NotFound, flash, redirect, signed_in, state
+from bot.dashboard.web import Ctx, NotFound, desk_language, flash, redirect, signed_in, state
+from bot.i18n import N_
 from bot.staff import AccountError, create_staff, password_link_token
 from bot.staff.accounts import ROLES
 from bot.staff.sessions import end_all_sessions
@@ -44,7 +45,7 @@ async def staff_add(ctx: Ctx) -> Response:
         )
     except AccountError as error:
         await ctx.db.rollback()
-        flash(ctx.request, str(error), "error")
+        flash(ctx.request, error.text(desk_language(ctx.request)), "error")
         return await _staff_list(ctx, status=400)
     token = await password_link_token(ctx.db, person)
     return await _staff_list(ctx, (person.username, _link(ctx, token)))
@@ -64,7 +65,7 @@ async def staff_change(ctx: Ctx) -> Response:
         audit(ctx.db, "password_link", staff_id=ctx.staff.id, subject=person.id)
         return await _staff_list(ctx, (person.username, _link(ctx, token)))
     if person.id == ctx.staff.id:
-        flash(ctx.request, "You cannot disable your own account.", "error")
+        flash(ctx.request, ctx.gettext(N_("You cannot disable your own account.")), "error")
         return redirect(ctx.request, "/staff")
     person.active = what == "enable"
     if not person.active:
@@ -95,7 +96,9 @@ async def reports(ctx: Ctx) -> Response:
         "reports.html",
         {
             "days": REPORT_DAYS,
-            "organisation": ctx.desk.directory.organisation_name(organisation),
+            "organisation": ctx.desk.directory.organisation_name(
+                organisation, desk_language(ctx.request)
+            ),
             "report": report,
             "status_labels": STATUS_LABELS,
             "outcomes": OUTCOMES,

@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from bot.dashboard import admin, auth, cases, stream
+from bot.dashboard import admin, auth, cases, language, stream
 from bot.dashboard.throttle import Throttle
 from bot.dashboard.web import STATIC_DIR, DashboardState, Deps, Pages
 from bot.settings import PROJECT_ROOT
@@ -39,6 +39,7 @@ def dashboard(
     app = Starlette(
         routes=[
             *auth.routes,
+            *language.routes,
             *cases.routes,
             *stream.routes,
             *admin.routes,
@@ -65,6 +66,6 @@ def dashboard(
         cookie_path=path,
         cookie_secure=https_only,
         # Signing in has no session cookie yet, and must be protected all the same.
-        always_protect={f"{path}/login", f"{path}/setup", f"{path}/password"},
+        always_protect={f"{path}/login", f"{path}/setup", f"{path}/password", f"{path}/language"},
     )
     return Mount(path, app=protected, name="dashboard")

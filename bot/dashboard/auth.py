@@ -11,7 +11,18 @@ from starlette.routing import BaseRoute, Route
 
 from bot.cases import Role
 from bot.cases.audit import audit
-from bot.dashboard.web import SESSION_KEY, Ctx, flash, redirect, render, signed_in, state
+from bot.dashboard.web import (
+    SESSION_KEY,
+    Ctx,
+    desk_language,
+    flash,
+    redirect,
+    render,
+    signed_in,
+    state,
+)
+from bot.i18n import N_, translator
+from bot.intents import LANGUAGES
 from bot.staff import (
     AccountError,
     authenticate,
@@ -27,7 +38,7 @@ from bot.storage.models import Staff
 
 
 async def login_page(request: Request) -> Response:
-    return render(request, "login.html", {"staff": None, "next": _next(request)})
+    return render(request, "login.html", {"staff": None, "next": next_path(request)})
 
 
 async def login(request: Request) -> Response:
@@ -35,23 +46,33 @@ async def login(request: Request) -> Response:
     form = await request.form()
     username = str(form.get("username", "")).strip().lower()[:64]
     password = str(form.get("password", ""))[:1024]
-    target = _next(request, str(form.get("next", "")))
+    target = next_path(request, str(form.get("next", "")))
     context = {"staff": None, "next": target}
     if dashboard.throttle.blocked(username):
-        flash(request, "Too many failed attempts. Wait 15 minutes and try again.", "error")
+        flash(
+            request,
+            translated(request, N_("Too many failed attempts. Wait 15 minutes and try again.")),
+            "error",
+        )
         return render(request, "login.html", context, 429)
     async with dashboard.deps.sessions() as db:
         staff = await authenticate(db, username, password)
         if staff is None:
             await db.commit()
             dashboard.throttle.failed(username)
-            flash(request, "Wrong username or password.", "error")
+            flash(request, translated(request, N_("Wrong username or password.")), "error")
             return render(request, "login.html", context, 401)
         token = await start_session(db, staff)
+        chosen = request.session.get("lang")  # switched on the sign-in page, maybe
+        if staff.language is None and chosen in LANGUAGES:
+            staff.language = chosen  # their first choice is remembered
+        language = staff.language or chosen
         await db.commit()
     dashboard.throttle.succeeded(username)
     request.session.clear()
     request.session[SESSION_KEY] = token
+    if language in LANGUAGES:
+        request.session["lang"] = language
     return redirect(request, target)
 
 
@@ -82,7 +103,7 @@ async def setup(request: Request) -> Response:
         if not await needs_setup(db) or await peek_token(db, token, "setup") is None:
             return render(request, "error.html", _expired(), 404)
         if form.get("password") != form.get("password2"):
-            flash(request, "The two passwords differ.", "error")
+            flash(request, translated(request, N_("The two passwords differ.")), "error")
             return render(request, "setup.html", {"staff": None, "token": token}, 400)
         try:
             staff = await create_staff(
@@ -96,14 +117,14 @@ async def setup(request: Request) -> Response:
             )
         except AccountError as error:
             await db.rollback()
-            flash(request, str(error), "error")
+            flash(request, error.text(desk_language(request)), "error")
             return render(request, "setup.html", {"staff": None, "token": token}, 400)
         await use_token(db, token, "setup")
         session_token = await start_session(db, staff)
         await db.commit()
     request.session.clear()
     request.session[SESSION_KEY] = session_token
-    flash(request, "Welcome. Add the organisations' staff under Staff.")
+    flash(request, translated(request, N_("Welcome. Add the organisations' staff under Staff.")))
     return redirect(request, "/")
 
 
@@ -126,16 +147,16 @@ async def password(request: Request) -> Response:
             return render(request, "error.html", _expired(), 404)
         context = {"staff": None, "token": token, "username": staff.username}
         if form.get("password") != form.get("password2"):
-            flash(request, "The two passwords differ.", "error")
+            flash(request, translated(request, N_("The two passwords differ.")), "error")
             return render(request, "password.html", context, 400)
         try:
             await set_password(db, staff, str(form.get("password", "")))
         except AccountError as error:
-            flash(request, str(error), "error")
+            flash(request, error.text(desk_language(request)), "error")
             return render(request, "password.html", context, 400)
         await use_token(db, token, "password")
         await db.commit()
-    flash(request, "Your password is set. Sign in with it.")
+    flash(request, translated(request, N_("Your password is set. Sign in with it.")))
     return redirect(request, "/login")
 
 
@@ -156,7 +177,7 @@ async def _password_token_staff(db: AsyncSession, token: str) -> Staff | None:
     return await db.get(Staff, row.staff_id) if row and row.staff_id else None
 
 
-def _next(request: Request, given: str | None = None) -> str:
+def next_path(request: Request, given: str | None = None) -> str:
     """Where to go after signing in: a path inside the dashboard, never another site."""
     target = given if given is not None else request.query_params.get("next", "")
     root = str(request.scope.get("root_path", ""))
@@ -167,4 +188,9 @@ def _next(request: Request, given: str | None = None) -> str:
 
 
 def _expired() -> dict[str, object]:
-    return {"staff": None, "message": "This link has expired or was used already."}
+    return {"staff": None, "message": N_("This link has expired or was used already.")}
+
+
+def translated(request: Request, message: str) -> str:
+    """A message in the language of the page it is shown on."""
+    return translator(desk_language(request)).gettext(message)

@@ -6,8 +6,8 @@ desk to change, and renders; the desk audits every view and change.
 
 from __future__ import annotations
 
-import json
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -16,24 +16,33 @@ from bot.cases import Action, PermissionDenied, Role, can, queries
 from bot.cases.alerts import NoticeKind
 from bot.cases.audit import audit
 from bot.cases.contact import call_advice
+from bot.cases.directory import iter_queues
 from bot.cases.permissions import CaseScope, may_see_queues, may_see_reports
-from bot.cases.status import CLOSING, OUTCOMES, SETTABLE, STATUS_LABELS
-from bot.dashboard.web import Ctx, NotFound, redirect, signed_in, wants_json
-from bot.i18n import normalise_language
-from bot.nlu.entities.province import province_name
+from bot.cases.status import CLOSING, OUTCOMES, SETTABLE, STATUS_LABELS, STATUSES
+from bot.dashboard.web import (
+    Ctx,
+    NotFound,
+    ctx_format,
+    desk_language,
+    redirect,
+    signed_in,
+    wants_json,
+)
+from bot.i18n import N_, normalise_language
 from bot.storage.models import Case, utcnow
 
 NOTIFICATION_TEXT: dict[str, str] = {
-    NoticeKind.URGENT: "New urgent case",
-    NoticeKind.OVERDUE: "Waiting past the time limit",
-    NoticeKind.ASSIGNED: "Assigned to you",
+    NoticeKind.URGENT: N_("New urgent case"),
+    NoticeKind.OVERDUE: N_("Waiting past the time limit"),
+    NoticeKind.ASSIGNED: N_("Assigned to you"),
 }
 LIST_TITLES = {
-    "mine": "My cases",
-    "shared": "Shared with my organisation",
-    "closed": "Closed cases",
-    "all": "All open cases",
+    "mine": N_("My cases"),
+    "shared": N_("Shared with my organisation"),
+    "closed": N_("Closed cases"),
+    "all": N_("All open cases"),
 }
+PAGE_SIZE = 25
 
 
 # Pages ---------------------------------------------------------------------------------------
@@ -50,11 +59,19 @@ async def home(ctx: Ctx) -> Response:
     return ctx.render(
         "home.html",
         {
-            "organisation": directory.organisation_name(organisation),
+            "organisation": directory.organisation_name(organisation, desk_language(ctx.request)),
             "summaries": await queries.queue_summaries(ctx.db, directory, organisation),
             "mine": await queries.case_list(ctx.db, ctx.actor, mine=True),
             "shared": await queries.case_list(ctx.db, ctx.actor, shared=True),
-            "notifications": [(n, NOTIFICATION_TEXT.get(n.kind, n.kind)) for n in notices],
+            "notifications": [
+                (
+                    n,
+                    ctx.gettext(NOTIFICATION_TEXT[n.kind])
+                    if n.kind in NOTIFICATION_TEXT
+                    else n.kind,
+                )
+                for n in notices
+            ],
             "directory": directory,
             "reports": may_see_reports(ctx.actor),
         },
@@ -63,33 +80,60 @@ async def home(ctx: Ctx) -> Response:
 
 @signed_in
 async def case_list(ctx: Ctx) -> Response:
-    """One queue, or my cases, shared, closed or all open ones (`?queue=` or `?view=`)."""
+    """One queue, or my cases, shared, closed or all open ones (`?queue=` or `?view=`), a
+    page at a time (`?page=`), found by reference (`?q=`), filtered by status, category and
+    country."""
     if not may_see_queues(ctx.actor):
         raise PermissionDenied("queues")
     params = ctx.request.query_params
-    queue = params.get("queue")
-    view = params.get("view", "queue" if queue else "all")
+    queue = params.get("queue") or None
+    view = params.get("view") or ("queue" if queue else "all")
     directory = ctx.desk.directory
     if queue is not None:
         known = directory.queues.get(queue)
         if known is None or known.organisation != ctx.staff.organisation:
             raise NotFound
-    cases = await queries.case_list(
-        ctx.db,
-        ctx.actor,
+    status = params.get("status") or None
+    where = queries.CaseFilter(
         queue=queue,
         mine=view == "mine",
         shared=view == "shared",
         closed=view == "closed",
+        status=status if status in STATUSES else None,
+        category=params.get("category") or None,
+        country=(params.get("country") or "").upper() or None,
+        reference=(params.get("q") or "").strip()[:16] or None,
+    )
+    total = await queries.count_cases(ctx.db, ctx.actor, where)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, _int(params.get("page"), 1)), pages)
+    cases = await queries.case_list(
+        ctx.db, ctx.actor, where=where, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     names = await queries.staff_names(ctx.db, {c.assigned_to for c in cases if c.assigned_to})
+    categories, countries = await queries.case_facets(ctx.db, ctx.actor)
+    title = LIST_TITLES.get(view)
+    kept = {k: v for k, v in params.items() if k != "page" and v}
     return ctx.render(
         "list.html",
         {
-            "title": LIST_TITLES.get(view, directory.queue_name(queue or "")),
+            "title": ctx.gettext(title)
+            if title
+            else directory.queue_name(queue or "", desk_language(ctx.request)),
             "cases": cases,
             "names": names,
+            "worker_languages": await queries.worker_languages(ctx.db, cases),
             "directory": directory,
+            "where": where,
+            "view": view,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "page_url": lambda n: "?" + urlencode({**kept, "page": n}),
+            "statuses": STATUSES,
+            "categories": categories,
+            "countries": countries,
+            "queues": list(iter_queues(directory, ctx.staff.organisation or "")),
         },
     )
 
@@ -103,14 +147,15 @@ async def case_page(ctx: Ctx) -> Response:
     allowed = {a.value for a in Action if can(ctx.actor, a, scope)}
     worker = await queries.worker(ctx.db, case)
     lang = normalise_language(worker.language if worker else None)
+    officer_lang = desk_language(ctx.request)
     directory = ctx.desk.directory
     canned = [
         (
             reply.id,
-            reply.title,
+            reply.title_in(officer_lang),
             reply.text[lang].format(
                 officer=ctx.staff.display_name,
-                organisation=directory.organisation_name(ctx.staff.organisation or ""),
+                organisation=directory.organisation_name(ctx.staff.organisation or "", lang),
                 reference=case.reference,
             ),
         )
@@ -121,25 +166,26 @@ async def case_page(ctx: Ctx) -> Response:
         "case.html",
         {
             "case": case,
-            "organisation": directory.organisation_name(case.organisation),
-            "queue_name": directory.queue_name(case.queue),
+            "organisation": directory.organisation_name(case.organisation, officer_lang),
+            "queue_name": directory.queue_name(case.queue, officer_lang),
             "lines": await queries.conversation(ctx.db, case),
             "notes": await queries.notes(ctx.db, case),
             "evidence": await queries.evidence(ctx.db, case),
             "shared": await queries.shared_with(ctx.db, case),
-            "record": _record_rows(case.record),
-            "call": call_advice(case.record),
+            "record": ctx_format(ctx).record(case.record),
+            "call": call_advice(case.record, lang=desk_language(ctx.request)),
             "allowed": allowed,
             "names": await queries.staff_names(ctx.db, people),
             "channel": worker.channel if worker else None,
             "worker_language": lang,
+            "worker_country": case.country or (worker.country if worker else None),
             "canned": canned,
             "colleagues": await queries.colleagues(ctx.db, case.organisation)
             if Action.ASSIGN in allowed
             else [],
             "directory": directory,
-            "settable": [(s, STATUS_LABELS[s]) for s in SETTABLE],
-            "outcomes": [(o, OUTCOMES[o]) for o in CLOSING],
+            "settable": [(s, ctx.gettext(STATUS_LABELS[s])) for s in SETTABLE],
+            "outcomes": [(o, ctx.gettext(OUTCOMES[o])) for o in CLOSING],
         },
     )
 
@@ -302,18 +348,5 @@ async def _still_visible(ctx: Ctx, case: Case) -> bool:
     return can(ctx.actor, Action.VIEW, CaseScope.of(case, shared))
 
 
-def _record_rows(record: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """The structured complaint as label/value rows, in the order the flow wrote it."""
-    rows = []
-    for key, value in (record or {}).items():
-        label = key.replace("_", " ").capitalize()
-        if isinstance(value, bool):
-            shown = "yes" if value else "no"
-        elif key == "province" and isinstance(value, str):
-            shown = province_name(value)
-        elif isinstance(value, list | dict):
-            shown = json.dumps(value, ensure_ascii=False)
-        else:
-            shown = "—" if value is None else str(value)
-        rows.append((label, shown))
-    return rows
+def _int(raw: str | None, default: int) -> int:
+    return int(raw) if raw and raw.isdigit() else default

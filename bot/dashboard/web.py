@@ -8,16 +8,18 @@ with `state(request)`; a signed-in page is decorated with `signed_in` and takes 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
 import jinja2
+from jinja2.runtime import Context
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -25,9 +27,11 @@ from starlette.templating import Jinja2Templates
 
 from bot.cases import Action, Actor, Desk, DeskError, PermissionDenied, Role
 from bot.cases.permissions import CASE_ROLES
-from bot.cases.status import STATUS_LABELS, Priority, Status
+from bot.cases.status import Priority, Status
+from bot.dashboard.formatting import DeskFormat
 from bot.dashboard.throttle import Throttle
-from bot.i18n import translator
+from bot.dialogue.flows import FlowLibrary
+from bot.i18n import N_, translator
 from bot.intents import LANGUAGES
 from bot.staff import load_session
 from bot.storage.models import Staff
@@ -47,7 +51,8 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 SESSION_KEY = "sid"
-DESK_DEFAULT_LANGUAGE = "en"
+# Officers work in Indonesian unless they choose English (the switch in every page's header).
+DESK_DEFAULT_LANGUAGE = "id"
 
 
 class Deps(Protocol):
@@ -58,6 +63,9 @@ class Deps(Protocol):
 
     @property
     def desk(self) -> Desk: ...
+
+    @property
+    def flows(self) -> FlowLibrary | None: ...  # complaint flows: labels of the answers
 
 
 class Pages:
@@ -73,7 +81,6 @@ class Pages:
         env.globals["asset"] = lambda request, name: (
             f"{prefix(request)}/static/{name}?v={versions[name]}"
         )
-        env.globals["status_label"] = lambda s: STATUS_LABELS.get(s, s)
         # The enums, so that templates compare with names, not strings.
         env.globals.update(
             Action=Action, Role=Role, Status=Status, Priority=Priority, case_roles=CASE_ROLES
@@ -86,14 +93,20 @@ class Pages:
         self, request: Request, name: str, context: dict[str, Any], status: int = 200
     ) -> Response:
         lang = desk_language(request)
+        fmt = desk_format(request, context.get("staff"))
         context = {
             "root": prefix(request),
             "lang": lang,
             # Templates write {{ _("Claim") }}; `pybabel extract` reads them (babel.cfg).
             "_": translator(lang).gettext,
+            "ngettext": translator(lang).ngettext,
+            "fmt": fmt,
+            "status_label": fmt.status,
             "csrf": _csrf(request),
             "flashes": request.session.pop("flash", []),
-            "now": datetime.now(UTC),
+            "now": fmt.now,
+            "here": request.url.path[len(prefix(request)) :]
+            + (f"?{request.url.query}" if request.url.query else ""),
             **context,
         }
         return self.templates.TemplateResponse(
@@ -102,7 +115,7 @@ class Pages:
 
     def not_found(self, request: Request, staff: Staff | None) -> Response:
         # A case one may not see is answered as one that does not exist.
-        return self.render(request, "error.html", {"staff": staff, "message": "Not found"}, 404)
+        return self.render(request, "error.html", {"staff": staff, "message": N_("Not found")}, 404)
 
 
 @dataclass(frozen=True)
@@ -147,6 +160,9 @@ class Ctx:
     def desk(self) -> Desk:
         return self.deps.desk
 
+    def gettext(self, message: str) -> str:
+        return translator(desk_language(self.request)).gettext(message)
+
     def url(self, path: str) -> str:
         return prefix(self.request) + path
 
@@ -178,6 +194,8 @@ def signed_in(handler: Handler) -> Endpoint:
         token = request.session.get(SESSION_KEY)
         async with deps.sessions() as db:
             staff = await load_session(db, token) if isinstance(token, str) else None
+            if staff is not None and staff.language in LANGUAGES:
+                request.session["lang"] = staff.language  # chosen in another browser, maybe
             if staff is None:
                 await db.commit()  # expired sessions are removed
                 request.session.pop(SESSION_KEY, None)
@@ -195,9 +213,10 @@ def signed_in(handler: Handler) -> Endpoint:
                 return dashboard.pages.not_found(request, staff)
             except DeskError as error:
                 await db.rollback()
+                text = error.text(desk_language(request))
                 if wants_json(request):
-                    return Response(str(error), status_code=400, headers=HEADERS)
-                flash(request, str(error), "error")
+                    return Response(text, status_code=400, headers=HEADERS)
+                flash(request, text, "error")
                 # An action's URL is its page's URL plus one segment: back to the page.
                 return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)
             await db.commit()
@@ -238,18 +257,33 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def waited(since: datetime | None, now: datetime | None = None) -> str:
-    """'4 min', '2 h 5 min', '3 d 4 h': how long something has waited."""
-    if since is None:
-        return "—"
-    seconds = max(0, int(((now or datetime.now(UTC)) - since).total_seconds()))
-    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
-    if days:
-        return f"{days} d {hours % 24} h"
-    if hours:
-        return f"{hours} h {minutes % 60} min"
-    return f"{minutes} min" if minutes else "under 1 min"
+def desk_format(request: Request, staff: Staff | None) -> DeskFormat:
+    """How this page writes times, names and amounts: the officer's language and zone."""
+    deps = state(request).deps
+    flows = deps.flows
+    return DeskFormat(
+        lang=desk_language(request),
+        zone=deps.desk.directory.zone(staff.organisation if staff else None),
+        now=deps.desk.clock(),
+        flows=flows.get if flows is not None else None,
+    )
 
 
-def when(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+def ctx_format(ctx: Ctx) -> DeskFormat:
+    return desk_format(ctx.request, ctx.staff)
+
+
+@jinja2.pass_context
+def waited(context: Context, since: datetime | None, now: datetime | None = None) -> str:
+    """`{{ case.queued_at|waited }}`: '2 jam 5 menit', how long something has waited."""
+    fmt: DeskFormat = context["fmt"]
+    if now is not None and now != fmt.now:
+        fmt = dataclasses.replace(fmt, now=now)
+    return fmt.waited(since)
+
+
+@jinja2.pass_context
+def when(context: Context, value: datetime | None) -> str:
+    """`{{ note.created_at|when }}`: '23 Nov 2026 10.00 WIB', in the officer's zone."""
+    fmt: DeskFormat = context["fmt"]
+    return fmt.when(value)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.audit import audit
 from bot.cases.permissions import Role
+from bot.i18n import N_, LocalisedError
 from bot.staff.passwords import hash_password, needs_rehash, verify_password, weakness
 from bot.staff.sessions import end_all_sessions
 from bot.staff.tokens import issue_token
@@ -21,7 +22,7 @@ PASSWORD_LINK_TTL = timedelta(days=3)
 ROLES = tuple(r.value for r in Role)
 
 
-class AccountError(ValueError):
+class AccountError(LocalisedError):
     """A request about an account that cannot be carried out; safe to show."""
 
 
@@ -39,15 +40,18 @@ async def create_staff(
     """A new account; without a password, give the person a link from `password_link`."""
     username = username.strip().lower()
     if not USERNAME.fullmatch(username):
-        raise AccountError("a username is 2-64 characters: a-z, 0-9, dot, dash, underscore")
+        raise AccountError(N_("a username is 2-64 characters: a-z, 0-9, dot, dash, underscore"))
     if role not in ROLES:
-        raise AccountError(f"the role must be one of {', '.join(ROLES)}")
+        raise AccountError(N_("the role must be one of {roles}"), roles=", ".join(ROLES))
     if role in (Role.OFFICER, Role.SUPERVISOR) and not organisation:
-        raise AccountError("officers and supervisors belong to an organisation")
+        raise AccountError(N_("officers and supervisors belong to an organisation"))
     if organisation is not None and organisation not in known_organisations:
-        raise AccountError(f"unknown organisation {organisation!r} (see flows/organisations.yml)")
+        raise AccountError(
+            N_("unknown organisation {organisation} (see flows/organisations.yml)"),
+            organisation=repr(organisation),
+        )
     if await session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
-        raise AccountError(f"the username {username!r} is taken")
+        raise AccountError(N_("the username {username} is taken"), username=repr(username))
     staff = Staff(
         username=username,
         display_name=display_name.strip()[:120] or username,

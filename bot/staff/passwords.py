@@ -5,7 +5,9 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-MIN_LENGTH = 12
+from bot.i18n import N_
+
+MIN_LENGTH = 12  # also written in the messages below and on the password forms
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both cases take the same time.
 _DUMMY = _hasher.hash("not a password anyone has")
@@ -29,9 +31,9 @@ def needs_rehash(stored: str) -> bool:
 def weakness(password: str, username: str = "") -> str | None:
     """Why a new password is refused, or None."""
     if len(password) < MIN_LENGTH:
-        return f"the password must have at least {MIN_LENGTH} characters"
+        return N_("the password must have at least 12 characters")
     if username and username.lower() in password.lower():
-        return "the password must not contain the username"
+        return N_("the password must not contain the username")
     if len(set(password)) < 5:
-        return "the password is too repetitive"
+        return N_("the password is too repetitive")
     return None

@@ -277,6 +277,8 @@ class Staff(Base):
     organisation: Mapped[str | None] = mapped_column(String(64))  # an id in organisations.yml
     on_duty: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # The dashboard's language ("id" | "en"); None: not chosen yet (the desk's default).
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases import Actor, Desk
+from bot.dialogue.flows import FlowLibrary
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from bot.nlu.types import Entity, IntentScore, NluResult
@@ -57,6 +58,7 @@ class World:
     desk: Desk
     engine: Engine
     clock: Clock
+    flows: FlowLibrary | None = None
 
     async def say(self, user: str, text: str, channel: str = "telegram") -> list[Reply]:
         return await self.engine.handle(Inbound(channel, user, text, channel_message_id=None))
@@ -108,4 +110,4 @@ def build_options(clock: Clock) -> dict[str, Any]:
 
 @pytest.fixture
 def world(runtime: Runtime, clock: Clock) -> World:
-    return World(runtime.sessions, runtime.desk, runtime.engine, clock)
+    return World(runtime.sessions, runtime.desk, runtime.engine, clock, runtime.flows)

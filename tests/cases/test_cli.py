@@ -49,9 +49,53 @@ def _open_a_case() -> str:
     return asyncio.run(go())
 
 
+def _stored(username: str) -> Staff | None:
+    async def go() -> Staff | None:
+        async with open_store(load_settings()) as store, store.sessions() as session:
+            return await session.scalar(select(Staff).where(Staff.username == username))
+
+    return asyncio.run(go())
+
+
+def test_user_add_asks_for_the_name_workers_see(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["user", "add", "ani", "--role", "officer", "--organisation", "migrantcare"],
+        input="Ani Lestari\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Name workers see" in result.output
+    assert "shown to workers as 'Ani Lestari'" in result.output
+    staff = _stored("ani")
+    assert staff is not None and staff.display_name == "Ani Lestari"
+
+
+def test_user_add_takes_the_display_name_as_an_option(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["user", "add", "rina", "--organisation", "migrantcare", "--display-name", "Rina"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Name workers see" not in result.output
+    staff = _stored("rina")
+    assert staff is not None and staff.display_name == "Rina"
+
+
+def test_user_add_needs_a_display_name_with_a_password_on_stdin(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["user", "add", "sari", "--organisation", "migrantcare", "--password-stdin"],
+        input="a long enough secret\n",
+    )
+    assert result.exit_code == 2 and "--display-name" in result.output
+    assert _stored("sari") is None
+
+
 def test_user_add_prints_a_one_time_link_and_no_password(env: dict[str, str]) -> None:
     result = CliRunner().invoke(
-        app, ["user", "add", "ani", "--role", "officer", "--organisation", "migrantcare"]
+        app,
+        ["user", "add", "ani", "--role", "officer", "--organisation", "migrantcare"],
+        input="Ani\n",
     )
     assert result.exit_code == 0, result.output
     assert "/dashboard/password?token=" in result.output
@@ -75,7 +119,9 @@ def test_user_add_with_a_password_on_stdin(env: dict[str, str]) -> None:
 
 
 def test_user_add_explains_mistakes(env: dict[str, str]) -> None:
-    result = CliRunner().invoke(app, ["user", "add", "x1", "--organisation", "nowhere"])
+    result = CliRunner().invoke(
+        app, ["user", "add", "x1", "--organisation", "nowhere", "--display-name", "X"]
+    )
     assert result.exit_code == 1 and "unknown organisation" in result.output
 
 

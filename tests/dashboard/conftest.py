@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from bot.cases import Desk
 from bot.dashboard import dashboard
+from bot.dialogue.flows import FlowLibrary
 from tests.cases import conftest as cases_fixtures
 from tests.cases.conftest import World
 
@@ -31,10 +32,11 @@ PASSWORD = "correct horse battery staple"
 class Deps:
     sessions: async_sessionmaker[AsyncSession]
     desk: Desk
+    flows: FlowLibrary | None = None
 
 
 def make_app(world: World) -> Starlette:
-    deps = Deps(world.sessions, world.desk)
+    deps = Deps(world.sessions, world.desk, world.flows)
     return Starlette(
         routes=[dashboard(lambda: deps, session_secret="s" * 32, csrf_secret="c" * 32)]
     )
@@ -45,17 +47,22 @@ def app(world: World) -> Starlette:
     return make_app(world)
 
 
-Client = Callable[[str | None], Awaitable[httpx.AsyncClient]]
+class Client(Protocol):
+    def __call__(self, username: str | None, lang: str = "en") -> Awaitable[httpx.AsyncClient]: ...
 
 
 @pytest.fixture
 async def client(app: Starlette) -> AsyncIterator[Client]:
-    """client(username) -> an httpx client signed in as that person (None: signed out)."""
+    """client(username) -> an httpx client signed in as that person (None: signed out), with
+    the dashboard in English (most tests read its English texts) or in `lang`."""
     opened: list[httpx.AsyncClient] = []
 
-    async def make(username: str | None) -> httpx.AsyncClient:
+    async def make(username: str | None, lang: str = "en") -> httpx.AsyncClient:
         c = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
         opened.append(c)
+        if lang != "id":  # Indonesian is the desk's default: nothing to choose
+            chosen = await post(c, "/dashboard/language", lang=lang, next="/dashboard/login")
+            assert chosen.status_code == 303, chosen.text
         if username is not None:
             response = await sign_in(c, username)
             assert response.status_code == 303, response.text

@@ -61,10 +61,10 @@ async def test_reports_count_the_organisations_cases(world: World, client: Clien
     # Open cases by status: the replied one is in progress, the closed one is not open.
     assert '<td>In progress</td><td class="num">1</td>' in page
     assert "<td>New</td>" not in page and "<td>Closed</td>" not in page
-    assert '<td>normal</td><td class="num">2</td>' in page and "<td>urgent</td>" not in page
-    assert '<td>—</td><td class="num">2</td>' in page  # no category
+    assert '<td>Normal</td><td class="num">2</td>' in page and "<td>Urgent</td>" not in page
+    assert '<td>Not stated</td><td class="num">2</td>' in page  # no category
     assert '<td>Duplicate of another case</td><td class="num">1</td>' in page
-    assert '<p class="big">7 min</p>' in page  # the median first reply by a person
+    assert '<p class="big">7 minutes</p>' in page  # the median first reply by a person
     async with world.sessions() as session:
         actions = (await session.scalars(select(AuditEntry.action))).all()
     assert "report_viewed" in actions
@@ -77,10 +77,10 @@ async def test_organisations_count_active_accounts(world: World, client: Client)
     await world.staff("citra", organisation="sbmi")
     admin = await client("root")
     page = (await admin.get("/dashboard/organisations")).text
-    assert "Migrant CARE" in page and "· 2 staff</span>" in page and "· 1 staff</span>" in page
+    assert "Migrant CARE" in page and "· 2 staff members ·" in page and "· 1 staff member ·" in page
     assert (await post(admin, f"/dashboard/staff/{budi.id}/disable")).status_code == 303
     page = (await admin.get("/dashboard/organisations")).text
-    assert "· 2 staff</span>" not in page
+    assert "· 2 staff members ·" not in page
     staff_page = (await admin.get("/dashboard/staff")).text
     assert "Budi" in staff_page and "disabled" in staff_page
     assert (await post(admin, f"/dashboard/staff/{budi.id}/unknown")).status_code == 404

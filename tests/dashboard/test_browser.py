@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from bot.cases import Desk
 from bot.dashboard import dashboard
+from bot.dialogue.flows import FlowLibrary
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
 from bot.messages import Inbound
@@ -58,6 +59,7 @@ class Helpline:
     sessions: async_sessionmaker[AsyncSession] | None = None
     desk: Desk | None = None
     engine: Engine | None = None
+    flows: FlowLibrary | None = None
 
 
 def make_app(url: str, cipher: Cipher, data_dir: Path) -> Starlette:
@@ -74,6 +76,7 @@ def make_app(url: str, cipher: Cipher, data_dir: Path) -> Starlette:
             detect_language=lambda text: "id",
         )
         state.sessions, state.desk, state.engine = runtime.sessions, runtime.desk, runtime.engine
+        state.flows = runtime.flows
         async with state.sessions.begin() as session:
             for username, organisation in (("ani", "migrantcare"), ("budi", "kbri-kuala-lumpur")):
                 staff = await create_staff(
@@ -165,8 +168,11 @@ def _worker(base: str, text: str, user: str = "worker-1") -> list[str]:
 
 
 def _sign_in(page: Page, base: str, username: str) -> None:
+    """Signs in with the desk in English (chosen on the sign-in page: Indonesian is default)."""
     page.goto(f"{base}/dashboard/")
     expect(page).to_have_url(f"{base}/dashboard/login?next=/dashboard/")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("h1")).to_have_text("Sign in")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -225,3 +231,65 @@ def test_officer_claims_replies_and_sees_the_answer_live(
 
     page.context.close()
     assert errors == [], f"errors in the page: {errors}"
+
+
+def test_an_officer_on_a_phone_works_in_indonesian(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
+    """Signs in in English, switches to Indonesian in the header, and finds the list, a
+    case and its ready answers in Indonesian, with no ids or raw values, on a phone."""
+    page, errors = _page(browser, PHONE, phone=True)
+    replies = _worker(server, "halo, saya mau bicara dengan orang di malaysia", user="worker-id")
+    [reference] = {m for r in replies for m in re.findall(r"HL-[0-9A-Z]{6}", r)}
+
+    _sign_in(page, server, "ani")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Bahasa Indonesia").click()
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.locator(".queue", has_text="Penanganan kasus")).to_contain_text("1 menunggu")
+    expect(page.get_by_role("link", name="Kasus saya")).to_be_visible()
+    _shot(page, tmp_path, "phone-id-queues")
+
+    page.get_by_role("link", name="Semua kasus terbuka").click()
+    expect(page.locator("h1")).to_have_text("Semua kasus terbuka")
+    row = page.locator(".case-row", has_text=reference)
+    expect(row).to_contain_text("Minta bicara dengan petugas · Malaysia · Indonesia")
+    expect(row).to_contain_text("Belum ada petugas · menunggu")
+    page.get_by_label("Nomor kasus").fill(reference[-4:].lower())
+    page.get_by_role("button", name="Tampilkan").click()
+    expect(page.locator("#case-count")).to_have_text("1 kasus")
+    _shot(page, tmp_path, "phone-id-list")
+    _no_sideways_scroll(page)
+
+    page.locator(".case-row a").first.click()
+    expect(page.locator("h1")).to_contain_text(reference)
+    expect(page.locator(".case-head")).to_contain_text("Bot menjawab pekerja")
+    expect(page.locator("#clocks")).to_contain_text("waktu pekerja:")
+    page.get_by_role("button", name="Ambil dan jawab").click()
+    expect(page.locator(".case-head")).to_contain_text("Ani memegang chat")
+    page.locator("#canned").select_option(label="Perkenalkan diri")
+    expect(page.locator("#reply-text")).to_have_value(
+        f"Halo, saya Ani dari Migrant CARE. Saya sudah membaca pesan Anda tentang kasus {reference}. Apakah Anda aman sekarang?"
+    )
+    _shot(page, tmp_path, "phone-id-case")
+    _no_sideways_scroll(page)
+    text = page.locator("main").inner_text()
+    for raw in ("talk_to_human", "in_progress", " MY ", "UTC", "Claim", "Conversation"):
+        assert raw not in text, raw
+
+    # The choice is the officer's: a new sign-in elsewhere opens in Indonesian.
+    other, other_errors = _page(browser, PHONE, phone=True)
+    other.goto(f"{server}/dashboard/")
+    other.get_by_label("Nama pengguna").fill("ani")
+    other.get_by_label("Kata sandi").fill(PASSWORD)
+    other.get_by_role("button", name="Masuk").click()
+    expect(other.get_by_role("link", name="Kasus saya")).to_be_visible()
+
+    page.context.close()
+    other.context.close()
+    assert errors == [] and other_errors == [], f"errors in the page: {errors + other_errors}"
+
+
+def _no_sideways_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"

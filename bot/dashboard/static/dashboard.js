@@ -42,7 +42,7 @@
         if (!response.ok) return response.text().then(function (t) { throw new Error(t || response.status); });
         text.value = "";
       }).catch(function (error) {
-        window.alert("Not sent: " + error.message);
+        window.alert(document.body.dataset.notSent + " " + error.message);
       }).finally(function () {
         button.disabled = false;
         text.focus();
