@@ -27,6 +27,7 @@ NOTIFICATION_TEXT: dict[str, str] = {
     NoticeKind.URGENT: "New urgent case",
     NoticeKind.OVERDUE: "Waiting past the time limit",
     NoticeKind.ASSIGNED: "Assigned to you",
+    NoticeKind.UNCLAIMED: "Urgent and nobody has taken it up",
 }
 LIST_TITLES = {
     "mine": "My cases",
@@ -250,6 +251,13 @@ async def hand_back(ctx: Ctx) -> Response:
     return await _done(ctx, case)
 
 
+@signed_in
+async def flag_urgent(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    await ctx.desk.flag_urgent(ctx.db, ctx.actor, case)
+    return await _done(ctx, case)
+
+
 ACTIONS = {
     "claim": claim,
     "assign": assign,
@@ -260,6 +268,7 @@ ACTIONS = {
     "status": set_status,
     "close": close,
     "hand-back": hand_back,
+    "flag-urgent": flag_urgent,
 }
 
 routes: list[BaseRoute] = [
