@@ -338,7 +338,8 @@ class Desk:
                 session, case.worker_id, notify.case_moved(lang, org, case.reference)
             )
         if case.priority == Priority.URGENT:
-            await self.alerts.urgent(session, case)
+            # The organisation it reached hears of it; those that held it knew already.
+            await self.alerts.urgent(session, case, [target.organisation])
         self.live.after_commit(session, f"org:{source_org}")
         self._changed(session, case)
 

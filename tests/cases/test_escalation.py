@@ -188,3 +188,15 @@ async def test_an_urgent_case_taken_up_in_time_alerts_no_supervisor(world: World
         assert await flag_unclaimed(session, world.desk.alerts, later, WITHIN) == 0
     assert await _notified(world, "unclaimed") == []
     assert (await world.case()).urgent_taken_at == world.clock.now
+
+
+async def test_an_urgent_case_transferred_alerts_only_where_it_arrives(world: World) -> None:
+    ani, case = await _bridged(world)
+    await world.staff("budi", organisation="kbri-kuala-lumpur")
+    await world.say("w1", "saya sedang dipukul majikan")
+    before = await _notified(world, "urgent")
+    sbmi = await world.staff("eka", organisation="sbmi")
+    async with world.sessions.begin() as session:
+        row = await session.get_one(Case, case.id)
+        await world.desk.transfer(session, ani, row, "sbmi-paralegal")
+    assert await _notified(world, "urgent") == sorted([*before, sbmi.id])
