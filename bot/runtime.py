@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.cases import CaseHooks, Desk, Directory, Live
+from bot.cases import Alerts, CaseHooks, Desk, Directory, Live, StaffMessages
 from bot.channels.service import Channels
 from bot.content import Content
 from bot.dialogue.flows import FlowLibrary, FlowRunner
@@ -38,6 +38,7 @@ class Runtime:
     desk: Desk  # cases, queues and the live updates the dashboard shows
     engine: Engine
     channels: Channels  # Telegram and WhatsApp (each on when configured), outbox, evidence
+    staff_chat: StaffMessages  # alerts for staff group chats, kept until Telegram took them
 
     async def health(self) -> dict[str, object]:
         await db.ping(self.database)
@@ -133,8 +134,21 @@ async def build(
         )
     if directory is None:
         directory = Directory.load(settings.content_dir)
-    desk = Desk(directory, Live(), clock=clock)
+    live = Live()
+    staff_chat = StaffMessages(sessions, live, clock=clock)
+    alerts = Alerts(
+        directory,
+        live,
+        staff_chat,
+        dashboard_url=settings.public_url or f"http://{settings.host}:{settings.port}",
+        helpline_chat=settings.telegram_staff_chat,
+    )
+    desk = Desk(directory, live, alerts, clock=clock)
     language = detect_language or detect_by_text
     engine = Engine(sessions, backend, policy, cipher, language, CaseHooks(desk))
     channels = Channels(settings, engine, clock=clock, sleep=sleep, outbox_options=outbox_options)
-    return Runtime(settings, cipher, database, sessions, backend, flows, desk, engine, channels)
+    if channels.telegram is not None:
+        staff_chat.sender = channels.telegram.staff_chat
+    return Runtime(
+        settings, cipher, database, sessions, backend, flows, desk, engine, channels, staff_chat
+    )

@@ -7,15 +7,16 @@ import contextlib
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import structlog
 from starlette.applications import Starlette
 
-from bot.cases import overdue_job
+from bot.cases import overdue_job, unclaimed_job, waiting_job
 from bot.dashboard import PATH as DASHBOARD
 from bot.dashboard import dashboard
 from bot.dialogue.flows import watch_flows
-from bot.jobs import run_forever
+from bot.jobs import Job, run_forever
 from bot.runtime import Runtime, build
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -39,9 +40,7 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         await runtime.channels.start()
         await _announce_first_login(runtime, base_url)
         # Scheduled jobs run once across every process serving the database (bot/jobs.py).
-        jobs = asyncio.create_task(
-            run_forever(runtime.sessions, [overdue_job(runtime.desk.alerts)])
-        )
+        jobs = asyncio.create_task(run_forever(runtime.sessions, scheduled(runtime)))
         # Editors' changes to flows/complaints/ take effect without a restart (each process).
         reload = asyncio.create_task(watch_flows(settings.content_dir, runtime.flows))
         try:
@@ -66,6 +65,22 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         extra_routes=[*runtime.channels.routes(), officers],
         lifespan=lifespan,
     )
+
+
+def scheduled(runtime: Runtime) -> list[Job]:
+    """Every job on a schedule (bot/jobs.py), with the timers the settings give."""
+    settings, desk = runtime.settings, runtime.desk
+    return [
+        overdue_job(desk.alerts),
+        unclaimed_job(desk.alerts, timedelta(minutes=settings.urgent_claim_minutes)),
+        waiting_job(
+            desk.directory,
+            desk.live,
+            after=timedelta(minutes=settings.waiting_notice_minutes),
+            repeat=timedelta(minutes=settings.waiting_notice_repeat_minutes),
+        ),
+        runtime.staff_chat.job(),
+    ]
 
 
 async def serve(settings: Settings, *, host: str, port: int) -> None:

@@ -50,10 +50,20 @@ class Settings(BaseSettings):
     twilio_whatsapp_from: str | None = None  # whatsapp:+14155238886
     twilio_template_sid: str | None = None  # HX..., the approved "an officer answered" template
     twilio_api_url: str | None = None  # a test stub instead of https://api.twilio.com
+    # The case desk's timers and its staff group chat (bot/cases/waiting.py, escalation.py).
+    telegram_staff_chat: str | None = None  # a Telegram group's chat id: urgent cases
+    waiting_notice_minutes: float = Field(default=3, gt=0)  # unanswered while an officer holds
+    waiting_notice_repeat_minutes: float = Field(default=60, gt=0)  # the next notice, if ever
+    urgent_claim_minutes: float = Field(default=15, gt=0)  # then the supervisors are told
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
         self._check_channels()
+        if self.waiting_notice_repeat_minutes < self.waiting_notice_minutes:
+            raise ValueError(
+                f"{PREFIX}WAITING_NOTICE_REPEAT_MINUTES must be at least "
+                f"{PREFIX}WAITING_NOTICE_MINUTES"
+            )
         if self.nlu_backend == "rasa" and not self.rasa_url:
             raise ValueError(f"{PREFIX}RASA_URL is required when {PREFIX}NLU_BACKEND is 'rasa'")
         if self.env == "production":
@@ -111,6 +121,23 @@ class Settings(BaseSettings):
                 raise ValueError(f"{PREFIX}TWILIO_ACCOUNT_SID must start with AC")
         if self.twilio_template_sid and not self.twilio_template_sid.startswith("HX"):
             raise ValueError(f"{PREFIX}TWILIO_TEMPLATE_SID must be a content SID starting with HX")
+        self._check_staff_chat()
+
+    def _check_staff_chat(self) -> None:
+        chat = (self.telegram_staff_chat or "").strip() or None
+        self.telegram_staff_chat = chat
+        if chat is None:
+            return
+        if not self.telegram_enabled:
+            raise ValueError(
+                f"{PREFIX}TELEGRAM_STAFF_CHAT needs {PREFIX}TELEGRAM_TOKEN: the bot posts there"
+            )
+        # A group's id (-100...), a chat's id, or a public channel's @username.
+        if not re.fullmatch(r"-?[1-9]\d{0,19}|@[A-Za-z][A-Za-z0-9_]{4,31}", chat):
+            raise ValueError(
+                f"{PREFIX}TELEGRAM_STAFF_CHAT must be a chat id like -1001234567890 "
+                "or a channel's @username"
+            )
 
     @property
     def effective_telegram_mode(self) -> Literal["webhook", "polling"]:

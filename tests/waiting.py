@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 
 async def eventually(
@@ -17,3 +17,14 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {seconds} s for {what or 'a condition'}")
         await asyncio.sleep(every)
+
+
+async def until(
+    condition: Callable[[], Awaitable[object]], *, seconds: float = 10, what: str = ""
+) -> None:
+    """As `eventually`, for a condition that must be awaited (a database query)."""
+    deadline = time.monotonic() + seconds
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds} s for {what or 'a condition'}")
+        await asyncio.sleep(0.01)

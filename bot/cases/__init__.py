@@ -5,7 +5,7 @@ desk = Desk(directory)                              # open_case, claim, reply, t
 engine = Engine(..., hooks=CaseHooks(desk))         # talk_to_human and danger open cases
 """
 
-from bot.cases.alerts import Alerts, StaffChat, flag_overdue, overdue_job
+from bot.cases.alerts import Alerts, flag_overdue, flag_unclaimed, overdue_job, unclaimed_job
 from bot.cases.desk import Desk, DeskError
 from bot.cases.directory import Directory, DirectoryError, check_directory
 from bot.cases.hooks import CaseHooks
@@ -13,6 +13,8 @@ from bot.cases.live import Live
 from bot.cases.permissions import Action, Actor, PermissionDenied, Role, can
 from bot.cases.references import find_references, new_reference, normalise
 from bot.cases.routing import CaseFacts, Routed, is_urgent, route
+from bot.cases.staff_chat import StaffChat, StaffMessages
+from bot.cases.waiting import waiting_job
 
 __all__ = [
     "Action",
@@ -29,11 +31,15 @@ __all__ = [
     "Role",
     "Routed",
     "StaffChat",
+    "StaffMessages",
     "can",
     "check_directory",
     "find_references",
     "flag_overdue",
+    "flag_unclaimed",
     "overdue_job",
+    "unclaimed_job",
+    "waiting_job",
     "is_urgent",
     "new_reference",
     "normalise",

@@ -125,18 +125,80 @@ class Desk:
             rule=case.routed_by,
         )
         if urgent:
-            await self.alerts.urgent(session, case)
+            case.urgent_at = now
+            await self._urgent_travels(session, case)
         self.live.after_commit(session, f"org:{case.organisation}", f"worker:{worker_id}")
         return case
 
     async def escalate(self, session: AsyncSession, case: Case) -> None:
-        """The worker wrote of danger on an open case: it becomes urgent."""
-        if case.priority != Priority.URGENT:
-            case.priority = Priority.URGENT
-            case.updated_at = self.clock()
-            audit(session, "escalated", staff_id=None, case_id=case.id)
-        await self.alerts.urgent(session, case)
+        """The worker wrote of danger on an open case: it becomes urgent and travels."""
+        if case.priority == Priority.URGENT:
+            # Already urgent: a mission learned of since (the country is known now) hears of it.
+            await self._share_with_mission(session, case, alert=True)
+            self._changed(session, case)
+            return
+        self._make_urgent(case)
+        audit(session, "escalated", staff_id=None, case_id=case.id, by="worker")
+        await self._urgent_travels(session, case)
         self._changed(session, case)
+
+    async def flag_urgent(self, session: AsyncSession, actor: Actor, case: Case) -> None:
+        """An officer marks the case urgent from the dashboard: it travels as the worker's would."""
+        await self.require(session, actor, Action.FLAG_URGENT, case)
+        if case.priority == Priority.URGENT:
+            raise DeskError("the case is urgent already")
+        self._make_urgent(case)
+        audit(session, "escalated", staff_id=actor.id, case_id=case.id, by="officer")
+        await self._urgent_travels(session, case)
+        self._changed(session, case)
+
+    async def country_known(self, session: AsyncSession, case: Case, country: str) -> None:
+        """The worker said where they work after the case opened (an urgent case at the
+        ministry's desk, say): the case keeps it, and an urgent one reaches that mission."""
+        if case.country is not None or case.status == Status.CLOSED:
+            return
+        case.country = country
+        case.updated_at = self.clock()
+        audit(session, "country_known", staff_id=None, case_id=case.id, country=country)
+        if case.priority == Priority.URGENT:
+            await self._share_with_mission(session, case, alert=True)
+        self._changed(session, case)
+
+    def _make_urgent(self, case: Case) -> None:
+        now = self.clock()
+        case.priority = Priority.URGENT
+        case.urgent_at, case.urgent_taken_at, case.unclaimed_alerted_at = now, None, None
+        case.updated_at = now
+
+    async def _urgent_travels(self, session: AsyncSession, case: Case) -> None:
+        """To the mission of the worker's country, and to the officers on duty wherever it is."""
+        await self._share_with_mission(session, case, alert=False)
+        await self.alerts.urgent(session, case)
+
+    async def _share_with_mission(self, session: AsyncSession, case: Case, *, alert: bool) -> None:
+        mission = self.directory.mission_for(case.country)
+        if mission is None or mission.id == case.organisation:
+            return
+        if await session.get(CaseAccess, (case.id, mission.id)) is not None:
+            return
+        session.add(CaseAccess(case_id=case.id, organisation=mission.id, reason="urgent"))
+        await session.flush()
+        audit(
+            session,
+            "shared",
+            staff_id=None,
+            case_id=case.id,
+            organisation=mission.id,
+            reason="urgent",
+        )
+        self.live.after_commit(session, f"org:{mission.id}")
+        if alert:
+            await self.alerts.urgent(session, case, [mission.id])
+
+    def _taken_up(self, case: Case) -> None:
+        """An officer claimed or answered: an urgent case is in someone's hands."""
+        if case.priority == Priority.URGENT and case.urgent_taken_at is None:
+            case.urgent_taken_at = self.clock()
 
     # Reading -------------------------------------------------------------------------------
 
@@ -169,6 +231,7 @@ class Desk:
         if case.status == Status.NEW:
             case.status = Status.IN_PROGRESS
         case.updated_at = self.clock()
+        self._taken_up(case)
         audit(session, "claimed", staff_id=actor.id, case_id=case.id, previous=previous)
         if case.worker_id is not None:
             lang = await notify.worker_language(session, case.worker_id)
@@ -218,6 +281,7 @@ class Desk:
             case.status = Status.IN_PROGRESS
         case.first_human_reply_at = case.first_human_reply_at or now
         case.updated_at = now
+        self._taken_up(case)
         message = await notify.send_to_worker(session, case.worker_id, text, origin="officer")
         session.add(CaseMessage(message_id=message.id, case_id=case.id, staff_id=actor.id))
         audit(session, "replied", staff_id=actor.id, case_id=case.id, message_id=message.id)
@@ -275,7 +339,8 @@ class Desk:
                 session, case.worker_id, notify.case_moved(lang, org, case.reference)
             )
         if case.priority == Priority.URGENT:
-            await self.alerts.urgent(session, case)
+            # The organisation it reached hears of it; those that held it knew already.
+            await self.alerts.urgent(session, case, [target.organisation])
         self.live.after_commit(session, f"org:{source_org}")
         self._changed(session, case)
 

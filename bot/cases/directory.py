@@ -63,6 +63,13 @@ class Hours:
         local = now.astimezone(ZoneInfo(self.timezone))
         return DAYS[local.weekday()] in self.days and self.open <= local.time() < self.close
 
+    def closes(self, now: datetime) -> datetime | None:
+        """When officers stop work today, if they are at work now."""
+        if not self.is_open(now):
+            return None
+        zone = ZoneInfo(self.timezone)
+        return datetime.combine(now.astimezone(zone).date(), self.close, tzinfo=zone)
+
     def next_open(self, now: datetime) -> datetime:
         """When officers are next at work: `now` itself if they are."""
         if self.is_open(now):
@@ -189,6 +196,17 @@ class Directory:
         """The time zone the organisation's officers read times in (WIB without one)."""
         org = self.organisations.get(organisation_id or "")
         return org.zone if org else ZoneInfo(HOME_ZONE)
+
+    def mission_for(self, country: str | None) -> Organisation | None:
+        """The Indonesian mission (KBRI, KJRI, KDEI) serving workers in `country`, if listed."""
+        return next(
+            (
+                o
+                for o in self.organisations.values()
+                if o.kind == "mission" and country is not None and o.country == country
+            ),
+            None,
+        )
 
     def queue_name(self, queue_id: str, lang: str | None = None) -> str:
         queue = self.queues.get(queue_id)

@@ -2,7 +2,8 @@
 
 Before the dialogue decides: whether an officer holds the chat, and the worker's cases for a
 status question. After it decided, in the same transaction: a request for a person or a
-danger opens a case (or makes the open one urgent), a confirmed complaint opens one (the desk
+danger opens a case (or makes the open one urgent, which shares it with the mission), a
+country learned later goes on the worker's open cases, a confirmed complaint opens one (the desk
 draws its reference and confirms it to the worker), a request to be forgotten clears the case
 records, and the dashboard hears of the message.
 """
@@ -67,6 +68,12 @@ class CaseHooks:
         lang = normalise_language(decision.profile.language)
         replies: list[Reply] = []
         opened: dict[int, str] = {}
+        country = decision.profile.country
+        if country is not None and not any(isinstance(e, ForgetMe) for e in decision.events):
+            # Where the worker works, learned after a case opened: an urgent one reaches
+            # that country's mission (before any danger in this message makes one urgent).
+            for case in await _open_cases(session, worker_id):
+                await self.desk.country_known(session, case, country)
         for position, event in enumerate(decision.events):
             match event:
                 case ForgetMe():

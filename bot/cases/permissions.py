@@ -6,6 +6,7 @@ supervisor  the same for every case of their organisation, plus assigning and re
 editor      content only; admin: accounts and organisations. Neither sees cases.
 
 An organisation a case was transferred from, or shared with, may view it and add notes.
+Anyone who may view an open case may flag it urgent (it then reaches the mission).
 A closed case can still be viewed and noted, nothing else.
 """
 
@@ -36,6 +37,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     SHARE = "share"
     HAND_BACK = "hand_back"
+    FLAG_URGENT = "flag_urgent"  # any officer of the organisation: danger seen in the chat
 
 
 # Actions on a case that is assigned to the officer doing them (supervisors: any of theirs).
@@ -81,7 +83,11 @@ def can(actor: Actor, action: Action, case: CaseScope) -> bool:
         return False
     owner = actor.organisation == case.organisation
     if not owner:
-        return actor.organisation in case.shared_with and action in (Action.VIEW, Action.NOTE)
+        if actor.organisation not in case.shared_with:
+            return False
+        return action in (Action.VIEW, Action.NOTE) or (
+            action == Action.FLAG_URGENT and not case.closed
+        )
     if action in (Action.VIEW, Action.NOTE):
         return True
     if case.closed:
@@ -91,6 +97,8 @@ def can(actor: Actor, action: Action, case: CaseScope) -> bool:
         return case.assigned_to is None or (supervisor and case.assigned_to != actor.id)
     if action == Action.ASSIGN:
         return supervisor
+    if action == Action.FLAG_URGENT:
+        return True  # whoever reads the chat and sees danger
     if action in _ASSIGNEE:
         return supervisor or case.assigned_to == actor.id
     return False

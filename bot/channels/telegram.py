@@ -215,6 +215,18 @@ def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(buttons) if buttons else None
 
 
+class TelegramStaffChat:
+    """Posts the case desk's alerts to a staff group (bot.cases.StaffChat)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: str, text: str) -> None:
+        target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+        with converted_errors():
+            await self.bot.send_message(chat_id=target, text=text)
+
+
 class TelegramFiles:
     """Downloads a photo, document or voice note by its file id, with the bot's token."""
 
@@ -253,6 +265,7 @@ class TelegramChannel:
         self.secret = webhook_secret(token, secret)
         self.sender = TelegramSender(self.bot, clock)
         self.files = TelegramFiles(self.bot)
+        self.staff_chat = TelegramStaffChat(self.bot)
         self.receiver: Receiver | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: asyncio.Task[None] | None = None

@@ -35,6 +35,7 @@ NOTIFICATION_TEXT: dict[str, str] = {
     NoticeKind.URGENT: N_("New urgent case"),
     NoticeKind.OVERDUE: N_("Waiting past the time limit"),
     NoticeKind.ASSIGNED: N_("Assigned to you"),
+    NoticeKind.UNCLAIMED: N_("Urgent and nobody has taken it up"),
 }
 LIST_TITLES = {
     "mine": N_("My cases"),
@@ -296,6 +297,13 @@ async def hand_back(ctx: Ctx) -> Response:
     return await _done(ctx, case)
 
 
+@signed_in
+async def flag_urgent(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    await ctx.desk.flag_urgent(ctx.db, ctx.actor, case)
+    return await _done(ctx, case)
+
+
 ACTIONS = {
     "claim": claim,
     "assign": assign,
@@ -306,6 +314,7 @@ ACTIONS = {
     "status": set_status,
     "close": close,
     "hand-back": hand_back,
+    "flag-urgent": flag_urgent,
 }
 
 routes: list[BaseRoute] = [

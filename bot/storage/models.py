@@ -116,6 +116,7 @@ class Origin(StrEnum):
     OFFICER = "officer"
     REOPEN = "reopen"  # WhatsApp's approved template that invites the worker back
     CLEAR_CHAT = "clear_chat"  # the bot's Action.CLEAR_CHAT, carried out by the outbox
+    WAITING = "waiting"  # the notice that a message reached the officer (bot/cases/waiting.py)
 
 
 class EvidenceStatus(StrEnum):
@@ -343,6 +344,11 @@ class Case(Base):
     first_human_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     overdue_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # flagged past time limit
+    # Urgency (bot/cases/escalation.py): since when, when an officer took it up after that,
+    # and when the supervisors were told that nobody had.
+    urgent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    urgent_taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    unclaimed_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CaseAccess(Base):
@@ -409,6 +415,27 @@ class StaffNotification(Base):
     kind: Mapped[str] = mapped_column(String(32))  # "urgent" | "overdue" | "assigned" | ...
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffChatMessage(Base):
+    """A text for a staff group chat (Telegram), kept until the chat accepted it.
+
+    Only a reference, a category, a country and a link: never what a worker wrote."""
+
+    __tablename__ = "staff_chat_messages"
+    __table_args__ = (Index("ix_staff_chat_messages_status", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16))  # "pending" | "sending" | "sent" | "failed"
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ScheduledJob(Base):

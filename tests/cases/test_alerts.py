@@ -3,14 +3,14 @@ waiting past its queue's time limit is flagged once and its supervisors are told
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.cases import Alerts, Desk, flag_overdue
+from bot.cases import Alerts, Desk, StaffMessages, flag_overdue
 from bot.storage.models import Case, Staff, StaffNotification
 from tests.cases.conftest import World
+from tests.waiting import eventually
 
 
 class StaffChat:
@@ -42,14 +42,16 @@ async def test_urgent_cases_notify_officers_on_duty_and_the_staff_chat(world: Wo
         **{**org.__dict__, "staff_chat": "-100123"}
     )
     try:
-        world.desk.alerts = Alerts(directory, world.desk.live, chat, "https://helpline.example")
+        queue = StaffMessages(world.sessions, world.desk.live, chat, clock=world.clock)
+        world.desk.alerts = Alerts(directory, world.desk.live, queue, "https://helpline.example")
         await world.say("w1", "saya sedang dipukul di malaysia")
     finally:
         directory.organisations["kbri-kuala-lumpur"] = org
     case = await world.case()
     assert await _notified(world, "urgent") == [on_duty.id]
     assert elsewhere.id not in await _notified(world, "urgent")
-    await asyncio.sleep(0)  # the staff chat is sent after the commit, in the background
+    # The staff chat is sent after the commit, in the background.
+    await eventually(lambda: chat.sent, what="the staff chat's message")
     [(chat_id, text)] = chat.sent
     assert chat_id == "-100123" and case.reference in text
     assert "dipukul" not in text  # no words of the worker's

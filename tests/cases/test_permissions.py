@@ -31,22 +31,23 @@ A = Action
 READ = {A.VIEW, A.NOTE}
 WORK = {A.REPLY, A.STATUS, A.CLOSE, A.TRANSFER, A.SHARE, A.HAND_BACK}
 NOTHING: set[Action] = set()
+FLAG = {A.FLAG_URGENT}
 ALLOWED = {
     "officer": {
-        "own org, mine": READ | WORK,
-        "own org, unassigned": READ | {A.CLAIM},
-        "own org, a colleague's": READ,
+        "own org, mine": READ | WORK | FLAG,
+        "own org, unassigned": READ | FLAG | {A.CLAIM},
+        "own org, a colleague's": READ | FLAG,
         "own org, closed": READ,
-        "shared with my org": READ,
+        "shared with my org": READ | FLAG,
         "another org": NOTHING,
         "another org, shared elsewhere": NOTHING,
     },
     "supervisor": {
-        "own org, mine": READ | WORK | {A.ASSIGN},
-        "own org, unassigned": READ | WORK | {A.CLAIM, A.ASSIGN},
-        "own org, a colleague's": READ | WORK | {A.CLAIM, A.ASSIGN},
+        "own org, mine": READ | WORK | FLAG | {A.ASSIGN},
+        "own org, unassigned": READ | WORK | FLAG | {A.CLAIM, A.ASSIGN},
+        "own org, a colleague's": READ | WORK | FLAG | {A.CLAIM, A.ASSIGN},
         "own org, closed": READ,
-        "shared with my org": READ,
+        "shared with my org": READ | FLAG,
         "another org": NOTHING,
         "another org, shared elsewhere": NOTHING,
     },

@@ -293,3 +293,47 @@ def test_an_officer_on_a_phone_works_in_indonesian(
 def _no_sideways_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"
+
+
+def test_an_urgent_escalation_reaches_the_missions_queue_and_alert(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
+    """A worker in Malaysia talks with Ani of Migrant CARE, then writes of danger: KBRI's
+    officer, watching the dashboard, sees the alert and the case arrive without reloading."""
+    _worker(server, "halo, saya kerja di malaysia", user="worker-9")
+    replies = _worker(server, "saya mau bicara dengan orang", user="worker-9")
+    [reference] = {m for r in replies for m in re.findall(r"HL-[0-9A-Z]{6}", r)}
+
+    ani, errors = _page(browser, DESKTOP, phone=False)
+    _sign_in(ani, server, "ani")
+    ani.goto(f"{server}/dashboard/cases/{reference}")
+    ani.get_by_role("button", name="Claim and answer").click()
+    expect(ani.locator(".case-head")).to_contain_text("Ani holds the chat")
+
+    budi, budi_errors = _page(browser, PHONE, phone=True)
+    with budi.expect_response(lambda r: "/dashboard/events" in r.url):  # the live stream
+        _sign_in(budi, server, "budi")
+    expect(budi.locator("body")).not_to_contain_text(reference)
+
+    # Danger in the bridged chat: the emergency reply at once, though Ani holds the chat.
+    replies = _worker(server, "tolong, saya sedang dipukul majikan", user="worker-9")
+    assert replies and replies[0].startswith("EMERGENCY")
+
+    notice = budi.locator(".notices")
+    expect(notice).to_contain_text(f"New urgent case: {reference}", timeout=10_000)
+    expect(budi.locator("#unread")).to_have_text("1")
+    shared = budi.locator("section", has_text="Shared with KBRI Kuala Lumpur")
+    expect(shared.locator(".case-row", has_text=reference)).to_contain_text("Urgent")
+    _shot(budi, tmp_path, "mission-urgent-alert")
+
+    notice.get_by_role("link", name=re.compile(reference)).click()
+    expect(budi.locator("h1")).to_contain_text(reference)
+    expect(budi.locator("h1")).to_contain_text("Urgent")
+    expect(budi.locator("#thread")).to_contain_text("saya sedang dipukul majikan")
+
+    # Ani's case page says who else sees it now.
+    ani.reload()
+    expect(ani.locator("aside")).to_contain_text("KBRI Kuala Lumpur")
+    for page in (ani, budi):
+        page.context.close()
+    assert errors == [] and budi_errors == [], f"errors in the pages: {errors + budi_errors}"

@@ -7,12 +7,13 @@ import asyncio
 import contextlib
 import itertools
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from starlette.applications import Starlette
 
-from bot.cases import Action, Actor, can
+from bot.cases import Action, Actor, can, flag_unclaimed
 from bot.cases.permissions import CaseScope
 from bot.dashboard import stream
 from bot.storage.models import AuditEntry, Case, CaseAccess, Evidence, Message
@@ -32,6 +33,7 @@ ROUTES: list[tuple[str, str, Action, dict[str, str]]] = [
     ("POST", "/transfer", Action.TRANSFER, {"queue": "sbmi-paralegal"}),
     ("POST", "/share", Action.SHARE, {"organisation": "bp3mi-jatim"}),
     ("POST", "/hand-back", Action.HAND_BACK, {}),
+    ("POST", "/flag-urgent", Action.FLAG_URGENT, {}),
 ]
 _WORKERS = itertools.count()
 RELATIONS = ("own, unassigned", "own, mine", "own, a colleague's", "shared", "another org")
@@ -273,6 +275,42 @@ async def test_notifications_are_shown_counted_and_marked_read(
     assert "New urgent case" not in home
     [event] = await read_events(app, budi, "/dashboard/events", want=1)
     assert data(event) == {"unread": 0}
+
+
+async def test_an_officers_urgent_flag_reaches_the_missions_dashboard(
+    world: World, client: Client, app: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stream, "STREAM_SECONDS", 0.0)
+    ani = await world.staff("ani")
+    await world.staff("budi", organisation="kbri-kuala-lumpur")
+    await world.staff("sari", role="supervisor")
+    await world.say("w", "malaysia")
+    await world.say("w", "orang")
+    case = await world.case()
+    async with world.sessions.begin() as session:
+        await world.desk.claim(session, ani, await session.get_one(Case, case.id))
+    officer, budi, sari = await client("ani"), await client("budi"), await client("sari")
+    page = (await officer.get(f"/dashboard/cases/{case.reference}")).text
+    assert 'id="flag-urgent"' in page
+
+    response = await post(officer, f"/dashboard/cases/{case.reference}/flag-urgent")
+    assert response.status_code == 303
+    page = (await officer.get(f"/dashboard/cases/{case.reference}")).text
+    assert 'id="flag-urgent"' not in page and "KBRI Kuala Lumpur" in page  # also visible to
+
+    home = (await budi.get("/dashboard/")).text
+    assert f"New urgent case: {case.reference}" in home
+    assert "Shared with KBRI Kuala Lumpur" in home and case.reference in home
+    [event] = await read_events(app, budi, "/dashboard/events", want=1)
+    assert data(event) == {"unread": 1}
+    assert (await budi.get(f"/dashboard/cases/{case.reference}")).status_code == 200
+
+    # Nobody takes it up: Migrant CARE's supervisor is told.
+    async with world.sessions.begin() as session:
+        later = world.clock.now + timedelta(minutes=20)
+        assert await flag_unclaimed(session, world.desk.alerts, later, timedelta(minutes=15))
+    home = (await sari.get("/dashboard/")).text
+    assert f"Urgent and nobody has taken it up: {case.reference}" in home
 
 
 async def test_evidence_is_served_only_for_the_cases_worker(world: World, client: Client) -> None:
