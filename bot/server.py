@@ -12,6 +12,7 @@ import structlog
 from starlette.applications import Starlette
 
 from bot.cases import overdue_job
+from bot.cases.digest import DigestSchedule, digest_job
 from bot.dashboard import PATH as DASHBOARD
 from bot.dashboard import dashboard
 from bot.dialogue.flows import watch_flows
@@ -39,8 +40,15 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         await runtime.channels.start()
         await _announce_first_login(runtime, base_url)
         # Scheduled jobs run once across every process serving the database (bot/jobs.py).
+        schedule = DigestSchedule(
+            hour=settings.digest_hour,
+            fallback_chat=settings.telegram_staff_chat,
+            language=settings.default_language,
+            dashboard_url=base_url,
+        )
+        digests = digest_job(runtime.desk.directory, runtime.channels.staff_chat, schedule)
         jobs = asyncio.create_task(
-            run_forever(runtime.sessions, [overdue_job(runtime.desk.alerts)])
+            run_forever(runtime.sessions, [overdue_job(runtime.desk.alerts), digests])
         )
         # Editors' changes to flows/complaints/ take effect without a restart (each process).
         reload = asyncio.create_task(watch_flows(settings.content_dir, runtime.flows))

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     twilio_whatsapp_from: str | None = None  # whatsapp:+14155238886
     twilio_template_sid: str | None = None  # HX..., the approved "an officer answered" template
     twilio_api_url: str | None = None  # a test stub instead of https://api.twilio.com
+    # The supervisors' daily digest (bot/cases/digest.py): to each organisation's staff chat
+    # (organisations.yml), else to this Telegram chat, at this local hour unless it names one.
+    telegram_staff_chat: str | None = Field(default=None, pattern=r"^-?[0-9]+$|^@[A-Za-z0-9_]{5,}$")
+    digest_hour: int = Field(default=7, ge=0, le=23)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -29,6 +29,9 @@ class NoticeKind(StrEnum):
     URGENT = "urgent"
     OVERDUE = "overdue"
     ASSIGNED = "assigned"
+    REFERRED = "referred"  # a case referred to the organisation, waiting for its answer
+    ACCEPTED = "accepted"  # the referral one made was accepted
+    DECLINED = "declined"  # ... or declined
 
 
 class StaffChat(Protocol):

@@ -92,6 +92,16 @@ class Organisation:
     country: str | None
     staff_chat: str | None
     queues: tuple[Queue, ...]
+    timezone: str | None = None  # its local time (the daily digest); see `zone`
+    digest_hour: int | None = None  # local hour of the daily digest; None: the setting's
+
+    @property
+    def zone(self) -> str:
+        """Its time zone: as configured, else its first queue's office hours, else Jakarta."""
+        if self.timezone:
+            return self.timezone
+        hours = next((q.hours for q in self.queues if q.hours is not None), None)
+        return hours.timezone if hours else "Asia/Jakarta"
 
 
 @dataclass(frozen=True)
@@ -327,8 +337,23 @@ def _organisations(reader: _Reader, doc: CommentedMap) -> dict[str, Organisation
             queues.append(
                 Queue(q["id"], q["name"], org["id"], timedelta(minutes=q["time_limit"]), hours)
             )
+        zone = org.get("timezone")
+        if zone is not None:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                reader.error(
+                    ORGANISATIONS, doc, [*where, "timezone"], f"unknown time zone {zone!r}"
+                )
         organisations[org["id"]] = Organisation(
-            org["id"], org["name"], org["kind"], country, org.get("staff_chat"), tuple(queues)
+            org["id"],
+            org["name"],
+            org["kind"],
+            country,
+            org.get("staff_chat"),
+            tuple(queues),
+            zone,
+            org.get("digest_hour"),
         )
     return organisations
 

@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.storage.models import utcnow
 
 if TYPE_CHECKING:  # imported when a channel is on: PTB and Twilio load slowly
+    from bot.channels.staff_chat import TelegramStaffChat
     from bot.channels.telegram import TelegramChannel
     from bot.channels.whatsapp import WhatsAppChannel
 
@@ -46,6 +47,7 @@ class Channels:
         self.sleep = sleep
         self.outbox_options = outbox_options or {}
         self.telegram: TelegramChannel | None = None
+        self.staff_chat: TelegramStaffChat | None = None  # with Telegram on: staff groups
         self.whatsapp: WhatsAppChannel | None = None
         if settings.telegram_enabled:
             from bot.channels.telegram import TelegramChannel
@@ -60,6 +62,9 @@ class Channels:
                 api_url=settings.telegram_api_url,
                 clock=clock,
             )
+            from bot.channels.staff_chat import TelegramStaffChat
+
+            self.staff_chat = TelegramStaffChat(self.telegram.bot)
         if settings.whatsapp_enabled:
             from bot.channels.whatsapp import WhatsAppChannel
 

@@ -12,21 +12,30 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.cases import Action, PermissionDenied, Role, can, queries
+from bot.cases import Action, PermissionDenied, Role, can, digest, queries, referrals
 from bot.cases.alerts import NoticeKind
 from bot.cases.audit import audit
 from bot.cases.contact import call_advice
-from bot.cases.permissions import CaseScope, may_see_queues, may_see_reports
+from bot.cases.permissions import (
+    CaseScope,
+    may_decide_referral,
+    may_see_queues,
+    may_see_reports,
+)
 from bot.cases.status import CLOSING, OUTCOMES, SETTABLE, STATUS_LABELS
+from bot.cases.timeline import timeline
 from bot.dashboard.web import Ctx, NotFound, redirect, signed_in, wants_json
 from bot.i18n import normalise_language
 from bot.nlu.entities.province import province_name
-from bot.storage.models import Case, utcnow
+from bot.storage.models import Case, Referral, utcnow
 
 NOTIFICATION_TEXT: dict[str, str] = {
     NoticeKind.URGENT: "New urgent case",
     NoticeKind.OVERDUE: "Waiting past the time limit",
     NoticeKind.ASSIGNED: "Assigned to you",
+    NoticeKind.REFERRED: "Referred to your organisation",
+    NoticeKind.ACCEPTED: "Your referral was accepted",
+    NoticeKind.DECLINED: "Your referral was declined",
 }
 LIST_TITLES = {
     "mine": "My cases",
@@ -47,16 +56,39 @@ async def home(ctx: Ctx) -> Response:
     organisation = ctx.staff.organisation or ""  # may_see_queues requires one
     directory = ctx.desk.directory
     notices = await queries.unread_notices(ctx.db, ctx.staff.id)
+    supervisor = may_see_reports(ctx.actor)
     return ctx.render(
         "home.html",
         {
+            "referred_to_us": await referrals.waiting(ctx.db, to=organisation),
+            "referred_by_us": await referrals.waiting(ctx.db, by=organisation),
+            "digest": await digest.build(ctx.db, directory, organisation, ctx.desk.clock())
+            if supervisor
+            else None,
             "organisation": directory.organisation_name(organisation),
             "summaries": await queries.queue_summaries(ctx.db, directory, organisation),
             "mine": await queries.case_list(ctx.db, ctx.actor, mine=True),
             "shared": await queries.case_list(ctx.db, ctx.actor, shared=True),
             "notifications": [(n, NOTIFICATION_TEXT.get(n.kind, n.kind)) for n in notices],
             "directory": directory,
-            "reports": may_see_reports(ctx.actor),
+            "reports": supervisor,
+        },
+    )
+
+
+@signed_in
+async def digest_page(ctx: Ctx) -> Response:
+    """The organisation's daily digest, as it stands now (supervisors)."""
+    if not may_see_reports(ctx.actor):
+        raise PermissionDenied("digest")
+    organisation = ctx.staff.organisation or ""
+    directory = ctx.desk.directory
+    return ctx.render(
+        "digest.html",
+        {
+            "organisation": directory.organisation_name(organisation),
+            "digest": await digest.build(ctx.db, directory, organisation, ctx.desk.clock()),
+            "directory": directory,
         },
     )
 
@@ -117,6 +149,10 @@ async def case_page(ctx: Ctx) -> Response:
         for reply in directory.canned
     ]
     people = {i for i in (case.assigned_to, case.chat_held_by) if i is not None}
+    case_referrals = await referrals.of_case(ctx.db, case)
+    pending = next(
+        (r for r in case_referrals if r.status == referrals.ReferralStatus.PENDING), None
+    )
     return ctx.render(
         "case.html",
         {
@@ -124,7 +160,15 @@ async def case_page(ctx: Ctx) -> Response:
             "organisation": directory.organisation_name(case.organisation),
             "queue_name": directory.queue_name(case.queue),
             "lines": await queries.conversation(ctx.db, case),
-            "notes": await queries.notes(ctx.db, case),
+            "notes": await queries.notes(ctx.db, case, ctx.staff.organisation),
+            "timeline": await timeline(ctx.db, case),
+            "own_queues": [
+                q for q in directory.queues.values() if q.organisation == case.organisation
+            ],
+            "referrals": case_referrals,
+            "pending": pending,
+            "deciding": pending is not None
+            and may_decide_referral(ctx.actor, pending.to_organisation),
             "evidence": await queries.evidence(ctx.db, case),
             "shared": await queries.shared_with(ctx.db, case),
             "record": _record_rows(case.record),
@@ -208,7 +252,8 @@ async def reply(ctx: Ctx) -> Response:
 @signed_in
 async def note(ctx: Ctx) -> Response:
     case = await _case(ctx)
-    await ctx.desk.note(ctx.db, ctx.actor, case, await _field(ctx, "text"))
+    shared = await _field(ctx, "shared") == "1"
+    await ctx.desk.note(ctx.db, ctx.actor, case, await _field(ctx, "text"), shared=shared)
     return await _done(ctx, case)
 
 
@@ -218,6 +263,53 @@ async def transfer(ctx: Ctx) -> Response:
     queue, text = await _field(ctx, "queue"), await _field(ctx, "note")
     await ctx.desk.transfer(ctx.db, ctx.actor, case, queue, text)
     return await _done(ctx, case, leaving=True)
+
+
+@signed_in
+async def refer(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    queue, text = await _field(ctx, "queue"), await _field(ctx, "note")
+    await referrals.refer(ctx.desk, ctx.db, ctx.actor, case, queue, text)
+    return await _done(ctx, case)
+
+
+@signed_in
+async def accept(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    referral = await _referral_to_decide(ctx, case)
+    await referrals.accept(ctx.desk, ctx.db, ctx.actor, referral)
+    return await _done(ctx, case)
+
+
+@signed_in
+async def decline(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    referral = await _referral_to_decide(ctx, case)
+    await referrals.decline(ctx.desk, ctx.db, ctx.actor, referral, await _field(ctx, "reason"))
+    return await _done(ctx, case, leaving=True)
+
+
+@signed_in
+async def withdraw(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    await referrals.withdraw(ctx.desk, ctx.db, ctx.actor, case)
+    return await _done(ctx, case)
+
+
+@signed_in
+async def release(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    await ctx.desk.release(ctx.db, ctx.actor, case)
+    return await _done(ctx, case)
+
+
+async def _referral_to_decide(ctx: Ctx, case: Case) -> Referral:
+    """The case's waiting referral, if it is to the officer's organisation (else 404)."""
+    referral = await referrals.pending(ctx.db, case)
+    if referral is None or not may_decide_referral(ctx.actor, referral.to_organisation):
+        audit(ctx.db, "denied", staff_id=ctx.staff.id, case_id=case.id, attempted="referral")
+        raise PermissionDenied("referral")
+    return referral
 
 
 @signed_in
@@ -257,6 +349,11 @@ ACTIONS = {
     "note": note,
     "transfer": transfer,
     "share": share,
+    "refer": refer,
+    "accept": accept,
+    "decline": decline,
+    "withdraw": withdraw,
+    "release": release,
     "status": set_status,
     "close": close,
     "hand-back": hand_back,
@@ -265,6 +362,7 @@ ACTIONS = {
 routes: list[BaseRoute] = [
     Route("/", home, methods=["GET"], name="home"),
     Route("/cases", case_list, methods=["GET"]),
+    Route("/digest", digest_page, methods=["GET"]),
     Route("/cases/{reference}", case_page, methods=["GET"]),
     Route("/cases/{reference}/evidence/{evidence_id:int}", evidence_file, methods=["GET"]),
     *[Route(f"/cases/{{reference}}/{name}", ACTIONS[name], methods=["POST"]) for name in ACTIONS],
