@@ -18,9 +18,9 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    false,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
