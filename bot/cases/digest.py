@@ -153,7 +153,7 @@ def _line(waiting: Waiting, lang: str) -> str:
     waited = format_timedelta(
         waiting.waited, granularity="minute", threshold=1.5, format="short", locale=locale(lang)
     )
-    urgent = f" ({_('urgent')})" if waiting.urgent else ""
+    urgent = " (" + _("urgent") + ")" if waiting.urgent else ""
     text = _("{reference} · {category} · waiting {waited}").format(
         reference=waiting.reference, category=_category(waiting.category, lang), waited=waited
     )
