@@ -57,10 +57,13 @@ async def home(ctx: Ctx) -> Response:
     directory = ctx.desk.directory
     notices = await queries.unread_notices(ctx.db, ctx.staff.id)
     supervisor = may_see_reports(ctx.actor)
+    referred_to_us = await referrals.waiting(ctx.db, to=organisation)
+    deciding = {case.id for _, case in referred_to_us}
+    shared = await queries.case_list(ctx.db, ctx.actor, shared=True)
     return ctx.render(
         "home.html",
         {
-            "referred_to_us": await referrals.waiting(ctx.db, to=organisation),
+            "referred_to_us": referred_to_us,
             "referred_by_us": await referrals.waiting(ctx.db, by=organisation),
             "digest": await digest.build(ctx.db, directory, organisation, ctx.desk.clock())
             if supervisor
@@ -68,7 +71,7 @@ async def home(ctx: Ctx) -> Response:
             "organisation": directory.organisation_name(organisation),
             "summaries": await queries.queue_summaries(ctx.db, directory, organisation),
             "mine": await queries.case_list(ctx.db, ctx.actor, mine=True),
-            "shared": await queries.case_list(ctx.db, ctx.actor, shared=True),
+            "shared": [case for case in shared if case.id not in deciding],
             "notifications": [(n, NOTIFICATION_TEXT.get(n.kind, n.kind)) for n in notices],
             "directory": directory,
             "reports": supervisor,
