@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases import notify
@@ -32,6 +32,7 @@ from bot.storage.models import (
     CaseMessage,
     CaseNote,
     Message,
+    Referral,
     Staff,
     utcnow,
 )
@@ -448,11 +449,15 @@ class Desk:
         self._changed(session, case)
 
     async def forget_worker(self, session: AsyncSession, worker_id: int) -> None:
-        """The worker asked to be forgotten: their records and notes go; counts stay."""
+        """The worker asked to be forgotten: their records, notes and the reasons given for
+        declining their referrals go; counts stay."""
         now = self.clock()
         cases = (await session.scalars(select(Case).where(Case.worker_id == worker_id))).all()
         for case in cases:
             await session.execute(delete(CaseNote).where(CaseNote.case_id == case.id))
+            await session.execute(
+                update(Referral).where(Referral.case_id == case.id).values(reason=None)
+            )
             case.record = None
             case.worker_id = None
             case.chat_held_by = None

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.alerts import StaffChat
 from bot.cases.directory import Directory, Organisation
+from bot.cases.referrals import ReferralStatus
 from bot.cases.status import Priority, Status
 from bot.i18n import locale, translator
 from bot.jobs import Job
@@ -93,7 +94,7 @@ async def build(
         .join(Case, Case.id == Referral.case_id)
         .where(
             Referral.to_organisation == organisation,
-            Referral.status == "pending",
+            Referral.status == ReferralStatus.PENDING,
             Case.status != Status.CLOSED,
         )
     )

@@ -247,3 +247,23 @@ async def test_a_closed_case_cannot_be_accepted(world: World) -> None:
         await _accept(world, budi, referral.id)
     async with world.sessions() as session:
         assert await referrals.waiting(session, to="kbri-kuala-lumpur") == []
+
+
+async def test_a_forgotten_worker_takes_the_reasons_given_about_them(world: World) -> None:
+    ani = await world.staff("ani")
+    budi = await world.staff("budi", organisation="kbri-kuala-lumpur")
+    case = await _claimed_case(world, ani, user="w-forget")
+    referral = await _decline_after_refer(world, ani, budi, case, "Ibu Siti sudah pulang")
+    async with world.sessions.begin() as session:
+        await world.desk.forget_worker(session, case.worker_id or 0)
+    async with world.sessions() as session:
+        row = await session.get_one(Referral, referral.id)
+        assert row.status == ReferralStatus.DECLINED and row.reason is None  # counts stay
+
+
+async def _decline_after_refer(
+    world: World, ani: Actor, budi: Actor, case: Case, reason: str
+) -> Referral:
+    referral = await _refer(world, ani, case)
+    await _decline(world, budi, referral.id, reason)
+    return referral
