@@ -149,6 +149,14 @@ async def build(
     channels = Channels(settings, engine, clock=clock, sleep=sleep, outbox_options=outbox_options)
     if channels.telegram is not None:
         staff_chat.sender = channels.telegram.staff_chat
+        channels.telegram.staff_groups = frozenset(
+            chat
+            for chat in (
+                settings.telegram_staff_chat,
+                *(org.staff_chat for org in directory.organisations.values()),
+            )
+            if chat
+        )
     return Runtime(
         settings, cipher, database, sessions, backend, flows, desk, engine, channels, staff_chat
     )

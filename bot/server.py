@@ -13,6 +13,7 @@ import structlog
 from starlette.applications import Starlette
 
 from bot.cases import overdue_job, unclaimed_job, waiting_job
+from bot.cases.digest import DigestSchedule, digest_job
 from bot.dashboard import PATH as DASHBOARD
 from bot.dashboard import dashboard
 from bot.dialogue.flows import watch_flows
@@ -40,7 +41,7 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         await runtime.channels.start()
         await _announce_first_login(runtime, base_url)
         # Scheduled jobs run once across every process serving the database (bot/jobs.py).
-        jobs = asyncio.create_task(run_forever(runtime.sessions, scheduled(runtime)))
+        jobs = asyncio.create_task(run_forever(runtime.sessions, scheduled(runtime, base_url)))
         # Editors' changes to flows/complaints/ take effect without a restart (each process).
         reload = asyncio.create_task(watch_flows(settings.content_dir, runtime.flows))
         try:
@@ -67,9 +68,15 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
     )
 
 
-def scheduled(runtime: Runtime) -> list[Job]:
+def scheduled(runtime: Runtime, base_url: str | None = None) -> list[Job]:
     """Every job on a schedule (bot/jobs.py), with the timers the settings give."""
     settings, desk = runtime.settings, runtime.desk
+    digests = DigestSchedule(
+        hour=settings.digest_hour,
+        fallback_chat=settings.telegram_staff_chat,
+        language=settings.default_language,
+        dashboard_url=base_url,
+    )
     return [
         overdue_job(desk.alerts),
         unclaimed_job(desk.alerts, timedelta(minutes=settings.urgent_claim_minutes)),
@@ -80,6 +87,7 @@ def scheduled(runtime: Runtime) -> list[Job]:
             repeat=timedelta(minutes=settings.waiting_notice_repeat_minutes),
         ),
         runtime.staff_chat.job(),
+        digest_job(desk.directory, runtime.staff_chat, digests),
     ]
 
 

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     waiting_notice_minutes: float = Field(default=3, gt=0)  # unanswered while an officer holds
     waiting_notice_repeat_minutes: float = Field(default=60, gt=0)  # the next notice, if ever
     urgent_claim_minutes: float = Field(default=15, gt=0)  # then the supervisors are told
+    # The supervisors' daily digest (bot/cases/digest.py): to each organisation's staff chat
+    # (organisations.yml), else to the staff chat above, at this local hour unless it names one.
+    digest_hour: int = Field(default=7, ge=0, le=23)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

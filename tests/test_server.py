@@ -28,7 +28,7 @@ async def test_every_job_runs_and_the_waiting_notice_follows_its_setting(
     runtime: Runtime,
 ) -> None:
     jobs = scheduled(runtime)
-    names = ["flag_overdue", "flag_unclaimed", "waiting_notice", "staff_chat"]
+    names = ["flag_overdue", "flag_unclaimed", "waiting_notice", "staff_chat", "daily_digest"]
     assert [job.name for job in jobs] == names
     await runtime.engine.handle(Inbound("telegram", "77", "halo"))
     async with runtime.sessions.begin() as session:

@@ -31,6 +31,9 @@ class NoticeKind(StrEnum):
     OVERDUE = "overdue"
     ASSIGNED = "assigned"
     UNCLAIMED = "unclaimed"  # urgent, and nobody took it up in time: to supervisors
+    REFERRED = "referred"  # a case referred to the organisation, waiting for its answer
+    ACCEPTED = "accepted"  # the referral one made was accepted
+    DECLINED = "declined"  # ... or declined
 
 
 class StaffChatQueue(Protocol):

@@ -14,13 +14,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases import notify
 from bot.cases.alerts import Alerts
 from bot.cases.audit import audit
-from bot.cases.directory import Directory
+from bot.cases.directory import Directory, Queue
 from bot.cases.live import Live
 from bot.cases.permissions import CASE_ROLES, Action, Actor, CaseScope, PermissionDenied, can
 from bot.cases.references import new_reference
@@ -33,6 +33,7 @@ from bot.storage.models import (
     CaseMessage,
     CaseNote,
     Message,
+    Referral,
     Staff,
     utcnow,
 )
@@ -146,7 +147,7 @@ class Desk:
         """An officer marks the case urgent from the dashboard: it travels as the worker's would."""
         await self.require(session, actor, Action.FLAG_URGENT, case)
         if case.priority == Priority.URGENT:
-            raise DeskError("the case is urgent already")
+            raise DeskError(N_("the case is urgent already"))
         self._make_urgent(case)
         audit(session, "escalated", staff_id=actor.id, case_id=case.id, by="officer")
         await self._urgent_travels(session, case)
@@ -232,7 +233,14 @@ class Desk:
             case.status = Status.IN_PROGRESS
         case.updated_at = self.clock()
         self._taken_up(case)
-        audit(session, "claimed", staff_id=actor.id, case_id=case.id, previous=previous)
+        audit(
+            session,
+            "claimed",
+            staff_id=actor.id,
+            case_id=case.id,
+            previous=previous,
+            by_organisation=actor.organisation,
+        )
         if case.worker_id is not None:
             lang = await notify.worker_language(session, case.worker_id)
             org = self.directory.organisation_name(case.organisation, lang)
@@ -262,7 +270,14 @@ class Desk:
             case.status = Status.NEW
             case.queued_at = self.clock()
         case.updated_at = self.clock()
-        audit(session, "assigned", staff_id=actor.id, case_id=case.id, to=staff_id)
+        audit(
+            session,
+            "assigned",
+            staff_id=actor.id,
+            case_id=case.id,
+            to=staff_id,
+            by_organisation=actor.organisation,
+        )
         if staff_id is not None:
             await self.alerts.assigned(session, case, staff_id)
         self._changed(session, case)
@@ -288,26 +303,73 @@ class Desk:
         self._changed(session, case)
         return message
 
-    async def note(self, session: AsyncSession, actor: Actor, case: Case, text: str) -> CaseNote:
+    async def note(
+        self, session: AsyncSession, actor: Actor, case: Case, text: str, *, shared: bool = False
+    ) -> CaseNote:
+        """Internal (only the author's organisation reads it) unless `shared` with every
+        organisation that holds the case."""
         await self.require(session, actor, Action.NOTE, case)
-        note = CaseNote(case_id=case.id, staff_id=actor.id, kind="note", text=_text(text))
-        session.add(note)
+        note = self.add_note(session, actor, case, "note", text, shared=shared)
         await session.flush()
-        audit(session, "noted", staff_id=actor.id, case_id=case.id, note_id=note.id)
+        audit(
+            session,
+            "noted",
+            staff_id=actor.id,
+            case_id=case.id,
+            note_id=note.id,
+            by_organisation=actor.organisation,
+            shared=shared,
+        )
         self._changed(session, case)
+        return note
+
+    def add_note(
+        self, session: AsyncSession, actor: Actor, case: Case, kind: str, text: str, *, shared: bool
+    ) -> CaseNote:
+        note = CaseNote(
+            case_id=case.id,
+            staff_id=actor.id,
+            kind=kind,
+            text=_text(text),
+            organisation=actor.organisation,
+            shared=shared,
+            created_at=self.clock(),
+        )
+        session.add(note)
         return note
 
     async def transfer(
         self, session: AsyncSession, actor: Actor, case: Case, queue_id: str, note: str = ""
     ) -> None:
-        """To another queue or organisation; the organisation it leaves can still follow it."""
+        """To another queue of the case's organisation (another organisation: a referral,
+        bot/cases/referrals.py, which that organisation accepts or declines)."""
         await self.require(session, actor, Action.TRANSFER, case)
         target = self.directory.queues.get(queue_id)
         if target is None:
             raise DeskError(N_("unknown queue {queue}"), queue=repr(queue_id))
         if target.id == case.queue:
             raise DeskError(N_("the case is in that queue already"))
-        source_org, source_queue = case.organisation, case.queue
+        if target.organisation != case.organisation:
+            raise DeskError(
+                N_("a case goes to another organisation by referral, which they accept")
+            )
+        source_queue = case.queue
+        if note.strip():
+            self.add_note(session, actor, case, "transfer", note, shared=False)
+        await self.move(session, case, target)
+        audit(
+            session,
+            "transferred",
+            staff_id=actor.id,
+            case_id=case.id,
+            from_queue=source_queue,
+            to_queue=target.id,
+            by_organisation=actor.organisation,
+        )
+
+    async def move(self, session: AsyncSession, case: Case, target: Queue) -> None:
+        """Into `target`'s queue, unassigned; an organisation it leaves can still follow it."""
+        source_org = case.organisation
         moved = target.organisation != source_org
         if moved:
             await _grant(session, case.id, source_org, "transfer")
@@ -320,18 +382,6 @@ class Desk:
         case.organisation, case.queue = target.organisation, target.id
         case.assigned_to = case.chat_held_by = None
         case.status, case.queued_at, case.overdue_at, case.updated_at = Status.NEW, now, None, now
-        if note.strip():
-            session.add(
-                CaseNote(case_id=case.id, staff_id=actor.id, kind="transfer", text=_text(note))
-            )
-        audit(
-            session,
-            "transferred",
-            staff_id=actor.id,
-            case_id=case.id,
-            from_queue=source_queue,
-            to_queue=target.id,
-        )
         if moved and case.worker_id is not None:
             lang = await notify.worker_language(session, case.worker_id)
             org = self.directory.organisation_name(target.organisation, lang)
@@ -342,6 +392,32 @@ class Desk:
             # The organisation it reached hears of it; those that held it knew already.
             await self.alerts.urgent(session, case, [target.organisation])
         self.live.after_commit(session, f"org:{source_org}")
+        self._changed(session, case)
+
+    async def release(self, session: AsyncSession, actor: Actor, case: Case) -> None:
+        """Back to its queue for someone else to claim; the bot answers until they do."""
+        await self.require(session, actor, Action.RELEASE, case)
+        if case.assigned_to is None:
+            return
+        previous = case.assigned_to
+        now = self.clock()
+        case.assigned_to = None
+        if case.chat_held_by is not None:
+            case.chat_held_by = None
+            if case.worker_id is not None:
+                lang = await notify.worker_language(session, case.worker_id)
+                await notify.send_to_worker(session, case.worker_id, notify.bot_again(lang))
+        if case.status == Status.IN_PROGRESS:
+            case.status = Status.NEW
+        case.queued_at = case.updated_at = now
+        audit(
+            session,
+            "released",
+            staff_id=actor.id,
+            case_id=case.id,
+            previous=previous,
+            by_organisation=actor.organisation,
+        )
         self._changed(session, case)
 
     async def share(
@@ -357,10 +433,15 @@ class Desk:
             raise DeskError(N_("the case belongs to that organisation already"))
         await _grant(session, case.id, organisation, "share")
         if note.strip():
-            session.add(
-                CaseNote(case_id=case.id, staff_id=actor.id, kind="share", text=_text(note))
-            )
-        audit(session, "shared", staff_id=actor.id, case_id=case.id, organisation=organisation)
+            self.add_note(session, actor, case, "share", note, shared=True)
+        audit(
+            session,
+            "shared",
+            staff_id=actor.id,
+            case_id=case.id,
+            organisation=organisation,
+            by_organisation=actor.organisation,
+        )
         self.live.after_commit(session, f"org:{organisation}")
         self._changed(session, case)
 
@@ -387,10 +468,15 @@ class Desk:
         case.outcome, case.closed_at, case.updated_at = outcome, now, now
         case.chat_held_by = None
         if note.strip():
-            session.add(
-                CaseNote(case_id=case.id, staff_id=actor.id, kind="close", text=_text(note))
-            )
-        audit(session, "closed", staff_id=actor.id, case_id=case.id, outcome=outcome)
+            self.add_note(session, actor, case, "close", note, shared=False)
+        audit(
+            session,
+            "closed",
+            staff_id=actor.id,
+            case_id=case.id,
+            outcome=outcome,
+            by_organisation=actor.organisation,
+        )
         if case.worker_id is not None:
             lang = await notify.worker_language(session, case.worker_id)
             await notify.send_to_worker(
@@ -405,7 +491,13 @@ class Desk:
             return
         case.chat_held_by = None
         case.updated_at = self.clock()
-        audit(session, "handed_back", staff_id=actor.id, case_id=case.id)
+        audit(
+            session,
+            "handed_back",
+            staff_id=actor.id,
+            case_id=case.id,
+            by_organisation=actor.organisation,
+        )
         if case.worker_id is not None:
             lang = await notify.worker_language(session, case.worker_id)
             await notify.send_to_worker(session, case.worker_id, notify.bot_again(lang))
@@ -429,11 +521,15 @@ class Desk:
         self._changed(session, case)
 
     async def forget_worker(self, session: AsyncSession, worker_id: int) -> None:
-        """The worker asked to be forgotten: their records and notes go; counts stay."""
+        """The worker asked to be forgotten: their records, notes and the reasons given for
+        declining their referrals go; counts stay."""
         now = self.clock()
         cases = (await session.scalars(select(Case).where(Case.worker_id == worker_id))).all()
         for case in cases:
             await session.execute(delete(CaseNote).where(CaseNote.case_id == case.id))
+            await session.execute(
+                update(Referral).where(Referral.case_id == case.id).values(reason=None)
+            )
             case.record = None
             case.worker_id = None
             case.chat_held_by = None

@@ -104,6 +104,7 @@ class Organisation:
     queues: tuple[Queue, ...]
     timezone: str | None = None  # where its officers work, when organisations.yml says
     names: Mapping[str, str] = field(default_factory=dict)  # by language, when it has several
+    digest_hour: int | None = None  # local hour of the daily digest; None: the setting's
 
     @property
     def zone(self) -> ZoneInfo:
@@ -392,6 +393,7 @@ def _organisations(reader: _Reader, doc: CommentedMap) -> dict[str, Organisation
             tuple(queues),
             timezone,
             names,
+            org.get("digest_hour"),
         )
     return organisations
 

@@ -1,11 +1,13 @@
 """Who may do what: pure functions of a staff member's role and organisation and of the case.
 
-officer     their organisation's queues: view, claim, note; reply, transfer, set status, close
-            and hand back the cases assigned to them
+officer     their organisation's queues: view, claim, note; reply, transfer, refer, set status,
+            close, release and hand back the cases assigned to them; accept or decline the
+            cases referred to their organisation
 supervisor  the same for every case of their organisation, plus assigning and reports
 editor      content only; admin: accounts and organisations. Neither sees cases.
 
-An organisation a case was transferred from, or shared with, may view it and add notes.
+An organisation a case was transferred from, shared with or referred to may view it and add
+notes (the internal notes of another organisation stay hidden: bot/cases/queries.notes).
 Anyone who may view an open case may flag it urgent (it then reaches the mission).
 A closed case can still be viewed and noted, nothing else.
 """
@@ -34,15 +36,24 @@ class Action(StrEnum):
     REPLY = "reply"
     STATUS = "status"
     CLOSE = "close"
-    TRANSFER = "transfer"
+    TRANSFER = "transfer"  # to another queue of the organisation, or refer to another one
     SHARE = "share"
     HAND_BACK = "hand_back"
     FLAG_URGENT = "flag_urgent"  # any officer of the organisation: danger seen in the chat
+    RELEASE = "release"  # back to the queue, unassigned
 
 
 # Actions on a case that is assigned to the officer doing them (supervisors: any of theirs).
 _ASSIGNEE = frozenset(
-    {Action.REPLY, Action.STATUS, Action.CLOSE, Action.TRANSFER, Action.SHARE, Action.HAND_BACK}
+    {
+        Action.REPLY,
+        Action.STATUS,
+        Action.CLOSE,
+        Action.TRANSFER,
+        Action.SHARE,
+        Action.HAND_BACK,
+        Action.RELEASE,
+    }
 )
 # The roles that work cases (everyone else sees none).
 CASE_ROLES = (Role.OFFICER, Role.SUPERVISOR)
@@ -102,6 +113,11 @@ def can(actor: Actor, action: Action, case: CaseScope) -> bool:
     if action in _ASSIGNEE:
         return supervisor or case.assigned_to == actor.id
     return False
+
+
+def may_decide_referral(actor: Actor, to_organisation: str) -> bool:
+    """Only the organisation a case is referred to accepts or declines it."""
+    return actor.works_cases and actor.organisation == to_organisation
 
 
 def may_manage_staff(actor: Actor) -> bool:

@@ -236,14 +236,24 @@ async def conversation(session: AsyncSession, case: Case, after_id: int = 0) -> 
     return lines
 
 
-async def notes(session: AsyncSession, case: Case) -> list[tuple[CaseNote, str]]:
+async def notes(
+    session: AsyncSession, case: Case, reader: str | None
+) -> list[tuple[CaseNote, str]]:
+    """The notes organisation `reader` may read: its own, and those shared with every
+    organisation that holds the case. Another organisation's internal notes never leave here."""
     rows = await session.execute(
         select(CaseNote, Staff.display_name)
         .outerjoin(Staff, Staff.id == CaseNote.staff_id)
-        .where(CaseNote.case_id == case.id)
+        .where(CaseNote.case_id == case.id, note_readable_by(reader))
         .order_by(CaseNote.id)
     )
     return [(note, name or "—") for note, name in rows.all()]
+
+
+def note_readable_by(reader: str | None) -> ColumnElement[bool]:
+    if reader is None:
+        return CaseNote.id.is_(None)  # matches nothing
+    return or_(CaseNote.shared.is_(True), CaseNote.organisation == reader)
 
 
 async def evidence(session: AsyncSession, case: Case) -> list[Evidence]:

@@ -266,6 +266,9 @@ class TelegramChannel:
         self.sender = TelegramSender(self.bot, clock)
         self.files = TelegramFiles(self.bot)
         self.staff_chat = TelegramStaffChat(self.bot)
+        # Groups the staff chat posts to (alerts, digests): the bot stays in these, and only
+        # these, when added to a group; workers talk to it in private chats.
+        self.staff_groups: frozenset[str] = frozenset()
         self.receiver: Receiver | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: asyncio.Task[None] | None = None
@@ -307,7 +310,7 @@ class TelegramChannel:
         result = translate(update)
         if isinstance(result, Ignored):
             log.info("telegram.ignored", update_id=update.update_id, reason=result.reason)
-            if result.leave_chat_id is not None:
+            if result.leave_chat_id is not None and not self._staff_group(result):
                 self._background(self._decline_group(result.leave_chat_id))
             return False
         await self.receiver.receive(result.inbound, referral=result.referral)
@@ -393,6 +396,12 @@ class TelegramChannel:
             await self.bot.answer_callback_query(query_id)
         except TelegramError as exc:
             log.info("telegram.answer_button_failed", error=type(exc).__name__)
+
+    def _staff_group(self, ignored: Ignored) -> bool:
+        names = {str(ignored.leave_chat_id)}
+        if ignored.chat_username:
+            names.add(f"@{ignored.chat_username}")
+        return not names.isdisjoint(self.staff_groups)
 
     async def _decline_group(self, chat_id: int) -> None:
         try:

@@ -27,6 +27,7 @@ class Translated:
 class Ignored:
     reason: str
     leave_chat_id: int | None = None  # a group or channel the bot was added to
+    chat_username: str | None = None  # its public @name, if it has one
 
 
 def translate(update: Update) -> Translated | Ignored:
@@ -45,7 +46,9 @@ def translate(update: Update) -> Translated | Ignored:
         member = update.my_chat_member
         joined = member.new_chat_member.status in ("member", "administrator")
         if member.chat.type != ChatType.PRIVATE and joined:
-            return Ignored("added to a group", leave_chat_id=member.chat.id)
+            return Ignored(
+                "added to a group", leave_chat_id=member.chat.id, chat_username=member.chat.username
+            )
         return Ignored("membership")
     message = update.message or update.edited_message
     if message is None:

@@ -12,13 +12,19 @@ from urllib.parse import urlencode
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.cases import Action, PermissionDenied, Role, can, queries
+from bot.cases import Action, PermissionDenied, Role, can, digest, queries, referrals
 from bot.cases.alerts import NoticeKind
 from bot.cases.audit import audit
 from bot.cases.contact import call_advice
 from bot.cases.directory import iter_queues
-from bot.cases.permissions import CaseScope, may_see_queues, may_see_reports
+from bot.cases.permissions import (
+    CaseScope,
+    may_decide_referral,
+    may_see_queues,
+    may_see_reports,
+)
 from bot.cases.status import CLOSING, OUTCOMES, SETTABLE, STATUS_LABELS, STATUSES
+from bot.cases.timeline import timeline
 from bot.dashboard.web import (
     Ctx,
     NotFound,
@@ -29,13 +35,16 @@ from bot.dashboard.web import (
     wants_json,
 )
 from bot.i18n import N_, normalise_language
-from bot.storage.models import Case, utcnow
+from bot.storage.models import Case, Referral, utcnow
 
 NOTIFICATION_TEXT: dict[str, str] = {
     NoticeKind.URGENT: N_("New urgent case"),
     NoticeKind.OVERDUE: N_("Waiting past the time limit"),
     NoticeKind.ASSIGNED: N_("Assigned to you"),
     NoticeKind.UNCLAIMED: N_("Urgent and nobody has taken it up"),
+    NoticeKind.REFERRED: N_("Referred to your organisation"),
+    NoticeKind.ACCEPTED: N_("Your referral was accepted"),
+    NoticeKind.DECLINED: N_("Your referral was declined"),
 }
 LIST_TITLES = {
     "mine": N_("My cases"),
@@ -57,13 +66,22 @@ async def home(ctx: Ctx) -> Response:
     organisation = ctx.staff.organisation or ""  # may_see_queues requires one
     directory = ctx.desk.directory
     notices = await queries.unread_notices(ctx.db, ctx.staff.id)
+    supervisor = may_see_reports(ctx.actor)
+    referred_to_us = await referrals.waiting(ctx.db, to=organisation)
+    deciding = {case.id for _, case in referred_to_us}
+    shared = await queries.case_list(ctx.db, ctx.actor, shared=True)
     return ctx.render(
         "home.html",
         {
+            "referred_to_us": referred_to_us,
+            "referred_by_us": await referrals.waiting(ctx.db, by=organisation),
+            "digest": await digest.build(ctx.db, directory, organisation, ctx.desk.clock())
+            if supervisor
+            else None,
             "organisation": directory.organisation_name(organisation, desk_language(ctx.request)),
             "summaries": await queries.queue_summaries(ctx.db, directory, organisation),
             "mine": await queries.case_list(ctx.db, ctx.actor, mine=True),
-            "shared": await queries.case_list(ctx.db, ctx.actor, shared=True),
+            "shared": [case for case in shared if case.id not in deciding],
             "notifications": [
                 (
                     n,
@@ -74,7 +92,24 @@ async def home(ctx: Ctx) -> Response:
                 for n in notices
             ],
             "directory": directory,
-            "reports": may_see_reports(ctx.actor),
+            "reports": supervisor,
+        },
+    )
+
+
+@signed_in
+async def digest_page(ctx: Ctx) -> Response:
+    """The organisation's daily digest, as it stands now (supervisors)."""
+    if not may_see_reports(ctx.actor):
+        raise PermissionDenied("digest")
+    organisation = ctx.staff.organisation or ""
+    directory = ctx.desk.directory
+    return ctx.render(
+        "digest.html",
+        {
+            "organisation": directory.organisation_name(organisation, desk_language(ctx.request)),
+            "digest": await digest.build(ctx.db, directory, organisation, ctx.desk.clock()),
+            "directory": directory,
         },
     )
 
@@ -163,6 +198,10 @@ async def case_page(ctx: Ctx) -> Response:
         for reply in directory.canned
     ]
     people = {i for i in (case.assigned_to, case.chat_held_by) if i is not None}
+    case_referrals = await referrals.of_case(ctx.db, case)
+    pending = next(
+        (r for r in case_referrals if r.status == referrals.ReferralStatus.PENDING), None
+    )
     return ctx.render(
         "case.html",
         {
@@ -170,7 +209,15 @@ async def case_page(ctx: Ctx) -> Response:
             "organisation": directory.organisation_name(case.organisation, officer_lang),
             "queue_name": directory.queue_name(case.queue, officer_lang),
             "lines": await queries.conversation(ctx.db, case),
-            "notes": await queries.notes(ctx.db, case),
+            "notes": await queries.notes(ctx.db, case, ctx.staff.organisation),
+            "timeline": await timeline(ctx.db, case),
+            "own_queues": [
+                q for q in directory.queues.values() if q.organisation == case.organisation
+            ],
+            "referrals": case_referrals,
+            "pending": pending,
+            "deciding": pending is not None
+            and may_decide_referral(ctx.actor, pending.to_organisation),
             "evidence": await queries.evidence(ctx.db, case),
             "shared": await queries.shared_with(ctx.db, case),
             "record": ctx_format(ctx).record(case.record),
@@ -255,7 +302,8 @@ async def reply(ctx: Ctx) -> Response:
 @signed_in
 async def note(ctx: Ctx) -> Response:
     case = await _case(ctx)
-    await ctx.desk.note(ctx.db, ctx.actor, case, await _field(ctx, "text"))
+    shared = await _field(ctx, "shared") == "1"
+    await ctx.desk.note(ctx.db, ctx.actor, case, await _field(ctx, "text"), shared=shared)
     return await _done(ctx, case)
 
 
@@ -265,6 +313,53 @@ async def transfer(ctx: Ctx) -> Response:
     queue, text = await _field(ctx, "queue"), await _field(ctx, "note")
     await ctx.desk.transfer(ctx.db, ctx.actor, case, queue, text)
     return await _done(ctx, case, leaving=True)
+
+
+@signed_in
+async def refer(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    queue, text = await _field(ctx, "queue"), await _field(ctx, "note")
+    await referrals.refer(ctx.desk, ctx.db, ctx.actor, case, queue, text)
+    return await _done(ctx, case)
+
+
+@signed_in
+async def accept(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    referral = await _referral_to_decide(ctx, case)
+    await referrals.accept(ctx.desk, ctx.db, ctx.actor, referral)
+    return await _done(ctx, case)
+
+
+@signed_in
+async def decline(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    referral = await _referral_to_decide(ctx, case)
+    await referrals.decline(ctx.desk, ctx.db, ctx.actor, referral, await _field(ctx, "reason"))
+    return await _done(ctx, case, leaving=True)
+
+
+@signed_in
+async def withdraw(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    await referrals.withdraw(ctx.desk, ctx.db, ctx.actor, case)
+    return await _done(ctx, case)
+
+
+@signed_in
+async def release(ctx: Ctx) -> Response:
+    case = await _case(ctx)
+    await ctx.desk.release(ctx.db, ctx.actor, case)
+    return await _done(ctx, case)
+
+
+async def _referral_to_decide(ctx: Ctx, case: Case) -> Referral:
+    """The case's waiting referral, if it is to the officer's organisation (else 404)."""
+    referral = await referrals.pending(ctx.db, case)
+    if referral is None or not may_decide_referral(ctx.actor, referral.to_organisation):
+        audit(ctx.db, "denied", staff_id=ctx.staff.id, case_id=case.id, attempted="referral")
+        raise PermissionDenied("referral")
+    return referral
 
 
 @signed_in
@@ -311,6 +406,11 @@ ACTIONS = {
     "note": note,
     "transfer": transfer,
     "share": share,
+    "refer": refer,
+    "accept": accept,
+    "decline": decline,
+    "withdraw": withdraw,
+    "release": release,
     "status": set_status,
     "close": close,
     "hand-back": hand_back,
@@ -320,6 +420,7 @@ ACTIONS = {
 routes: list[BaseRoute] = [
     Route("/", home, methods=["GET"], name="home"),
     Route("/cases", case_list, methods=["GET"]),
+    Route("/digest", digest_page, methods=["GET"]),
     Route("/cases/{reference}", case_page, methods=["GET"]),
     Route("/cases/{reference}/evidence/{evidence_id:int}", evidence_file, methods=["GET"]),
     *[Route(f"/cases/{{reference}}/{name}", ACTIONS[name], methods=["POST"]) for name in ACTIONS],

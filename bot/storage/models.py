@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -365,16 +367,52 @@ class CaseAccess(Base):
 
 
 class CaseNote(Base):
-    """An internal note the worker never sees (also the note that goes with a transfer)."""
+    """A note the worker never sees (also the note that goes with a transfer or a referral).
+
+    Internal notes are read only by the author's organisation; `shared` ones by every
+    organisation that holds the case."""
 
     __tablename__ = "case_notes"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(16))  # "note" | "transfer" | "share" | "close"
+    # "note" | "transfer" | "share" | "referral" | "close"
+    kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    organisation: Mapped[str | None] = mapped_column(String(64))  # the author's, when written
+    shared: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class Referral(Base):
+    """A case offered to another organisation, which accepts it into its queue or declines."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (Index("ix_referrals_to_status", "to_organisation", "status"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    from_organisation: Mapped[str] = mapped_column(String(64))
+    to_organisation: Mapped[str] = mapped_column(String(64))
+    to_queue: Mapped[str] = mapped_column(String(64))
+    referred_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16))  # a ReferralStatus
+    previous_status: Mapped[str] = mapped_column(String(16))  # the case's, restored if declined
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(EncryptedText)  # why it was declined
+
+
+class DigestRun(Base):
+    """An organisation's daily digest, sent for that local day (at most one a day)."""
+
+    __tablename__ = "digest_runs"
+
+    organisation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # in the organisation's zone
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class CaseMessage(Base):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.cases import Actor, DeskError, PermissionDenied, flag_unclaimed, unclaimed_job
+from bot.cases import Actor, DeskError, PermissionDenied, flag_unclaimed, referrals, unclaimed_job
 from bot.jobs import run_due
 from bot.storage.models import AuditEntry, Case, CaseAccess, Staff, StaffNotification
 from tests.cases.conftest import World
@@ -190,7 +190,7 @@ async def test_an_urgent_case_taken_up_in_time_alerts_no_supervisor(world: World
     assert (await world.case()).urgent_taken_at == world.clock.now
 
 
-async def test_an_urgent_case_transferred_alerts_only_where_it_arrives(world: World) -> None:
+async def test_an_urgent_case_referred_alerts_only_where_it_arrives(world: World) -> None:
     ani, case = await _bridged(world)
     await world.staff("budi", organisation="kbri-kuala-lumpur")
     await world.say("w1", "saya sedang dipukul majikan")
@@ -198,5 +198,8 @@ async def test_an_urgent_case_transferred_alerts_only_where_it_arrives(world: Wo
     sbmi = await world.staff("eka", organisation="sbmi")
     async with world.sessions.begin() as session:
         row = await session.get_one(Case, case.id)
-        await world.desk.transfer(session, ani, row, "sbmi-paralegal")
+        referral = await referrals.refer(world.desk, session, ani, row, "sbmi-paralegal")
+    assert await _notified(world, "urgent") == before  # referred, not yet theirs
+    async with world.sessions.begin() as session:
+        await referrals.accept(world.desk, session, sbmi, await session.merge(referral))
     assert await _notified(world, "urgent") == sorted([*before, sbmi.id])

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.storage.models import AuditEntry, Case, CaseAccess, CaseMessage, Message
+from bot.cases import referrals
+from bot.storage.models import AuditEntry, Case, CaseAccess, CaseMessage, Message, Referral
 from tests.cases.conftest import World
 
 
@@ -98,10 +99,17 @@ async def test_the_whole_path(world: World) -> None:
     emergency = await world.say("worker", "darurat, saya dikunci")
     assert emergency and emergency[0].text.startswith("EMERGENCY")
 
-    # Transfer to the embassy: the worker is told, the bot answers until someone claims it.
+    # Referred to the embassy, which accepts: the worker is told, the bot answers until
+    # someone claims it.
     async with world.sessions.begin() as session:
         row = await session.get_one(Case, case.id)
-        await world.desk.transfer(session, officer, row, "kbri-kl-protection", "Paspor ditahan")
+        referral = await referrals.refer(
+            world.desk, session, officer, row, "kbri-kl-protection", "Paspor ditahan"
+        )
+    assert (await world.case()).status == "referred"
+    async with world.sessions.begin() as session:
+        row = await session.get_one(Referral, referral.id)
+        await referrals.accept(world.desk, session, other_org, row)
     case = await world.case()
     assert (case.organisation, case.status, case.assigned_to, case.chat_held_by) == (
         "kbri-kuala-lumpur",
@@ -130,7 +138,7 @@ async def test_the_whole_path(world: World) -> None:
     assert case.reference in status.text and "ditutup" in status.text
 
     actions = await _actions(world, case.id)
-    for action in ("opened", "claimed", "replied", "transferred", "closed"):
+    for action in ("opened", "claimed", "replied", "referred", "referral_accepted", "closed"):
         assert action in actions
 
 

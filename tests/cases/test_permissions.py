@@ -8,6 +8,7 @@ from bot.cases import Action, Actor, can
 from bot.cases.permissions import (
     CaseScope,
     may_check_content,
+    may_decide_referral,
     may_manage_staff,
     may_see_queues,
     may_see_reports,
@@ -29,7 +30,7 @@ RELATIONS = {
 }
 A = Action
 READ = {A.VIEW, A.NOTE}
-WORK = {A.REPLY, A.STATUS, A.CLOSE, A.TRANSFER, A.SHARE, A.HAND_BACK}
+WORK = {A.REPLY, A.STATUS, A.CLOSE, A.TRANSFER, A.SHARE, A.HAND_BACK, A.RELEASE}
 NOTHING: set[Action] = set()
 FLAG = {A.FLAG_URGENT}
 ALLOWED = {
@@ -86,3 +87,21 @@ def test_pages_by_role(role: str, queues: bool, reports: bool, staff: bool, cont
     assert may_see_reports(actor) is reports
     assert may_manage_staff(actor) is staff
     assert may_check_content(actor) is content
+
+
+@pytest.mark.parametrize(
+    ("role", "organisation", "decides"),
+    [
+        ("officer", "mission", True),
+        ("supervisor", "mission", True),
+        ("officer", "ngo", False),  # the organisation that referred it
+        ("supervisor", "bp3mi", False),  # a third organisation
+        ("editor", "mission", False),
+        ("admin", "mission", False),
+        ("officer", None, False),
+    ],
+)
+def test_only_the_receiving_organisation_decides_a_referral(
+    role: str, organisation: str | None, decides: bool
+) -> None:
+    assert may_decide_referral(Actor(ME, role, organisation), "mission") is decides

@@ -30,10 +30,12 @@ ROUTES: list[tuple[str, str, Action, dict[str, str]]] = [
     ("POST", "/reply", Action.REPLY, {"text": "Halo"}),
     ("POST", "/status", Action.STATUS, {"status": "waiting"}),
     ("POST", "/close", Action.CLOSE, {"outcome": "resolved"}),
-    ("POST", "/transfer", Action.TRANSFER, {"queue": "sbmi-paralegal"}),
+    ("POST", "/transfer", Action.TRANSFER, {"queue": "migrantcare-urgent"}),
+    ("POST", "/refer", Action.TRANSFER, {"queue": "sbmi-paralegal"}),
     ("POST", "/share", Action.SHARE, {"organisation": "bp3mi-jatim"}),
     ("POST", "/hand-back", Action.HAND_BACK, {}),
     ("POST", "/flag-urgent", Action.FLAG_URGENT, {}),
+    ("POST", "/release", Action.RELEASE, {}),
 ]
 _WORKERS = itertools.count()
 RELATIONS = ("own, unassigned", "own, mine", "own, a colleague's", "shared", "another org")
@@ -96,7 +98,10 @@ async def test_permission_matrix_over_http(
                     )
                 ).all()
             # Every view and change, and every refusal, is in the audit log.
-            nothing_to_do = allowed and suffix == "/hand-back" and case.chat_held_by is None
+            nothing_to_do = allowed and (
+                (suffix == "/hand-back" and case.chat_held_by is None)
+                or (suffix == "/release" and case.assigned_to is None)
+            )
             assert actions or nothing_to_do, (role, relation, suffix)
             if not allowed:
                 assert actions == ["denied"]
@@ -171,22 +176,25 @@ async def test_whole_path_over_http_with_live_messages(
     [(kind, html)] = await reader
     assert kind == "message" and "gaji saya 3 bulan" in html and "Worker" in html
 
-    # Internal note, transfer with a note, then the embassy closes it.
+    # A shared note, a referral with a note, the embassy accepts, then closes it.
     assert (
-        await post(ani, f"/dashboard/cases/{case.reference}/note", text="Paspor ditahan agen")
+        await post(
+            ani, f"/dashboard/cases/{case.reference}/note", text="Paspor ditahan agen", shared="1"
+        )
     ).status_code == 303
     moved = await post(
         ani,
-        f"/dashboard/cases/{case.reference}/transfer",
+        f"/dashboard/cases/{case.reference}/refer",
         queue="kbri-kl-protection",
         note="Mohon bantu",
     )
     assert moved.status_code == 303
-    page = await ani.get(f"/dashboard/cases/{case.reference}")
-    assert page.status_code == 200 and "Claim and answer" not in page.text  # read-only now
     budi = await client("budi")
     page = await budi.get(f"/dashboard/cases/{case.reference}")
     assert "Mohon bantu" in page.text and "Paspor ditahan agen" in page.text
+    assert (await post(budi, f"/dashboard/cases/{case.reference}/accept")).status_code == 303
+    page = await ani.get(f"/dashboard/cases/{case.reference}")
+    assert page.status_code == 200 and "Claim and answer" not in page.text  # read-only now
     assert (await post(budi, f"/dashboard/cases/{case.reference}/claim")).status_code == 303
     closed = await post(
         budi, f"/dashboard/cases/{case.reference}/close", outcome="resolved", note="Selesai"
