@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cases import CaseHooks, Desk, Directory, Live
+from bot.channels.mailbox import Mailbox
 from bot.channels.service import Channels
 from bot.content import Content
 from bot.dialogue.flows import FlowLibrary, FlowRunner
@@ -38,6 +39,7 @@ class Runtime:
     desk: Desk  # cases, queues and the live updates the dashboard shows
     engine: Engine
     channels: Channels  # Telegram and WhatsApp (each on when configured), outbox, evidence
+    mailbox: Mailbox  # what the web chat page and the terminal read between their messages
 
     async def health(self) -> dict[str, object]:
         await db.ping(self.database)
@@ -137,4 +139,7 @@ async def build(
     language = detect_language or detect_by_text
     engine = Engine(sessions, backend, policy, cipher, language, CaseHooks(desk))
     channels = Channels(settings, engine, clock=clock, sleep=sleep, outbox_options=outbox_options)
-    return Runtime(settings, cipher, database, sessions, backend, flows, desk, engine, channels)
+    mailbox = Mailbox(sessions, cipher, directory, desk.live, clock=clock)
+    return Runtime(
+        settings, cipher, database, sessions, backend, flows, desk, engine, channels, mailbox
+    )

@@ -50,10 +50,13 @@ class Settings(BaseSettings):
     twilio_whatsapp_from: str | None = None  # whatsapp:+14155238886
     twilio_template_sid: str | None = None  # HX..., the approved "an officer answered" template
     twilio_api_url: str | None = None  # a test stub instead of https://api.twilio.com
+    # Partner sites that may show the web chat in a frame (the widget): comma-separated origins.
+    web_chat_origins: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
         self._check_channels()
+        self._check_web_chat_origins()
         if self.nlu_backend == "rasa" and not self.rasa_url:
             raise ValueError(f"{PREFIX}RASA_URL is required when {PREFIX}NLU_BACKEND is 'rasa'")
         if self.env == "production":
@@ -111,6 +114,41 @@ class Settings(BaseSettings):
                 raise ValueError(f"{PREFIX}TWILIO_ACCOUNT_SID must start with AC")
         if self.twilio_template_sid and not self.twilio_template_sid.startswith("HX"):
             raise ValueError(f"{PREFIX}TWILIO_TEMPLATE_SID must be a content SID starting with HX")
+
+    def _check_web_chat_origins(self) -> None:
+        origins = []
+        for given in (self.web_chat_origins or "").split(","):
+            given = given.strip()
+            if not given:
+                continue
+            parts = urlsplit(given)
+            if (
+                parts.scheme not in ("https", "http")
+                or not parts.hostname
+                or not re.fullmatch(
+                    r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?", parts.netloc
+                )
+                or parts.path not in ("", "/")
+                or parts.query
+                or parts.fragment
+                or parts.username is not None
+            ):
+                raise ValueError(
+                    f"{PREFIX}WEB_CHAT_ORIGINS must be comma-separated origins like "
+                    f"https://ngo.example.org (scheme and host, no path): {given!r} is not one"
+                )
+            origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
+        self.web_chat_origins = ",".join(dict.fromkeys(origins)) or None
+
+    @property
+    def web_chat_origin_list(self) -> tuple[str, ...]:
+        """The partner sites that may frame the chat page (its CSP frame-ancestors)."""
+        return tuple(o for o in (self.web_chat_origins or "").split(",") if o)
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over https: in production, or when the public address is https."""
+        return self.env == "production" or (self.public_url or "").startswith("https://")
 
     @property
     def effective_telegram_mode(self) -> Literal["webhook", "polling"]:

@@ -21,6 +21,7 @@ from bot.cases.status import CLOSING, OUTCOMES, SETTABLE, STATUS_LABELS
 from bot.dashboard.web import Ctx, NotFound, redirect, signed_in, wants_json
 from bot.i18n import normalise_language
 from bot.nlu.entities.province import province_name
+from bot.outbox.stuck import stuck_count
 from bot.storage.models import Case, utcnow
 
 NOTIFICATION_TEXT: dict[str, str] = {
@@ -140,6 +141,9 @@ async def case_page(ctx: Ctx) -> Response:
             "directory": directory,
             "settable": [(s, STATUS_LABELS[s]) for s in SETTABLE],
             "outcomes": [(o, OUTCOMES[o]) for o in CLOSING],
+            "stuck": await stuck_count(ctx.db, case.worker_id, now=ctx.desk.clock())
+            if case.worker_id is not None
+            else 0,
         },
     )
 

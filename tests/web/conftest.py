@@ -24,9 +24,11 @@ class EchoReceiver:
 
     def __init__(self) -> None:
         self.inbounds: list[Inbound] = []
+        self.organisations: list[str | None] = []
 
-    async def answer(self, inbound: Inbound) -> list[Reply]:
+    async def answer(self, inbound: Inbound, *, organisation: str | None = None) -> list[Reply]:
         self.inbounds.append(inbound)
+        self.organisations.append(organisation)
         if inbound.text == "hapus chat":
             return [Reply(CLEAR_CHAT_NOTE, action=Action.CLEAR_CHAT)]
         if inbound.text in ANSWERS:
@@ -69,5 +71,7 @@ async def serve(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def client(echo_engine: EchoReceiver) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser that opened the chat page, and so holds the conversation cookie it was given."""
     async with serve(create_app(echo_engine)) as client:
+        assert (await client.get("/chat")).status_code == 200
         yield client
