@@ -58,13 +58,15 @@ def chat_app(chat_engine: ChatReceiver) -> Starlette:
 
 
 @asynccontextmanager
-async def serve(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def serve(
+    app: Starlette, base_url: str = "http://testserver"
+) -> AsyncIterator[httpx.AsyncClient]:
     """An in-process client with the app's lifespan running (Starlette's TestClient, without
-    the httpx2 package, warns)."""
+    the httpx2 package, warns). An https `base_url` sends Secure cookies back."""
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+        httpx.AsyncClient(transport=transport, base_url=base_url) as client,
     ):
         yield client
 
