@@ -141,7 +141,7 @@ async def case_page(ctx: Ctx) -> Response:
             "directory": directory,
             "settable": [(s, STATUS_LABELS[s]) for s in SETTABLE],
             "outcomes": [(o, OUTCOMES[o]) for o in CLOSING],
-            "stuck": await stuck_count(ctx.db, case.worker_id, now=ctx.desk.clock())
+            "stuck": await stuck_count(ctx.db, case.worker_id, now=utcnow())
             if case.worker_id is not None
             else 0,
         },
