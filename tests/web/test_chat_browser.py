@@ -10,12 +10,17 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, ViewportSize, expect, sync_playwright
 from starlette.applications import Starlette
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route as StarletteRoute
 
 from bot.web import create_app
+from bot.web.chat import ChatOptions
 from tests.live import serve_in_thread
 from tests.web.conftest import EchoReceiver
 
@@ -262,3 +267,53 @@ def test_delete_this_chat_empties_the_page_and_its_transcript(
     send(page, "halo")
     expect(page.locator(".msg.bot").first).not_to_be_empty()
     assert len({i.user_id for i in echo_engine.inbounds}) == 1
+
+
+def test_the_widget_on_a_partners_site_opens_a_working_chat(
+    page: Page, serve: Callable[[Starlette], str], echo_engine: EchoReceiver
+) -> None:
+    """A partner's page on another site (localhost) embeds the chat served at 127.0.0.1: the
+    frame gets its cookie (SameSite=None; Secure; Partitioned) even where the browser denies a
+    third-party frame its storage, and the partner's organisation rides along."""
+
+    class PartnerAndHelpline:
+        """The partner's page and the helpline on one port; the helpline made on first use,
+        when the port (and so the partner's origin to allow) is known."""
+
+        def __init__(self) -> None:
+            self.app: Starlette | None = None
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "lifespan":
+                await Starlette()(scope, receive, send)
+                return
+            if self.app is None:
+                port = scope["server"][1]
+                partner = f"""<!doctype html><html lang="en"><body><h1>Partner</h1>
+                    <script src="http://127.0.0.1:{port}/chat/widget.js"
+                            data-organisation="sbmi" async></script></body></html>"""
+
+                async def partner_page(request: StarletteRequest) -> Response:
+                    return HTMLResponse(partner)
+
+                options = ChatOptions(
+                    frame_origins=(f"http://localhost:{port}",),
+                    organisations={"sbmi": "SBMI"},
+                )
+                self.app = create_app(
+                    echo_engine,
+                    chat=options,
+                    extra_routes=[StarletteRoute("/partner", partner_page)],
+                )
+            await self.app(scope, receive, send)
+
+    base = serve(PartnerAndHelpline())  # type: ignore[arg-type]
+    page.goto(base.replace("127.0.0.1", "localhost") + "/partner")
+    page.get_by_role("button", name="Chat with the helpline").click()
+    frame = page.frame_locator("[data-helpline-widget] iframe")
+    frame.locator("#message-text").fill("halo")
+    frame.locator("#message-text").press("Enter")
+    expect(frame.locator(".msg.bot").first).to_have_text("Anda menulis: halo")
+    assert echo_engine.organisations == ["sbmi"]
+    [cookie] = page.context.cookies()
+    assert (cookie["sameSite"], cookie["secure"], cookie["httpOnly"]) == ("None", True, True)

@@ -5,6 +5,7 @@ only the holder of the server's token reads or writes the conversation."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -30,6 +31,7 @@ nlu = cases_fixtures.nlu
 clock = cases_fixtures.clock
 build_options = cases_fixtures.build_options
 
+_NUMBERS = itertools.count()
 API = "/chat/api/messages"
 EVENTS = "/chat/api/events"
 
@@ -52,9 +54,9 @@ async def worker(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def say(client: httpx.AsyncClient, text: str, number: list[int] = [0]) -> dict[str, Any]:
-    number[0] += 1
-    response = await client.post(API, json={"text": text, "client_message_id": f"m{number[0]}"})
+async def say(client: httpx.AsyncClient, text: str) -> dict[str, Any]:
+    message_id = f"m{next(_NUMBERS)}"
+    response = await client.post(API, json={"text": text, "client_message_id": message_id})
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -72,7 +74,11 @@ async def claim_and_reply(world: World, officer: Actor, *texts: str) -> list[int
 
 
 async def read_events(
-    app: Starlette, client: httpx.AsyncClient, path: str, want: int, headers: dict[str, str] = {}
+    app: Starlette,
+    client: httpx.AsyncClient,
+    path: str,
+    want: int,
+    headers: dict[str, str] | None = None,
 ) -> list[tuple[str, str | None, Any]]:
     """(event, id, data) from the page's stream, straight from the ASGI app, until `want`."""
     raw_path, _, query = path.partition("?")
@@ -90,7 +96,7 @@ async def read_events(
         "headers": [
             (b"host", b"testserver"),
             (b"cookie", cookie.encode()),
-            *((k.lower().encode(), v.encode()) for k, v in headers.items()),
+            *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
         ],
         "server": ("testserver", 80),
         "client": ("127.0.0.1", 40000),

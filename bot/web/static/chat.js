@@ -31,7 +31,10 @@
   var failed = null; // {text, title, typed, id}: the message that did not get through
   // since: the last message read from the stream; officer: who answered when last seen
   // (undefined: not known yet, null: the bot).
-  var history = load(sessionStorage, HISTORY_KEY, { items: [], quick: [] });
+  // Reading window.sessionStorage itself throws where the browser denies storage (a partner's
+  // frame with third-party storage blocked): the chat works, it just forgets on reload.
+  var tabStorage = storageOrNull("sessionStorage");
+  var history = load(tabStorage, HISTORY_KEY, { items: [], quick: [] });
   var stream = null;
 
   function randomId() {
@@ -46,6 +49,14 @@
       return (b + 0x100).toString(16).slice(1);
     }).join("");
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  function storageOrNull(name) {
+    try {
+      return window[name];
+    } catch (e) {
+      return null;
+    }
   }
 
   // Storage can be missing or full (private mode): the chat still works, it just forgets.
@@ -198,7 +209,7 @@
       }
       await explain(problem, message);
     } else {
-      save(sessionStorage, HISTORY_KEY, history);
+      save(tabStorage, HISTORY_KEY, history);
     }
     if (typed) {
       box.focus();
@@ -213,7 +224,7 @@
     }
     history = { items: [], quick: [] };
     try {
-      sessionStorage.removeItem(HISTORY_KEY);
+      tabStorage.removeItem(HISTORY_KEY);
     } catch (e) { /* see load() */ }
   }
 
@@ -385,11 +396,11 @@
         history.quick = message.quick_replies;
         showQuickReplies(history.quick);
       }
-      save(sessionStorage, HISTORY_KEY, history);
+      save(tabStorage, HISTORY_KEY, history);
     });
     stream.addEventListener("presence", function (event) {
       showPresence(JSON.parse(event.data).officer);
-      save(sessionStorage, HISTORY_KEY, history);
+      save(tabStorage, HISTORY_KEY, history);
     });
     stream.addEventListener("error", function () {
       // CLOSED: refused (no cookie yet, say); otherwise the browser reconnects by itself.
