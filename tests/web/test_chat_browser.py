@@ -309,11 +309,13 @@ def test_the_widget_on_a_partners_site_opens_a_working_chat(
 
     base = serve(PartnerAndHelpline())  # type: ignore[arg-type]
     page.goto(base.replace("127.0.0.1", "localhost") + "/partner")
-    page.get_by_role("button", name="Chat with the helpline").click()
+    # chat.js opens the stream last: once it asks, the page is ready for typing.
+    with page.expect_request("**/chat/api/events**"):
+        page.get_by_role("button", name="Chat with the helpline").click()
     frame = page.frame_locator("[data-helpline-widget] iframe")
     frame.locator("#message-text").fill("halo")
     frame.locator("#message-text").press("Enter")
-    expect(frame.locator(".msg.bot").first).to_have_text("Anda menulis: halo")
+    expect(frame.locator(".msg.bot").first).to_have_text("Anda menulis: halo", timeout=10_000)
     assert echo_engine.organisations == ["sbmi"]
     [cookie] = page.context.cookies()
     assert (cookie["sameSite"], cookie["secure"], cookie["httpOnly"]) == ("None", True, True)

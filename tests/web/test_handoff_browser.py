@@ -149,7 +149,7 @@ def test_an_officers_reply_appears_on_the_workers_page_without_asking(
     expect(officer.locator("#reply-text")).to_have_value("")
 
     # The worker did nothing: the reply and who joined arrive on their page by themselves.
-    expect(worker.locator(".msg.officer")).to_have_text(REPLY)
+    expect(worker.locator(".msg.officer")).to_have_text(REPLY, timeout=10_000)
     expect(worker.locator("#presence")).to_have_text("Rina from Migrant CARE is answering you.")
     expect(worker.locator(".msg.system").first).to_have_text(
         "Rina from Migrant CARE joined the chat."
@@ -164,7 +164,7 @@ def test_an_officers_reply_appears_on_the_workers_page_without_asking(
 
     officer.get_by_role("button", name="Hand back to the bot").click()
     expect(worker.locator(".msg.system").last).to_have_text(
-        "The helpline's assistant answers you again."
+        "The helpline's assistant answers you again.", timeout=10_000
     )
     expect(worker.locator("#presence")).to_be_hidden()
     _shot(worker, tmp_path, "worker-bot-back")
