@@ -12,12 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from bot import logs
 from bot.cases.cli import cases_app
-from bot.messages import Action, ChannelKind, Inbound, Reply
+from bot.messages import ChannelKind, Inbound
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.staff.cli import user_app
 
@@ -86,11 +85,27 @@ def chat(
 async def _chat(
     settings: Settings, user: str, *, flow: str | None = None, lang: str | None = None
 ) -> None:
+    from bot.channels.console import Console
     from bot.runtime import build
 
     runtime = await build(settings)
     interactive = sys.stdin.isatty()
-    quick: dict[str, str] = {}
+    console = Console(
+        runtime.channels.receiver,
+        runtime.mailbox,
+        user,
+        write=_write,
+        interactive=interactive,
+        lang=lang or settings.default_language,
+    )
+
+    async def read_line() -> str | None:
+        # In a thread, so that officers' messages are printed while the worker types.
+        if interactive:
+            return await asyncio.to_thread(input, "> ")
+        line = await asyncio.to_thread(sys.stdin.readline)
+        return line or None
+
     try:
         if interactive:
             typer.echo("Ketik pesan / type a message (Ctrl-D to quit).")
@@ -103,41 +118,16 @@ async def _chat(
                 names = ", ".join(f.id for f in runtime.flows.flows())
                 typer.echo(f"no flow {flow!r}; the flows are: {names}", err=True)
                 raise typer.Exit(2)
-            replies = await runtime.channels.receiver.answer(
-                Inbound(ChannelKind.CONSOLE, user, f"/flow:start:{flow}")
-            )
-            quick = _print_replies(replies)
-        while True:
-            line = await asyncio.to_thread(input, "> ") if interactive else sys.stdin.readline()
-            if not interactive and not line:
-                break
-            text = line.rstrip("\n")
-            if not text.strip():
-                continue
-            # A quick reply can be chosen by typing its title.
-            text = quick.get(text.strip().lower(), text)
-            replies = await runtime.channels.receiver.answer(
-                Inbound(ChannelKind.CONSOLE, user, text)
-            )
-            quick = _print_replies(replies, interactive=interactive)
+            await console.say(f"/flow:start:{flow}")
+        await console.run(read_line)
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
         await runtime.close()
 
 
-def _print_replies(replies: list[Reply], *, interactive: bool = False) -> dict[str, str]:
-    quick: dict[str, str] = {}
-    for reply in replies:
-        if reply.action is Action.CLEAR_CHAT and interactive:
-            click.clear()  # the terminal's "delete this chat"
-            continue
-        typer.echo(reply.text)
-        if reply.quick_replies:
-            typer.echo("  " + "  ".join(f"[{q.title}]" for q in reply.quick_replies))
-            quick.update({q.title.lower(): q.payload for q in reply.quick_replies})
-    typer.echo("")
-    return quick
+def _write(text: str) -> None:
+    typer.echo(text, nl=False)
 
 
 @app.command()

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cases import Alerts, CaseHooks, Desk, Directory, Live, StaffMessages
+from bot.channels.mailbox import Mailbox
 from bot.channels.service import Channels
 from bot.content import Content
 from bot.dialogue.flows import FlowLibrary, FlowRunner
@@ -39,6 +40,7 @@ class Runtime:
     engine: Engine
     channels: Channels  # Telegram and WhatsApp (each on when configured), outbox, evidence
     staff_chat: StaffMessages  # alerts for staff group chats, kept until Telegram took them
+    mailbox: Mailbox  # what the web chat page and the terminal read between their messages
 
     async def health(self) -> dict[str, object]:
         await db.ping(self.database)
@@ -157,6 +159,17 @@ async def build(
             )
             if chat
         )
+    mailbox = Mailbox(sessions, cipher, directory, desk.live, clock=clock)
     return Runtime(
-        settings, cipher, database, sessions, backend, flows, desk, engine, channels, staff_chat
+        settings,
+        cipher,
+        database,
+        sessions,
+        backend,
+        flows,
+        desk,
+        engine,
+        channels,
+        staff_chat,
+        mailbox,
     )

@@ -21,6 +21,8 @@ from bot.jobs import Job, run_forever
 from bot.runtime import Runtime, build
 from bot.settings import Settings
 from bot.web.app import create_app
+from bot.web.chat import ChatOptions
+from bot.web.identity import Identity
 
 log = structlog.get_logger(__name__)
 
@@ -60,8 +62,20 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         csrf_secret=runtime.cipher.lookup_hash("dashboard csrf cookie"),
         https_only=base_url.startswith("https://"),
     )
+    directory = runtime.desk.directory
+    chat = ChatOptions(
+        # Conversation tokens are signed with a key derived from the encryption keys, the same
+        # in every process serving the database.
+        identity=Identity(
+            runtime.cipher.lookup_hash("web chat identity"), secure=settings.secure_cookies
+        ),
+        frame_origins=settings.web_chat_origin_list,
+        organisations={o.id: o.name for o in directory.organisations.values()},
+    )
     return create_app(
         runtime.channels.receiver,
+        chat=chat,
+        mailbox=runtime.mailbox,
         health_check=runtime.health,
         extra_routes=[*runtime.channels.routes(), officers],
         lifespan=lifespan,

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # The supervisors' daily digest (bot/cases/digest.py): to each organisation's staff chat
     # (organisations.yml), else to the staff chat above, at this local hour unless it names one.
     digest_hour: int = Field(default=7, ge=0, le=23)
+    # Partner sites that may show the web chat in a frame (the widget): comma-separated origins.
+    web_chat_origins: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -67,6 +69,7 @@ class Settings(BaseSettings):
                 f"{PREFIX}WAITING_NOTICE_REPEAT_MINUTES must be at least "
                 f"{PREFIX}WAITING_NOTICE_MINUTES"
             )
+        self._check_web_chat_origins()
         if self.nlu_backend == "rasa" and not self.rasa_url:
             raise ValueError(f"{PREFIX}RASA_URL is required when {PREFIX}NLU_BACKEND is 'rasa'")
         if self.env == "production":
@@ -141,6 +144,41 @@ class Settings(BaseSettings):
                 f"{PREFIX}TELEGRAM_STAFF_CHAT must be a chat id like -1001234567890 "
                 "or a channel's @username"
             )
+
+    def _check_web_chat_origins(self) -> None:
+        origins = []
+        for given in (self.web_chat_origins or "").split(","):
+            given = given.strip()
+            if not given:
+                continue
+            parts = urlsplit(given)
+            if (
+                parts.scheme not in ("https", "http")
+                or not parts.hostname
+                or not re.fullmatch(
+                    r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?", parts.netloc
+                )
+                or parts.path not in ("", "/")
+                or parts.query
+                or parts.fragment
+                or parts.username is not None
+            ):
+                raise ValueError(
+                    f"{PREFIX}WEB_CHAT_ORIGINS must be comma-separated origins like "
+                    f"https://ngo.example.org (scheme and host, no path): {given!r} is not one"
+                )
+            origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
+        self.web_chat_origins = ",".join(dict.fromkeys(origins)) or None
+
+    @property
+    def web_chat_origin_list(self) -> tuple[str, ...]:
+        """The partner sites that may frame the chat page (its CSP frame-ancestors)."""
+        return tuple(o for o in (self.web_chat_origins or "").split(",") if o)
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over https: in production, or when the public address is https."""
+        return self.env == "production" or (self.public_url or "").startswith("https://")
 
     @property
     def effective_telegram_mode(self) -> Literal["webhook", "polling"]:

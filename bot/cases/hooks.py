@@ -29,7 +29,7 @@ from bot.dialogue.replies import person_or_menu
 from bot.engine import Followup
 from bot.i18n import normalise_language
 from bot.messages import Reply
-from bot.storage.models import Case, Message, Worker
+from bot.storage.models import Case, Event, Message, Worker
 
 KNOWN_CASES = 10  # the newest cases the dialogue may tell the worker about
 
@@ -122,6 +122,7 @@ class CaseHooks:
             source=source,
             category=category,
             country=country or worker.country,
+            choice=await self._referred_to(session, worker_id),
         )
 
     async def _complaint(
@@ -135,8 +136,21 @@ class CaseHooks:
             country=event.country,
             priority_hint=event.priority_hint,
             record=event.record,
-            choice=event.choice,
+            choice=event.choice or await self._referred_to(session, worker_id),
         )
+
+    async def _referred_to(self, session: AsyncSession, worker_id: int) -> str | None:
+        """The partner organisation whose site the worker came from (the web chat's widget)."""
+        rows = await session.scalars(
+            select(Event.data)
+            .where(Event.worker_id == worker_id, Event.kind == "referral")
+            .order_by(Event.id.desc())
+        )
+        for data in rows:
+            organisation = data.get("organisation")
+            if organisation in self.desk.directory.organisations:
+                return str(organisation)
+        return None
 
     def _out_of_hours(self, case: Case, lang: str) -> list[Reply]:
         """When the officers will answer, if they are not at work now."""

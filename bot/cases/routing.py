@@ -55,6 +55,13 @@ def is_urgent(
 
 
 def route(directory: Directory, facts: CaseFacts) -> Routed:
+    chosen = directory.organisations.get(facts.choice or "")
+    if chosen is not None and not any(
+        rule.choices and chosen.id in rule.choices for rule in directory.routing.rules
+    ):
+        # The worker came through a partner's site (or asked for them), and routing.yml has no
+        # rule of its own for them: the partner's first queue.
+        return Routed(chosen.queues[0], f"chosen organisation: {chosen.id}")
     for rule in directory.routing.rules:
         if matches(rule, facts):
             if rule.office is not None:

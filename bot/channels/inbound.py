@@ -80,9 +80,18 @@ class Receiver:
         self._spawn(self._process(worker_id))
         return message_id
 
-    async def answer(self, inbound: Inbound) -> list[Reply]:
+    async def answer(self, inbound: Inbound, *, organisation: str | None = None) -> list[Reply]:
         """For channels that answer in place (the web chat, the terminal): store the message
-        (once), process it now, and return the replies to it (a repeat gets the same ones)."""
+        (once), process it now, and return the replies to it (a repeat gets the same ones).
+
+        `organisation`: the partner whose site the worker came from (the web chat's widget),
+        noted as their referral before the message is processed, so a case it opens goes there."""
+        if organisation is not None:
+            worker_id, _ = await self.engine.store(inbound)
+            async with self.sessions.begin() as session:
+                await _note_referral(
+                    session, worker_id, inbound.channel, organisation, organisation=organisation
+                )
         replies = await self.engine.handle(inbound)
         self._wake_outbox()  # what the decision queued for other channels (staff alerts)
         return replies
@@ -158,13 +167,22 @@ class Receiver:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-async def _note_referral(session: AsyncSession, worker_id: int, channel: str, code: str) -> None:
-    """A deep link's code (a campaign, an NGO): noted once per worker and code."""
+async def _note_referral(
+    session: AsyncSession,
+    worker_id: int,
+    channel: str,
+    code: str,
+    *,
+    organisation: str | None = None,
+) -> None:
+    """A deep link's code (a campaign, an NGO), or the partner organisation whose site the
+    worker came from: noted once per worker and code."""
     known = await session.scalars(
         select(Event.data).where(Event.worker_id == worker_id, Event.kind == "referral")
     )
     if any(data.get("code") == code for data in known):
         return
-    session.add(
-        Event(worker_id=worker_id, kind="referral", data={"channel": channel, "code": code})
-    )
+    data = {"channel": channel, "code": code}
+    if organisation is not None:
+        data["organisation"] = organisation
+    session.add(Event(worker_id=worker_id, kind="referral", data=data))

@@ -20,6 +20,8 @@ from bot.channels.inbound import InboundEngine, Receiver
 from bot.evidence import EvidenceCollector, Fetcher
 from bot.messages import ChannelKind
 from bot.outbox import Outbox, Pacer, Sender
+from bot.outbox.pull import PullSender
+from bot.outbox.registry import ChannelOff, senders_for_every_channel
 from bot.settings import Settings
 from bot.storage.models import utcnow
 
@@ -74,7 +76,13 @@ class Channels:
                 api_url=settings.twilio_api_url,
                 clock=clock,
             )
-        senders: dict[str, Sender] = {}
+        # The web chat page and the terminal fetch what was sent to them (bot/outbox/pull.py).
+        senders: dict[str, Sender] = {
+            ChannelKind.WEB: PullSender(),
+            ChannelKind.CONSOLE: PullSender(),
+            ChannelKind.TELEGRAM: ChannelOff(ChannelKind.TELEGRAM),
+            ChannelKind.WHATSAPP: ChannelOff(ChannelKind.WHATSAPP),
+        }
         fetchers: dict[str, Fetcher] = {}
         pacers: dict[str, Pacer] = {}
         if self.telegram is not None:
@@ -90,7 +98,11 @@ class Channels:
             fetchers[ChannelKind.WHATSAPP] = self.whatsapp.files
             pacers[ChannelKind.WHATSAPP] = self._pacer(whatsapp.PER_SECOND)
         self.outbox = Outbox(
-            engine.sessions, senders, pacers=pacers, clock=clock, **self.outbox_options
+            engine.sessions,
+            senders_for_every_channel(senders),
+            pacers=pacers,
+            clock=clock,
+            **self.outbox_options,
         )
         self.evidence = EvidenceCollector(engine.sessions, fetchers, clock=clock)
         self.receiver = Receiver(engine, self.outbox, self.evidence)
@@ -117,7 +129,7 @@ class Channels:
         missing = await self.evidence.collect_missing()
         if missing:
             log.info("evidence.resumed", messages=missing)
-        if (self.telegram or self.whatsapp) and run_loops:
+        if run_loops:  # the web chat and the terminal have senders too
             self._tasks.append(asyncio.ensure_future(self.outbox.run()))
             self._tasks.append(asyncio.ensure_future(self.evidence.run()))
         if self.telegram is not None:

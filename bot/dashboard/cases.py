@@ -35,6 +35,7 @@ from bot.dashboard.web import (
     wants_json,
 )
 from bot.i18n import N_, normalise_language
+from bot.outbox.stuck import stuck_count
 from bot.storage.models import Case, Referral, utcnow
 
 NOTIFICATION_TEXT: dict[str, str] = {
@@ -234,6 +235,9 @@ async def case_page(ctx: Ctx) -> Response:
             "directory": directory,
             "settable": [(s, ctx.gettext(STATUS_LABELS[s])) for s in SETTABLE],
             "outcomes": [(o, ctx.gettext(OUTCOMES[o])) for o in CLOSING],
+            "stuck": await stuck_count(ctx.db, case.worker_id, now=utcnow())
+            if case.worker_id is not None
+            else 0,
         },
     )
 

@@ -15,8 +15,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import Lifespan
 
-from bot.web.chat import ChatReceiver, chat_routes
+from bot.web.chat import ChatOptions, ChatReceiver, chat_routes
+from bot.web.chat_stream import ChatMailbox, stream_routes
 from bot.web.health import HealthCheck, health_route
+from bot.web.widget import widget_route
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -26,16 +28,24 @@ TEMPLATES_DIR = HERE / "templates"
 def create_app(
     receiver: ChatReceiver,
     *,
+    chat: ChatOptions | None = None,
+    mailbox: ChatMailbox | None = None,
     health_check: HealthCheck | None = None,
     extra_routes: Sequence[BaseRoute] = (),
     lifespan: Lifespan[Starlette] | None = None,
     debug: bool = False,
 ) -> Starlette:
-    """Our routes come first, so that a catch-all mount in extra_routes cannot hide them."""
+    """Our routes come first, so that a catch-all mount in extra_routes cannot hide them.
+
+    `chat`: the web chat's identity key, who may embed it, the partners; `mailbox`: what
+    officers sent the worker (without one the page receives only answers)."""
+    chat = chat or ChatOptions()
     routes: list[BaseRoute] = [
         Route("/", _to_chat, methods=["GET"], name="home"),
         health_route(health_check),
-        *chat_routes(receiver, _templates()),
+        *chat_routes(receiver, _templates(), chat),
+        *stream_routes(mailbox, chat),
+        widget_route(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         *extra_routes,
     ]

@@ -1,13 +1,21 @@
-"""The /chat page and its JSON API: the browser as one more channel ("web")."""
+"""The /chat page and its JSON API: the browser as one more channel ("web").
+
+Who writes is the conversation token the page got from the server (bot/web/identity.py); what
+officers send comes through bot/web/chat_stream.py. `?embed=1` is the page inside an NGO's
+site (bot/web/widget.py); `?organisation=ID` makes that organisation the worker's referral.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
-from dataclasses import dataclass
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,24 +24,21 @@ from starlette.templating import Jinja2Templates
 
 from bot.i18n import format_number, translator
 from bot.messages import ChannelKind, Inbound, Reply
+from bot.web.identity import Identity
 from bot.web.language import choose_language
 
 CHANNEL = ChannelKind.WEB
 MAX_TEXT_CHARS = 4000
 # Enough for MAX_TEXT_CHARS of emoji written as JSON \u escapes, plus the other fields.
 MAX_BODY_BYTES = 64 * 1024
-# Ids come from the browser (crypto.randomUUID); anything else is refused before storage sees it.
+# Message ids come from the browser (crypto.randomUUID), so that a retry is recognised;
+# anything else is refused before storage sees it.
 _ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 _NO_STORE = {"Cache-Control": "no-store"}
-_PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Vary": "Accept-Language",
-}
+_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+)
 # Where "Quick exit" goes: a site anyone might have open, that says nothing about the helpline.
 EXIT_URL = "https://www.google.com/"
 # Shown as codes, not translated: every worker can read them.
@@ -43,16 +48,36 @@ logger = logging.getLogger(__name__)
 
 
 class ChatReceiver(Protocol):
-    """The channels' receiver (bot.channels.inbound): stores, then answers in place."""
+    """The channels' receiver (bot.channels.inbound): stores, then answers in place;
+    `organisation`: the partner whose site the worker came from (their referral)."""
 
-    async def answer(self, inbound: Inbound) -> list[Reply]: ...
+    async def answer(self, inbound: Inbound, *, organisation: str | None = None) -> list[Reply]: ...
+
+
+@dataclass(frozen=True)
+class ChatOptions:
+    """What the chat needs besides the receiver: who may embed it, which partners exist."""
+
+    identity: Identity = field(default_factory=lambda: Identity(secrets.token_hex(32)))
+    # HELPLINE_WEB_CHAT_ORIGINS: the sites whose pages may show the chat in a frame.
+    frame_origins: tuple[str, ...] = ()
+    organisations: Mapping[str, str] = field(default_factory=dict)  # id -> name
+
+    def headers(self) -> dict[str, str]:
+        ancestors = " ".join(self.frame_origins) or "'none'"
+        return {
+            "Content-Security-Policy": _CSP.format(ancestors=ancestors),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Vary": "Accept-Language",
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class ChatMessage:
-    user_id: str
     text: str
     client_message_id: str
+    organisation: str | None = None
 
 
 class ApiError(Exception):
@@ -67,11 +92,19 @@ class ApiError(Exception):
         return JSONResponse(body, status_code=self.status, headers=_NO_STORE)
 
 
-def chat_routes(receiver: ChatReceiver, templates: Jinja2Templates) -> list[BaseRoute]:
+def chat_routes(
+    receiver: ChatReceiver, templates: Jinja2Templates, options: ChatOptions
+) -> list[BaseRoute]:
+    identity = options.identity
+
     async def page(request: Request) -> Response:
         lang = choose_language(request)
         _ = translator(lang).gettext
         root = request.scope.get("root_path", "")
+        embedded = is_embedded(request)
+        organisation = request.query_params.get("organisation")
+        if organisation not in options.organisations:
+            organisation = None  # only partners that exist
         strings = {
             "offline": _(
                 "Could not connect. Your message is still in the box: "
@@ -83,51 +116,113 @@ def chat_routes(receiver: ChatReceiver, templates: Jinja2Templates) -> list[Base
             )
             % {"max": format_number(MAX_TEXT_CHARS, lang)},
             "failed": _("Sorry, something went wrong. Please try again in a moment."),
+            "no_session": _(
+                "This browser did not keep the chat open here. Open the chat in its own window."
+            ),
+            "joined": _("%(officer)s joined the chat."),
+            "answering": _("%(officer)s is answering you."),
+            "bot_back": _("The helpline's assistant answers you again."),
+        }
+        kept = {
+            k: v
+            for k, v in (("embed", "1" if embedded else None), ("organisation", organisation))
+            if v
         }
         context = {
             "lang": lang,
             "_": _,
-            "languages": _LANGUAGE_SWITCH,
+            "languages": [
+                (code, label, name, "?" + urlencode({**kept, "lang": code}))
+                for code, label, name in _LANGUAGE_SWITCH
+            ],
             "max_chars": MAX_TEXT_CHARS,
+            "embedded": embedded,
             "config": {
                 "api": f"{root}/chat/api/messages",
+                "events": f"{root}/chat/api/events",
+                "leave": f"{root}/chat/api/leave",
+                "standalone": f"{root}/chat?"
+                + urlencode(
+                    {**({"organisation": organisation} if organisation else {}), "lang": lang}
+                ),
+                "lang": lang,
+                "organisation": organisation,
+                "embedded": embedded,
                 "exit": EXIT_URL,
                 "strings": strings,
             },
         }
-        return templates.TemplateResponse(request, "chat.html", context, headers=_PAGE_HEADERS)
+        response = templates.TemplateResponse(
+            request, "chat.html", context, headers=options.headers()
+        )
+        # The server, never the page, makes up who is writing; each visit renews the cookie.
+        identity.set_cookie(
+            response, identity.token(request) or identity.issue(), embedded=embedded
+        )
+        return response
+
+    async def new_session(request: Request) -> Response:
+        """A conversation token for an API client (and the cookie, for a browser)."""
+        token = identity.issue()
+        response = JSONResponse({"token": token}, headers=_NO_STORE)
+        identity.set_cookie(response, token, embedded=is_embedded(request))
+        return response
 
     async def post_message(request: Request) -> Response:
+        user_id = identity.user_id(identity.token(request))
         try:
-            message = parse_message(await _read_json(request))
+            if user_id is None:
+                raise no_session()
+            message = parse_message(await _read_json(request), options.organisations)
         except ApiError as error:
             return error.response()
         inbound = Inbound(
             channel=CHANNEL,
-            user_id=message.user_id,
+            user_id=user_id,
             text=message.text,
             channel_message_id=message.client_message_id,
             received_at=datetime.now(UTC),
         )
         try:
-            replies = await receiver.answer(inbound)
+            replies = await receiver.answer(inbound, organisation=message.organisation)
         except Exception:
             # The traceback, never the text: workers' messages stay out of the logs.
             logger.exception("chat engine failed on a web message")
             return ApiError(500, "engine_error", "the helpline could not answer").response()
         return JSONResponse({"replies": [reply_json(r) for r in replies]}, headers=_NO_STORE)
 
+    async def leave(request: Request) -> Response:
+        """Quick exit: this browser forgets the conversation token."""
+        response = Response(status_code=204, headers=_NO_STORE)
+        identity.forget(response, embedded=is_embedded(request))
+        return response
+
     return [
         Route("/chat", page, methods=["GET"], name="chat"),
+        Route("/chat/api/session", new_session, methods=["POST"], name="chat_session"),
         Route("/chat/api/messages", post_message, methods=["POST"], name="chat_api"),
+        Route("/chat/api/leave", leave, methods=["POST"], name="chat_leave"),
     ]
 
 
-def parse_message(data: object) -> ChatMessage:
+def is_embedded(request: Request) -> bool:
+    """The page inside another site's frame (the widget adds ?embed=1)."""
+    return (
+        request.query_params.get("embed") == "1"
+        or request.headers.get("sec-fetch-dest") == "iframe"
+    )
+
+
+def parse_message(data: object, organisations: Mapping[str, str]) -> ChatMessage:
+    """The worker's message; a `user_id` in the body is ignored (the token says who writes)."""
     if not isinstance(data, dict):
         raise ApiError(400, "bad_json", "the body must be a JSON object")
-    user_id = _id_field(data, "user_id")
     client_message_id = _id_field(data, "client_message_id")
+    organisation = data.get("organisation")
+    if organisation is not None and (
+        not isinstance(organisation, str) or organisation not in organisations
+    ):
+        raise ApiError(422, "unknown_organisation", "no such organisation", "organisation")
     text = data.get("text")
     if not isinstance(text, str):
         raise ApiError(422, "invalid_field", "text must be a string", "text")
@@ -138,7 +233,13 @@ def parse_message(data: object) -> ChatMessage:
         raise ApiError(
             422, "text_too_long", f"text must be at most {MAX_TEXT_CHARS} characters", "text"
         )
-    return ChatMessage(user_id=user_id, text=text, client_message_id=client_message_id)
+    return ChatMessage(text, client_message_id, organisation)
+
+
+def no_session() -> ApiError:
+    return ApiError(
+        401, "no_session", "no conversation token: load /chat or POST /chat/api/session first"
+    )
 
 
 def reply_json(reply: Reply) -> dict[str, object]:

@@ -305,3 +305,14 @@ def test_shipped_flows_are_clean() -> None:
     from bot.cases import check_directory
 
     assert check_directory(PROJECT_ROOT) == []
+
+
+def test_a_chosen_organisation_without_a_rule_gets_its_first_queue(directory: Directory) -> None:
+    """The web chat widget of a partner that routing.yml does not name (its case goes there)."""
+    urgent = CaseFacts("talk_to_human", "abuse_violence", "MY", urgent=True, choice="jbmi")
+    assert route(directory, urgent).queue.id == "jbmi-paralegal"
+    assert route(directory, urgent).rule == "chosen organisation: jbmi"
+    # A partner with a rule of its own follows the rule; an unknown id is no choice at all.
+    assert route(directory, CaseFacts("talk_to_human", choice="sbmi")).queue.id == "sbmi-paralegal"
+    unknown = CaseFacts("talk_to_human", choice="nobody")
+    assert route(directory, unknown).queue.id == directory.routing.default

@@ -24,9 +24,11 @@ class EchoReceiver:
 
     def __init__(self) -> None:
         self.inbounds: list[Inbound] = []
+        self.organisations: list[str | None] = []
 
-    async def answer(self, inbound: Inbound) -> list[Reply]:
+    async def answer(self, inbound: Inbound, *, organisation: str | None = None) -> list[Reply]:
         self.inbounds.append(inbound)
+        self.organisations.append(organisation)
         if inbound.text == "hapus chat":
             return [Reply(CLEAR_CHAT_NOTE, action=Action.CLEAR_CHAT)]
         if inbound.text in ANSWERS:
@@ -56,18 +58,22 @@ def chat_app(chat_engine: ChatReceiver) -> Starlette:
 
 
 @asynccontextmanager
-async def serve(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def serve(
+    app: Starlette, base_url: str = "http://testserver"
+) -> AsyncIterator[httpx.AsyncClient]:
     """An in-process client with the app's lifespan running (Starlette's TestClient, without
-    the httpx2 package, warns)."""
+    the httpx2 package, warns). An https `base_url` sends Secure cookies back."""
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+        httpx.AsyncClient(transport=transport, base_url=base_url) as client,
     ):
         yield client
 
 
 @pytest.fixture
 async def client(echo_engine: EchoReceiver) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser that opened the chat page, and so holds the conversation cookie it was given."""
     async with serve(create_app(echo_engine)) as client:
+        assert (await client.get("/chat")).status_code == 200
         yield client

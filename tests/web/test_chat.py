@@ -14,11 +14,10 @@ from bot.web.chat import MAX_TEXT_CHARS
 from tests.web.conftest import EchoReceiver, serve
 
 API = "/chat/api/messages"
-USER = "6f1c7c9e-2b1a-4a53-9d65-0c1f7b0b2f10"
 
 
 def message(**changes: object) -> dict[str, object]:
-    return {"user_id": USER, "text": "halo", "client_message_id": "m-1", **changes}
+    return {"text": "halo", "client_message_id": "m-1", **changes}
 
 
 def page_config(html: str) -> dict[str, Any]:
@@ -62,7 +61,15 @@ async def test_chat_page_loads_only_its_own_scripts(client: httpx.AsyncClient) -
     assert re.search(r'<link rel="stylesheet" href="/static/chat\.css\?v=\w+">', response.text)
     config = page_config(response.text)
     assert config["api"] == API
-    assert set(config["strings"]) == {"offline", "too_long", "failed"}
+    assert set(config["strings"]) == {
+        "offline",
+        "too_long",
+        "failed",
+        "no_session",
+        "joined",
+        "answering",
+        "bot_back",
+    }
 
 
 async def test_chat_page_has_the_composer(client: httpx.AsyncClient) -> None:
@@ -92,12 +99,12 @@ async def test_message_reaches_the_engine_as_a_web_inbound(
     }
     [inbound] = echo_engine.inbounds
     assert isinstance(inbound, Inbound)
-    assert (inbound.channel, inbound.user_id, inbound.text, inbound.channel_message_id) == (
+    assert (inbound.channel, inbound.text, inbound.channel_message_id) == (
         "web",
-        USER,
         "gaji belum dibayar",
         "m-1",
     )
+    assert inbound.user_id.startswith("web-")  # the server's, from the page's cookie
     assert inbound.received_at is not None
 
 
@@ -116,10 +123,11 @@ async def test_quick_replies_are_sent_as_title_and_payload(client: httpx.AsyncCl
 
 async def test_reply_text_is_passed_on_unchanged_as_json() -> None:
     class Markup:
-        async def answer(self, inbound: Inbound) -> list[Reply]:
+        async def answer(self, inbound: Inbound, **_: object) -> list[Reply]:
             return [Reply('<script>alert("x")</script> & <b>\nbold</b>')]
 
     async with serve(create_app(Markup())) as client:
+        await client.get("/chat")
         response = await client.post(API, json=message())
     assert response.headers["content-type"] == "application/json"
     assert response.json()["replies"][0]["text"] == '<script>alert("x")</script> & <b>\nbold</b>'
@@ -139,14 +147,13 @@ async def test_text_of_exactly_the_limit_is_accepted(client: httpx.AsyncClient) 
         (message(text="😀" * (MAX_TEXT_CHARS + 1)), 422, "text_too_long", "text"),
         (message(text=None), 422, "invalid_field", "text"),
         (message(text=["halo"]), 422, "invalid_field", "text"),
-        ({"user_id": USER, "client_message_id": "m-1"}, 422, "invalid_field", "text"),
-        ({"text": "halo", "client_message_id": "m-1"}, 422, "invalid_field", "user_id"),
-        ({"user_id": USER, "text": "halo"}, 422, "invalid_field", "client_message_id"),
-        (message(user_id=""), 422, "invalid_field", "user_id"),
-        (message(user_id=42), 422, "invalid_field", "user_id"),
-        (message(user_id="a b<script>"), 422, "invalid_field", "user_id"),
-        (message(user_id="x" * 129), 422, "invalid_field", "user_id"),
+        ({"client_message_id": "m-1"}, 422, "invalid_field", "text"),
+        ({"text": "halo"}, 422, "invalid_field", "client_message_id"),
         (message(client_message_id=""), 422, "invalid_field", "client_message_id"),
+        (message(client_message_id="a b<script>"), 422, "invalid_field", "client_message_id"),
+        (message(client_message_id="x" * 129), 422, "invalid_field", "client_message_id"),
+        (message(organisation="no-such-ngo"), 422, "unknown_organisation", "organisation"),
+        (message(organisation=42), 422, "unknown_organisation", "organisation"),
         (["halo"], 400, "bad_json", None),
         ("halo", 400, "bad_json", None),
     ],
@@ -175,7 +182,7 @@ async def test_invalid_json_is_a_400(client: httpx.AsyncClient, content: bytes) 
 
 
 async def test_other_content_types_are_refused(client: httpx.AsyncClient) -> None:
-    form = {"user_id": USER, "text": "halo", "client_message_id": "m"}
+    form = {"text": "halo", "client_message_id": "m"}
     response = await client.post(API, data=form)
     assert (response.status_code, response.json()["error"]) == (415, "unsupported_media_type")
 
@@ -185,19 +192,20 @@ async def test_oversized_bodies_are_refused(client: httpx.AsyncClient) -> None:
     assert (response.status_code, response.json()["error"]) == (413, "too_large")
 
 
-async def test_get_on_the_api_is_not_allowed(client: httpx.AsyncClient) -> None:
-    assert (await client.get(API)).status_code == 405
+async def test_other_methods_on_the_api_are_not_allowed(client: httpx.AsyncClient) -> None:
+    assert (await client.put(API, json=message())).status_code == 405
 
 
 async def test_engine_failure_is_a_500_without_the_text_in_the_logs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     class Broken:
-        async def answer(self, inbound: Inbound) -> list[Reply]:
+        async def answer(self, inbound: Inbound, **_: object) -> list[Reply]:
             raise RuntimeError("storage is down")
 
     caplog.set_level(logging.DEBUG)
     async with serve(create_app(Broken())) as client:
+        await client.get("/chat")
         response = await client.post(API, json=message(text="majikan memukul saya"))
     assert (response.status_code, response.json()["error"]) == (500, "engine_error")
     assert caplog.records, "the failure should be logged"

@@ -1,4 +1,6 @@
-// The /chat page: sends the worker's messages to /chat/api/messages and shows the replies.
+// The /chat page: sends the worker's messages to /chat/api/messages and shows the replies, and
+// shows what officers send as it arrives (server-sent events from /chat/api/events).
+// Who writes is the server's cookie (HttpOnly): the page never makes up an identity.
 // Plain ES2017 without a build step, so that old phone browsers run it as it is.
 (function () {
   "use strict";
@@ -12,25 +14,28 @@
   var errorLine = document.getElementById("error");
   var errorText = errorLine.querySelector(".error-text");
   var retryButton = errorLine.querySelector(".retry");
+  var openAlone = errorLine.querySelector(".open-alone");
   var exitButton = document.getElementById("quick-exit");
+  var presence = document.getElementById("presence");
 
-  var USER_KEY = "helpline.web.user";
   // The transcript lives only as long as the tab: a shared phone should not keep it.
   var HISTORY_KEY = "helpline.web.history";
   var HISTORY_LIMIT = 100;
   var TIMEOUT_MS = 30000;
   var ESCAPES_TO_EXIT = 3; // Escape pressed this many times within ESCAPE_WINDOW_MS
   var ESCAPE_WINDOW_MS = 2000;
+  var RECONNECT_MS = 5000; // after the stream was refused (the browser retries other failures)
 
   var busy = false;
   var leaving = false; // after a quick exit, an answer still on its way must not be kept
   var failed = null; // {text, title, typed, id}: the message that did not get through
-  var history = load(sessionStorage, HISTORY_KEY, { items: [], quick: [] });
-  var userId = load(localStorage, USER_KEY, null);
-  if (!userId) {
-    userId = randomId();
-    save(localStorage, USER_KEY, userId);
-  }
+  // since: the last message read from the stream; officer: who answered when last seen
+  // (undefined: not known yet, null: the bot).
+  // Reading window.sessionStorage itself throws where the browser denies storage (a partner's
+  // frame with third-party storage blocked): the chat works, it just forgets on reload.
+  var tabStorage = storageOrNull("sessionStorage");
+  var history = load(tabStorage, HISTORY_KEY, { items: [], quick: [] });
+  var stream = null;
 
   function randomId() {
     if (window.crypto && crypto.randomUUID) {
@@ -44,6 +49,14 @@
       return (b + 0x100).toString(16).slice(1);
     }).join("");
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  function storageOrNull(name) {
+    try {
+      return window[name];
+    } catch (e) {
+      return null;
+    }
   }
 
   // Storage can be missing or full (private mode): the chat still works, it just forgets.
@@ -79,6 +92,9 @@
   }
 
   function remember(who, text) {
+    if (leaving) {
+      return;
+    }
     history.items.push({ who: who, text: text });
     history.items = history.items.slice(-HISTORY_LIMIT);
   }
@@ -117,9 +133,11 @@
     scrollDown();
   }
 
-  function showError(message, canRetry) {
+  function showError(message, canRetry, linkAlone) {
     errorText.textContent = message;
     retryButton.hidden = !canRetry;
+    openAlone.hidden = !linkAlone;
+    openAlone.href = config.standalone;
     errorLine.hidden = false;
   }
 
@@ -166,7 +184,11 @@
     var problem = null;
     var response = null;
     try {
-      response = await post({ user_id: userId, text: text, client_message_id: message.id });
+      var body = { text: text, client_message_id: message.id };
+      if (config.organisation) {
+        body.organisation = config.organisation; // the partner whose site this is
+      }
+      response = await post(body);
       if (response.ok) {
         var data = await response.json();
         bubble.classList.remove("pending");
@@ -187,7 +209,7 @@
       }
       await explain(problem, message);
     } else {
-      save(sessionStorage, HISTORY_KEY, history);
+      save(tabStorage, HISTORY_KEY, history);
     }
     if (typed) {
       box.focus();
@@ -202,13 +224,25 @@
     }
     history = { items: [], quick: [] };
     try {
-      sessionStorage.removeItem(HISTORY_KEY);
+      tabStorage.removeItem(HISTORY_KEY);
     } catch (e) { /* see load() */ }
   }
 
   // Quick exit: nothing of the chat left on the page, in storage or in this tab's history.
   function quickExit() {
     leaving = true;
+    if (stream) {
+      stream.close();
+    }
+    try {
+      // The server's cookie is HttpOnly: the server forgets it (keepalive: we are leaving).
+      fetch(config.leave, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: "{}",
+        keepalive: true,
+      }).catch(function () {});
+    } catch (e) { /* leave all the same */ }
     try {
       Object.keys(localStorage).forEach(function (key) {
         if (key.indexOf("helpline.") === 0) {
@@ -225,7 +259,14 @@
     });
     document.title = "";
     document.body.textContent = "";
-    // replace(), not assign(): Back must not lead to this page again.
+    // replace(), not assign(): Back must not lead to this page again. Inside a partner's page
+    // the whole tab leaves, not only the frame (a click or key press allows it).
+    if (config.embedded) {
+      try {
+        window.top.location.replace(config.exit);
+        return;
+      } catch (e) { /* the browser refused: at least the frame leaves */ }
+    }
     window.location.replace(config.exit);
   }
 
@@ -249,6 +290,12 @@
 
   async function explain(problem, message) {
     var status = problem instanceof Response ? problem.status : 0;
+    if (status === 401) {
+      // The browser keeps no cookie here (a partner's page, third-party cookies blocked).
+      failed = message;
+      showError(strings.no_session, false, true);
+      return;
+    }
     if (status >= 400 && status < 500) {
       var code = null;
       try {
@@ -312,8 +359,65 @@
     }
   });
 
+  // What officers send, and who answers: the stream catches up from `since` after a reload,
+  // and the browser sends Last-Event-ID itself when it reconnects.
+  function showPresence(officer) {
+    presence.hidden = !officer;
+    presence.textContent = officer ? strings.answering.replace("%(officer)s", officer) : "";
+    var before = history.officer;
+    history.officer = officer;
+    if (before === undefined || before === officer) {
+      return; // first seen: the strip says it; nothing changed
+    }
+    var line = officer ? strings.joined.replace("%(officer)s", officer) : strings.bot_back;
+    addBubble("system", line);
+    remember("system", line);
+  }
+
+  function connect() {
+    if (!window.EventSource || leaving) {
+      return;
+    }
+    var url = config.events + "?lang=" + encodeURIComponent(config.lang);
+    if (history.since) {
+      url += "&since=" + encodeURIComponent(history.since);
+    }
+    stream = new EventSource(url);
+    stream.addEventListener("message", function (event) {
+      var message = JSON.parse(event.data);
+      if (history.since && message.id <= history.since) {
+        return; // shown already
+      }
+      var who = message.from === "officer" ? "officer" : "bot";
+      addBubble(who, message.text);
+      remember(who, message.text);
+      history.since = message.id;
+      if (message.quick_replies.length) {
+        history.quick = message.quick_replies;
+        showQuickReplies(history.quick);
+      }
+      save(tabStorage, HISTORY_KEY, history);
+    });
+    stream.addEventListener("presence", function (event) {
+      showPresence(JSON.parse(event.data).officer);
+      save(tabStorage, HISTORY_KEY, history);
+    });
+    stream.addEventListener("error", function () {
+      // CLOSED: refused (no cookie yet, say); otherwise the browser reconnects by itself.
+      if (stream.readyState === EventSource.CLOSED) {
+        stream = null;
+        setTimeout(connect, RECONNECT_MS);
+      }
+    });
+  }
+
   history.items.forEach(function (item) {
     addBubble(item.who, item.text);
   });
   showQuickReplies(history.quick);
+  if (history.officer) {
+    presence.hidden = false;
+    presence.textContent = strings.answering.replace("%(officer)s", history.officer);
+  }
+  connect();
 })();
