@@ -19,6 +19,7 @@ from bot.jobs import run_forever
 from bot.runtime import Runtime, build
 from bot.settings import Settings
 from bot.web.app import create_app
+from bot.web.security import HSTS, SecurityHeaders
 
 log = structlog.get_logger(__name__)
 
@@ -53,19 +54,25 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
                     await task
             await runtime.close()
 
+    # Production is served over HTTPS (behind a TLS proxy when the app itself listens on
+    # plain HTTP): cookies only ever travel encrypted, and browsers are told to stay on HTTPS.
+    production = settings.env == "production"
     # The dashboard's cookies are signed with keys derived from the encryption keys.
     officers = dashboard(
         lambda: runtime,
         session_secret=runtime.cipher.lookup_hash("dashboard session cookie"),
         csrf_secret=runtime.cipher.lookup_hash("dashboard csrf cookie"),
-        https_only=base_url.startswith("https://"),
+        https_only=production or base_url.startswith("https://"),
     )
-    return create_app(
+    app = create_app(
         runtime.channels.receiver,
         health_check=runtime.health,
         extra_routes=[*runtime.channels.routes(), officers],
         lifespan=lifespan,
     )
+    if production:
+        app.add_middleware(SecurityHeaders, headers=HSTS)
+    return app
 
 
 async def serve(settings: Settings, *, host: str, port: int) -> None:
