@@ -26,9 +26,7 @@ async def _sign_in(client: httpx.AsyncClient) -> httpx.Response:
 
 
 def _cookie_lines(response: httpx.Response) -> dict[str, str]:
-    return {
-        line.split("=", 1)[0]: line.lower() for line in response.headers.get_list("set-cookie")
-    }
+    return {line.split("=", 1)[0]: line.lower() for line in response.headers.get_list("set-cookie")}
 
 
 async def _served(runtime: Runtime, env: str) -> tuple[httpx.Response, httpx.Response]:
