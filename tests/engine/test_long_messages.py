@@ -85,3 +85,21 @@ async def test_a_long_message_does_not_hold_another_workers_reply(
     other_answered.set()
     assert other and "[wages_unpaid" in (await long)[0].text
     assert waited == [True]
+
+
+async def test_a_1_mb_message_left_unprocessed_is_answered_at_the_next_start(
+    engine: Engine, nlu: ScriptedNlu
+) -> None:
+    """Stored before the limits existed (or by the terminal), then the process died: the next
+    start processes it with bounded work instead of dying on it again."""
+    text = _story(1_000_000)
+    await engine.store(Inbound(ChannelKind.WHATSAPP, "w", text, "m1"))
+    assert await engine.resume() == 1
+    assert max(len(t) for t in nlu.calls) <= READ_CHARS[ChannelKind.WHATSAPP]
+    async with engine.sessions() as session:
+        message = await session.scalar(select(Message).where(Message.direction == "in"))
+        replies = (
+            await session.scalars(select(Message.text).where(Message.direction == "out"))
+        ).all()
+    assert message is not None and message.status == "processed" and message.text == text
+    assert LONG_NOTE in replies[-1]
