@@ -5,18 +5,25 @@ recognised by the channel's message id. A worker's messages are processed one at
 the order received, under a lock on their conversation row, so several processes can share
 one database. A crash between storing and processing loses nothing: `resume()` processes
 what was left.
+
+Understanding a message is CPU work, bounded by reading only the beginning of a very long
+one (bot/dialogue/reading.py). It runs in threads, off the event loop, and before the
+conversation's lock is taken: a long message delays neither other workers' webhooks and
+replies nor their turn at the database.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +33,7 @@ from bot.dialogue.cases import CaseContext
 from bot.dialogue.commands import parse_command
 from bot.dialogue.decision import AttachmentRef, Decision, ForgetMe, Turn
 from bot.dialogue.policy import Policy
+from bot.dialogue.reading import MAX_CLAUSES, danger_in_rest, read
 from bot.dialogue.state import DialogueState, Profile
 from bot.messages import ANSWERED_IN_PLACE, Action, Inbound, QuickReply, Reply
 from bot.nlu.types import NluBackend, NluError, NluResult
@@ -93,6 +101,7 @@ class Engine:
         self.cipher = cipher
         self.detect_language = detect_language
         self.hooks: EngineHooks = hooks or NoHooks()
+        self._turns: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         worker_id, message_id = await self.store(inbound)
@@ -173,8 +182,22 @@ class Engine:
 
     async def process_pending(self, worker_id: int) -> dict[int, list[Reply]]:
         """Process the worker's unprocessed messages in order; replies by inbound message id."""
+        # In one process a worker's turns wait here, before any work: a delivery repeated at
+        # once is understood once. Across processes the conversation's lock decides.
+        turns = self._turns.setdefault(worker_id, asyncio.Lock())
+        async with turns:
+            return await self._process_pending(worker_id)
+
+    async def _process_pending(self, worker_id: int) -> dict[int, list[Reply]]:
         done: dict[int, list[Reply]] = {}
         while True:
+            # Understood before the lock, which the worker's message does not need: on SQLite
+            # the lock is the whole database's.
+            async with self.sessions() as session:
+                waiting = await session.scalar(_next_received(worker_id))
+            if waiting is None:
+                return done
+            turn = await self._understand(waiting)
             async with self.sessions.begin() as session:
                 # Taking the conversation row first serialises one worker's messages across
                 # processes: a row lock on PostgreSQL, the write lock on SQLite.
@@ -183,19 +206,13 @@ class Engine:
                     .where(Conversation.worker_id == worker_id)
                     .values(updated_at=utcnow())
                 )
-                message = await session.scalar(
-                    select(Message)
-                    .where(
-                        Message.worker_id == worker_id,
-                        Message.direction == Direction.IN,
-                        Message.status == MessageStatus.RECEIVED,
-                    )
-                    .order_by(Message.id)
-                    .limit(1)
-                )
+                message = await session.scalar(_next_received(worker_id))
                 if message is None:
                     return done
-                done[message.id] = await self._process(session, worker_id, message)
+                if message.id != turn.message_id:
+                    # Another process answered the one understood meanwhile: this one now.
+                    turn = await self._understand(message)
+                done[message.id] = await self._process(session, worker_id, message, turn)
 
     async def resume(self) -> int:
         """Process what a crash left unprocessed; returns how many workers had some."""
@@ -214,7 +231,7 @@ class Engine:
         return len(worker_ids)
 
     async def _process(
-        self, session: AsyncSession, worker_id: int, message: Message
+        self, session: AsyncSession, worker_id: int, message: Message, turn: Turn
     ) -> list[Reply]:
         started = time.perf_counter()
         worker = await session.get_one(Worker, worker_id)
@@ -222,11 +239,10 @@ class Engine:
             select(Conversation).where(Conversation.worker_id == worker_id)
         )
         assert conversation is not None  # created with the worker
-        turn = await self._understand(message)
         turn = replace(turn, cases=await self.hooks.context(session, worker_id))
         profile = Profile(worker.language, worker.language_chosen, worker.country)
         state = DialogueState.from_json({**conversation.state, "flow": conversation.flow})
-        decision = self.policy.decide(turn, profile, state)
+        decision = await asyncio.to_thread(self.policy.decide, turn, profile, state)
 
         message.status = MessageStatus.PROCESSED
         message.intent = decision.intent
@@ -286,7 +302,9 @@ class Engine:
         return replies
 
     async def _understand(self, message: Message) -> Turn:
-        text = message.text
+        """What the message says, from its text alone (no conversation state, no lock)."""
+        reading = read(message.text, message.channel)
+        text = reading.text
         has_attachments = bool(message.attachments)
         # The policy has no clock: "now" is when the message arrived (expiry of a flow).
         turn = Turn(
@@ -300,10 +318,14 @@ class Engine:
                 AttachmentRef(position, str(a.get("kind", "document")))
                 for position, a in enumerate(message.attachments or ())
             ),
+            cut=reading.cut,
         )
+        if reading.cut:
+            log.info("inbound.long", message_id=message.id, chars=len(message.text))
+            turn = replace(turn, danger_in_rest=await asyncio.to_thread(danger_in_rest, reading))
         if parse_command(text) is not None or not text.strip():
             return turn
-        parts = context.clauses(text)
+        parts = context.clauses(text)[:MAX_CLAUSES]
         understood: tuple[NluResult, ...] = ()
         try:
             nlu = await self.nlu.parse(text)
@@ -313,9 +335,8 @@ class Engine:
             # Without understanding the dialogue still answers: the not-understood reply.
             log.warning("nlu.unavailable", message_id=message.id)
             nlu = None
-        return replace(
-            turn, nlu=nlu, detected_language=self.detect_language(text), clauses=understood
-        )
+        language = await asyncio.to_thread(self.detect_language, text)
+        return replace(turn, nlu=nlu, detected_language=language, clauses=understood)
 
     async def _forget(self, session: AsyncSession, worker_id: int) -> None:
         """The worker asked to be forgotten: their messages, events and details go."""
@@ -340,6 +361,20 @@ class Engine:
             )
             for row in rows
         ]
+
+
+def _next_received(worker_id: int) -> Select[Message]:
+    """The worker's oldest message not yet processed."""
+    return (
+        select(Message)
+        .where(
+            Message.worker_id == worker_id,
+            Message.direction == Direction.IN,
+            Message.status == MessageStatus.RECEIVED,
+        )
+        .order_by(Message.id)
+        .limit(1)
+    )
 
 
 def _action(origin: str | None) -> Action | None:

@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.chat import ChatOptions
 from bot.web.identity import Identity
+from bot.web.security import HSTS, SecurityHeaders
 
 log = structlog.get_logger(__name__)
 
@@ -55,12 +56,15 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
                     await task
             await runtime.close()
 
+    # Production is served over HTTPS (behind a TLS proxy when the app itself listens on
+    # plain HTTP): cookies only ever travel encrypted, and browsers are told to stay on HTTPS.
+    production = settings.env == "production"
     # The dashboard's cookies are signed with keys derived from the encryption keys.
     officers = dashboard(
         lambda: runtime,
         session_secret=runtime.cipher.lookup_hash("dashboard session cookie"),
         csrf_secret=runtime.cipher.lookup_hash("dashboard csrf cookie"),
-        https_only=base_url.startswith("https://"),
+        https_only=production or base_url.startswith("https://"),
     )
     directory = runtime.desk.directory
     chat = ChatOptions(
@@ -72,7 +76,7 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         frame_origins=settings.web_chat_origin_list,
         organisations={o.id: o.name for o in directory.organisations.values()},
     )
-    return create_app(
+    app = create_app(
         runtime.channels.receiver,
         chat=chat,
         mailbox=runtime.mailbox,
@@ -80,6 +84,9 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         extra_routes=[*runtime.channels.routes(), officers],
         lifespan=lifespan,
     )
+    if production:
+        app.add_middleware(SecurityHeaders, headers=HSTS)
+    return app
 
 
 def scheduled(runtime: Runtime, base_url: str | None = None) -> list[Job]:

@@ -6,7 +6,9 @@ of the same update id is recognised by the engine. This is PTB's custom-webhook 
 the secret-token check of PTB's own webhook handler, except that the update is stored rather
 than put on `Application.update_queue`, whose memory a crash would empty. Long polling
 advances the offset (which confirms updates to Telegram) only after storing, for the same
-reason. Outbound, `TelegramSender` is the outbox's one-method adapter; PTB's errors become the
+reason. A body past MAX_REQUEST_BYTES gets 413 before it is parsed; an update that cannot be
+read (no chat, no sender, ids the database could not keep) is acknowledged and ignored, never
+answered with a 5xx that Telegram would deliver again and again. Outbound, `TelegramSender` is the outbox's one-method adapter; PTB's errors become the
 outbox's (`RetryAfter` is a 429 to pace by).
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -39,6 +42,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.channels.body import TooLarge, read_body
 from bot.channels.clearing import telegram_by_hand
 from bot.channels.inbound import Receiver
 from bot.channels.telegram_updates import CHANNEL as CHANNEL
@@ -65,6 +69,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 POLL_SECONDS = 30
 PER_SECOND = 25  # Telegram's limit is about 30 messages a second for a whole bot
+# An update holds one message (4,096 characters, its entities) and perhaps the one it replies
+# to: tens of kilobytes. Anything larger is not from Telegram.
+MAX_REQUEST_BYTES = 256 * 1024
 # Bot API deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago"
 # (both the bot's and, in a private chat, the worker's). Older ones are not even tried.
 DELETABLE_FOR = timedelta(hours=48) - timedelta(minutes=5)
@@ -307,7 +314,11 @@ class TelegramChannel:
     async def accept(self, update: Update) -> bool:
         """Store one update (raises if it could not be stored); False if it was ignored."""
         assert self.receiver is not None, "start() first"
-        result = translate(update)
+        try:
+            result = translate(update)
+        except (AttributeError, TypeError, ValueError) as exc:
+            # PTB builds updates without checking them: a field Telegram always sends is None.
+            result = Ignored(f"malformed: {type(exc).__name__}")
         if isinstance(result, Ignored):
             log.info("telegram.ignored", update_id=update.update_id, reason=result.reason)
             if result.leave_chat_id is not None and not self._staff_group(result):
@@ -326,8 +337,11 @@ class TelegramChannel:
         if self.receiver is None:
             return Response(status_code=503)  # still starting: Telegram tries again
         try:
-            data = await request.json()
+            data = json.loads(await read_body(request, MAX_REQUEST_BYTES))
             update = Update.de_json(data, self.bot)
+        except TooLarge:
+            log.warning("telegram.too_large")
+            return Response(status_code=413)
         except Exception:
             return Response(status_code=400)
         try:

@@ -1,14 +1,18 @@
-"""Telegram updates as the engine's `Inbound`: private chats only, deep links, files, places."""
+"""Telegram updates as the engine's `Inbound`: private chats only, deep links, files, places.
+
+Only what the database can keep goes in (bot/channels/limits.py): anything else is ignored.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import Message as TgMessage
 from telegram import Update
 from telegram.constants import ChatType
 
+from bot.channels.limits import storable
 from bot.messages import Attachment, ChannelKind, Inbound
 
 CHANNEL = ChannelKind.TELEGRAM
@@ -32,14 +36,27 @@ class Ignored:
 
 def translate(update: Update) -> Translated | Ignored:
     """An update as the engine's Inbound, or why it is ignored."""
-    update_id = str(update.update_id)
+    if not isinstance(update.update_id, int):
+        return Ignored("no update id")
+    result = _translate(update, str(update.update_id))
+    if isinstance(result, Ignored):
+        return result
+    inbound = storable(result.inbound)
+    if inbound is None:
+        return Ignored("unstorable ids")
+    return replace(result, inbound=inbound)
+
+
+def _translate(update: Update, update_id: str) -> Translated | Ignored:
     if update.callback_query is not None:
         query = update.callback_query
         chat = query.message.chat if query.message is not None else None
         if chat is not None and chat.type != ChatType.PRIVATE:
             return Ignored("not a private chat")
-        if not query.data:
+        if not query.data or not isinstance(query.data, str):
             return Ignored("no payload")
+        if query.from_user is None or not isinstance(query.from_user.id, int):
+            return Ignored("no sender")
         inbound = Inbound(CHANNEL, str(query.from_user.id), query.data, update_id)
         return Translated(inbound, callback_query_id=query.id)
     if update.my_chat_member is not None:
@@ -53,6 +70,8 @@ def translate(update: Update) -> Translated | Ignored:
     message = update.message or update.edited_message
     if message is None:
         return Ignored("no message")
+    if message.chat is None or not isinstance(message.chat.id, int):
+        return Ignored("no chat")
     if message.chat.type != ChatType.PRIVATE:
         return Ignored("not a private chat")
     if update.edited_message is not None and message.location is not None:

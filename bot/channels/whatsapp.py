@@ -1,8 +1,9 @@
 """WhatsApp through Twilio: signed webhooks in, REST API out, delivery reports back.
 
 Every request is checked with Twilio's RequestValidator against the URL Twilio called, built
-from HELPLINE_PUBLIC_URL (a proxy in front changes the URL the app sees). A bad signature
-gets 403 and nothing is stored. An inbound message is stored before Twilio gets its empty
+from HELPLINE_PUBLIC_URL (a proxy in front changes the URL the app sees). A body past
+MAX_REQUEST_BYTES gets 413 before it is parsed, a bad signature 403, and nothing is stored;
+what the database could not keep (bot/channels/limits.py) is acknowledged and ignored. An inbound message is stored before Twilio gets its empty
 TwiML answer; a repeat of the same MessageSid is recognised by the engine. Quick replies go
 out as numbered lines (bot/channels/text.py); a typed number is mapped back here, against the
 options of the last message the worker was sent.
@@ -31,8 +32,10 @@ from twilio.request_validator import (
 )
 from twilio.rest import Client
 
+from bot.channels.body import TooLarge, bounded
 from bot.channels.clearing import whatsapp_by_hand
 from bot.channels.inbound import Receiver
+from bot.channels.limits import clean_text, row_id, storable, valid_id
 from bot.channels.text import numbered, resolve_number, split_text, typed_number
 from bot.channels.twilio_http import HttpxTwilioClient, last_retry_after
 from bot.evidence import MAX_BYTES, FetchError, Media
@@ -62,6 +65,11 @@ REOPEN_PAYLOAD = "helpline:reopen"
 WINDOW_CLOSED = "63016"  # Twilio: outside the 24-hour window, a template is needed
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 _MAX_MEDIA = 10
+# Twilio posts a form of a few dozen fields; a WhatsApp text is at most 4,096 characters, under
+# 40 KB even percent-encoded. Anything larger is not from Twilio.
+MAX_REQUEST_BYTES = 64 * 1024
+MAX_FIELDS = 200
+FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +91,8 @@ def translate(form: FormData, received_at: datetime | None = None) -> Translated
     sid = _field(form, "MessageSid") or _field(form, "SmsMessageSid")
     if not sid:
         return Ignored("no message id")
+    if not valid_id(sid):
+        return Ignored("bad message id")
     text = _field(form, "Body")
     attachments: list[Attachment] = []
     try:
@@ -94,21 +104,34 @@ def translate(form: FormData, received_at: datetime | None = None) -> Translated
         content_type = _field(form, f"MediaContentType{index}") or None
         if url:
             attachments.append(Attachment(_kind(content_type), url=url, content_type=content_type))
-    latitude, longitude = _field(form, "Latitude"), _field(form, "Longitude")
-    if latitude and longitude:
-        attachments.append(Attachment("location", url=f"geo:{latitude},{longitude}"))
+    place = _place(_field(form, "Latitude"), _field(form, "Longitude"))
+    if place is not None:
+        attachments.append(Attachment("location", url=place))
     button = _field(form, "ButtonPayload")
     unanswered = button == REOPEN_PAYLOAD
     if button.startswith("/"):
         text = button  # a template button carrying one of our payloads
     user = sender.removeprefix("whatsapp:")
-    inbound = Inbound(CHANNEL, user, text, sid, tuple(attachments), received_at)
+    inbound = storable(Inbound(CHANNEL, user, text, sid, tuple(attachments), received_at))
+    if inbound is None:
+        return Ignored("unstorable sender")
     return Translated(inbound, unanswered=unanswered)
 
 
 def _field(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def _place(latitude: str, longitude: str) -> str | None:
+    """A shared location as a geo: URI, or None unless both are degrees."""
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None  # also NaN
+    return f"geo:{latitude},{longitude}"
 
 
 def _kind(content_type: str | None) -> str:
@@ -259,23 +282,30 @@ class WhatsAppChannel:
     async def stop(self) -> None:
         await self.http.close()
 
-    async def _verified(self, request: Request, path: str) -> FormData | None:
-        form = await request.form()
+    async def _verified(self, request: Request, path: str) -> FormData | Response:
+        """The signed form of Twilio's account, or the answer to anything else."""
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM:
+            return Response(status_code=415)
+        try:
+            form = await (await bounded(request, MAX_REQUEST_BYTES)).form(max_fields=MAX_FIELDS)
+        except TooLarge:
+            log.warning("twilio.too_large", path=path)
+            return Response(status_code=413)
         url = self.public_url + path + (f"?{request.url.query}" if request.url.query else "")
         algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
         signature = request.headers.get(SIGNATURE_HEADER, "")
         if not signature or not self.validator.validate(url, form, signature, algorithm):
             log.warning("twilio.bad_signature", path=path)
-            return None
+            return Response(status_code=403)
         if _field(form, "AccountSid") not in ("", self.account_sid):
             log.warning("twilio.other_account", path=path)
-            return None
+            return Response(status_code=403)
         return form
 
     async def _inbound(self, request: Request) -> Response:
         form = await self._verified(request, INBOUND_PATH)
-        if form is None:
-            return Response(status_code=403)
+        if isinstance(form, Response):
+            return form
         if self.receiver is None:
             return Response(status_code=503)  # still starting: Twilio tries again
         # Twilio's webhook carries no time: the window counts from when it reached us.
@@ -311,17 +341,20 @@ class WhatsAppChannel:
 
     async def _status(self, request: Request) -> Response:
         form = await self._verified(request, STATUS_PATH)
-        if form is None:
-            return Response(status_code=403)
+        if isinstance(form, Response):
+            return form
         if self.receiver is None:
             return Response(status_code=503)
-        message_id = _int(request.query_params.get("m"))
-        status = _field(form, "MessageStatus")
+        # Ours, or nothing: never a value the database would refuse.
+        message_id = row_id(request.query_params.get("m"))
+        sid = _field(form, "MessageSid")
+        status = clean_text(_field(form, "MessageStatus"))[:16]
         error = _field(form, "ErrorCode")
+        error = error if error.isascii() and error.isdigit() and len(error) <= 10 else ""
         try:
             found = await self.receiver.delivery_status(
                 message_id=message_id,
-                channel_message_id=_field(form, "MessageSid") or None,
+                channel_message_id=sid if valid_id(sid) else None,
                 status=status,
                 error=f"twilio code {error}" if error else None,
                 now=self.clock(),
@@ -332,10 +365,3 @@ class WhatsAppChannel:
             return Response(status_code=503)
         log.info("twilio.status", message_id=message_id, status=status, known=found, error=error)
         return Response(status_code=204)
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None

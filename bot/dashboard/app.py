@@ -22,6 +22,7 @@ from bot.dashboard.throttle import Throttle
 from bot.dashboard.web import STATIC_DIR, DashboardState, Deps, Pages
 from bot.settings import PROJECT_ROOT
 from bot.staff.sessions import LIFETIME
+from bot.web.security import NO_FRAMES, SecurityHeaders
 
 PATH = "/dashboard"
 
@@ -68,4 +69,4 @@ def dashboard(
         # Signing in has no session cookie yet, and must be protected all the same.
         always_protect={f"{path}/login", f"{path}/setup", f"{path}/password", f"{path}/language"},
     )
-    return Mount(path, app=protected, name="dashboard")
+    return Mount(path, app=SecurityHeaders(protected, NO_FRAMES), name="dashboard")

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from bot.dialogue.cases import CaseContext
+from bot.dialogue.danger import Danger
 from bot.dialogue.state import DialogueState, Profile
 from bot.messages import Reply
 from bot.nlu.types import NluResult
@@ -40,6 +41,10 @@ class Turn:
     # A message of several parts ("paspor ditahan, gaji blm dibayar"): each part understood
     # alone, so that every problem in it is found (bot/dialogue/context.py).
     clauses: tuple[NluResult, ...] = ()
+    # A long message is understood by its beginning, `text` (bot/dialogue/reading.py); `cut`
+    # says more followed, and `danger_in_rest` is the danger found in what followed.
+    cut: bool = False
+    danger_in_rest: Danger | None = None
 
 
 # Events ------------------------------------------------------------------------------------

@@ -99,6 +99,15 @@ class Policy:
 
     def decide(self, turn: Turn, profile: Profile, state: DialogueState) -> Decision:
         draft = self._draft(turn, profile, state)
+        if turn.cut and draft.replies and draft.intent not in ("emergency", "self_harm"):
+            # Never silently: the worker knows the end of a very long message went unread.
+            _ = translator(self._lang(draft)).gettext
+            draft.say(
+                _(
+                    "Your message was very long, so I read only the first part. If something "
+                    "else is important, please send it in a shorter message."
+                )
+            )
         return draft.freeze()
 
     def _draft(self, turn: Turn, profile: Profile, state: DialogueState) -> Draft:
@@ -131,7 +140,7 @@ class Policy:
         # Danger first, whatever else the message says. Inside a complaint flow the worker is
         # describing what happened: only the explicit signs count, not the classifier's guess.
         guess = None if in_flow and command is None else intent
-        danger = detect(turn.text, guess)
+        danger = detect(turn.text, guess) or turn.danger_in_rest
         if danger is not None:
             if danger.kind is DangerKind.CRISIS:
                 self._crisis(draft)

@@ -1,5 +1,9 @@
 """Sparse text features: word n-grams, character n-grams within words, and word pairs.
 
+Every feature here costs time linear in the length of the text: pairs are taken within a
+window of words, never across the whole message (all pairs of a 1 MB message would not fit
+in memory).
+
 Fitting uses scikit-learn's TfidfVectorizer; transforming one message uses the fitted vocabulary
 directly (a few dict look-ups), which is several times faster than `vectorizer.transform`.
 """
@@ -20,6 +24,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from bot.nlu.lexicon import concept
 
 Analyzer = Callable[[str], list[str]]
+
+# Word pairs are taken within this many words of each other. Nineteen in twenty training
+# examples have at most ten words, so for them this is every pair, as before.
+PAIR_WINDOW = 10
 
 
 def _words(text: str) -> list[str]:
@@ -43,9 +51,18 @@ def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
 
 
 def word_pairs(text: str) -> list[str]:
-    """Every ordered pair of words in the message: a cheap stand-in for word interactions."""
-    words = _words(text)
-    return [f"{a}|{b}" for i, a in enumerate(words) for b in words[i + 1 :]]
+    """Ordered pairs of words near each other: a cheap stand-in for word interactions."""
+    return _pairs(_words(text))
+
+
+def _pairs(items: Sequence[str], *, distinct: bool = False) -> list[str]:
+    """Each item with the next PAIR_WINDOW items after it: at most PAIR_WINDOW per item."""
+    return [
+        f"{a}|{b}"
+        for i, a in enumerate(items)
+        for b in items[i + 1 : i + 1 + PAIR_WINDOW]
+        if not distinct or a != b
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,4 +160,4 @@ class Featurizer:
 def concept_features(text: str) -> list[str]:
     """Bilingual concepts of the words (lexicon.py), alone and in pairs."""
     found = [c for c in (concept(w) for w in _words(text)) if c is not None]
-    return found + [f"{a}|{b}" for i, a in enumerate(found) for b in found[i + 1 :] if a != b]
+    return found + _pairs(found, distinct=True)

@@ -14,6 +14,7 @@ Indonesian).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -29,14 +30,18 @@ class SentenceVectors:
     def __init__(self, path: Path = VECTORS_DIR) -> None:
         self._model = StaticModel.from_pretrained(str(path), normalize=True)
         self.size = int(self._model.dim)
+        # Messages are understood in threads, and model2vec sets the tokenizer's truncation
+        # on every call: one call at a time (a table look-up, a tenth of a millisecond).
+        self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """One unit-length row per text (all zeros for a text with no known word piece)."""
         if not texts:
             return np.zeros((0, self.size), np.float32)
-        vectors = self._model.encode(
-            list(texts), show_progress_bar=False, use_multiprocessing=False
-        )
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts), show_progress_bar=False, use_multiprocessing=False
+            )
         return np.asarray(vectors, dtype=np.float32)
 
     def one(self, text: str) -> npt.NDArray[np.float32]:

@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
+from bot.channels.limits import clean_text
 from bot.i18n import format_number, translator
 from bot.messages import ChannelKind, Inbound, Reply
 from bot.web.identity import Identity
@@ -226,7 +227,8 @@ def parse_message(data: object, organisations: Mapping[str, str]) -> ChatMessage
     text = data.get("text")
     if not isinstance(text, str):
         raise ApiError(422, "invalid_field", "text must be a string", "text")
-    text = text.strip()
+    # A lone surrogate (half an emoji cut by a client) or NUL: cleaned, as the database needs.
+    text = clean_text(text).strip()
     if not text:
         raise ApiError(422, "empty_text", "text must not be empty", "text")
     if len(text) > MAX_TEXT_CHARS:
@@ -276,5 +278,5 @@ async def _read_json(request: Request) -> object:
             raise ApiError(413, "too_large", f"the body must be at most {MAX_BODY_BYTES} bytes")
     try:
         return json.loads(body)
-    except ValueError as error:  # also UnicodeDecodeError
+    except (ValueError, RecursionError) as error:  # also UnicodeDecodeError; "[[[[..."
         raise ApiError(400, "bad_json", "the body is not valid JSON") from error

@@ -187,7 +187,8 @@ def build_options(clock: Clock) -> dict[str, Any]:
 
 @pytest.fixture
 async def helpline(runtime: Runtime) -> AsyncIterator[Helpline]:
-    app = create_app(runtime.engine, extra_routes=runtime.channels.routes())
+    # The chat API too, through the same receiver as the webhooks.
+    app = create_app(runtime.channels.receiver, extra_routes=runtime.channels.routes())
     await runtime.channels.start(run_loops=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -122,3 +124,15 @@ def test_bad_training_data_is_an_nlu_error(tmp_path: Path) -> None:
 def test_no_training_data_is_an_nlu_error(tmp_path: Path) -> None:
     with pytest.raises(NluError, match="two intents"):
         EmbeddedNlu.load_or_train(tmp_path, tmp_path / "cache")
+
+
+async def test_parse_runs_off_the_event_loop(classifier: IntentClassifier) -> None:
+    """A long message's parse never holds the event loop: it runs in another thread."""
+    threads: list[int] = []
+
+    def today() -> date:
+        threads.append(threading.get_ident())
+        return TODAY
+
+    await EmbeddedNlu(classifier, threshold=0.3, today=today).parse("gaji saya " * 500)
+    assert threads and threading.get_ident() not in threads

@@ -8,6 +8,7 @@ an example in the worker's language. Values are JSON: money {"amount": "1500", "
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -254,7 +255,18 @@ def read_date(text: str, today: date) -> date | None:
             return today - timedelta(days=round(days))
     if not re.search(r"[a-zA-Z0-9]", text) or len(text) > 60:
         return None
-    parsed = dateparser.parse(
+    with _DATEPARSER:
+        parsed = _parse_date(text, today)
+    return parsed.date() if parsed is not None else None
+
+
+# dateparser keeps state between calls and is not thread-safe (its issues #441, #813), and
+# messages are understood in threads: one date at a time.
+_DATEPARSER = threading.Lock()
+
+
+def _parse_date(text: str, today: date) -> datetime | None:
+    parsed: datetime | None = dateparser.parse(
         text,
         languages=["id", "en"],
         settings={
@@ -264,7 +276,7 @@ def read_date(text: str, today: date) -> date | None:
             "PREFER_DAY_OF_MONTH": "first",
         },
     )
-    return parsed.date() if parsed is not None else None
+    return parsed
 
 
 def _duration(step: Step, answer: Answer, ctx: SlotContext, picked: str | None) -> Parsed:
