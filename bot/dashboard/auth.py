@@ -79,9 +79,13 @@ async def setup(request: Request) -> Response:
     form = await request.form()
     token = str(form.get("token", ""))
     async with deps.sessions() as db:
-        if not await needs_setup(db) or await peek_token(db, token, "setup") is None:
+        # Used up first, in the transaction that creates the account: of several posts of
+        # the link at once, one creates the administrator; a refused form gives it back.
+        if await use_token(db, token, "setup") is None or not await needs_setup(db):
+            await db.rollback()
             return render(request, "error.html", _expired(), 404)
         if form.get("password") != form.get("password2"):
+            await db.rollback()
             flash(request, "The two passwords differ.", "error")
             return render(request, "setup.html", {"staff": None, "token": token}, 400)
         try:
@@ -98,7 +102,6 @@ async def setup(request: Request) -> Response:
             await db.rollback()
             flash(request, str(error), "error")
             return render(request, "setup.html", {"staff": None, "token": token}, 400)
-        await use_token(db, token, "setup")
         session_token = await start_session(db, staff)
         await db.commit()
     request.session.clear()
@@ -121,19 +124,23 @@ async def password(request: Request) -> Response:
     form = await request.form()
     token = str(form.get("token", ""))
     async with state(request).deps.sessions() as db:
-        staff = await _password_token_staff(db, token)
+        # Used up first: of two posts of the link at once, one sets the password.
+        used = await use_token(db, token, "password")
+        staff = await db.get(Staff, used.staff_id) if used and used.staff_id else None
         if staff is None:
+            await db.rollback()
             return render(request, "error.html", _expired(), 404)
         context = {"staff": None, "token": token, "username": staff.username}
         if form.get("password") != form.get("password2"):
+            await db.rollback()  # the link stays valid
             flash(request, "The two passwords differ.", "error")
             return render(request, "password.html", context, 400)
         try:
             await set_password(db, staff, str(form.get("password", "")))
         except AccountError as error:
+            await db.rollback()
             flash(request, str(error), "error")
             return render(request, "password.html", context, 400)
-        await use_token(db, token, "password")
         await db.commit()
     flash(request, "Your password is set. Sign in with it.")
     return redirect(request, "/login")
