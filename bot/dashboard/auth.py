@@ -32,24 +32,32 @@ async def login_page(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     dashboard = state(request)
+    sessions = dashboard.deps.sessions
     form = await request.form()
     username = str(form.get("username", "")).strip().lower()[:64]
     password = str(form.get("password", ""))[:1024]
     target = _next(request, str(form.get("next", "")))
     context = {"staff": None, "next": target}
-    if dashboard.throttle.blocked(username):
-        flash(request, "Too many failed attempts. Wait 15 minutes and try again.", "error")
-        return render(request, "login.html", context, 429)
-    async with dashboard.deps.sessions() as db:
+    address = request.client.host if request.client else "unknown"
+    # Counted before the password is checked, in the database all processes share.
+    admission = await dashboard.throttle.admit(
+        sessions, username=username, address=address, now=dashboard.deps.desk.clock()
+    )
+    if not admission.allowed:
+        wait = round(admission.wait)
+        flash(request, f"Too many failed attempts. Try again in {wait} seconds.", "error")
+        response = render(request, "login.html", context, 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    async with sessions() as db:
         staff = await authenticate(db, username, password)
         if staff is None:
             await db.commit()
-            dashboard.throttle.failed(username)
             flash(request, "Wrong username or password.", "error")
             return render(request, "login.html", context, 401)
         token = await start_session(db, staff)
         await db.commit()
-    dashboard.throttle.succeeded(username)
+    await dashboard.throttle.succeeded(sessions, username=username, address=address)
     request.session.clear()
     request.session[SESSION_KEY] = token
     return redirect(request, target)

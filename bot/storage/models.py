@@ -417,3 +417,16 @@ class ScheduledJob(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class LoginThrottle(Base):
+    """Sign-in attempts from one address or on one account (bot/dashboard/throttle.py).
+
+    `key` is a keyed hash of "address:..." or "account:...", never the address itself."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)  # in the window, counted before checking
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the next may go at
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
