@@ -29,6 +29,7 @@ class NoticeKind(StrEnum):
     URGENT = "urgent"
     OVERDUE = "overdue"
     ASSIGNED = "assigned"
+    UNANSWERED = "unanswered"  # a message the bot could not process (bot/retry.py)
 
 
 class StaffChat(Protocol):
@@ -60,6 +61,19 @@ class Alerts:
                 f"Urgent case {case.reference} in {self.directory.queue_name(case.queue)}"
                 f" ({case.category or 'no category'}, {case.country or 'country unknown'})."
             )
+            if self.dashboard_url:
+                text += f" {self.dashboard_url}/dashboard/cases/{case.reference}"
+            self.live.after_commit(session, task=_send(self.staff_chat, org.staff_chat, text))
+
+    async def unanswered(self, session: AsyncSession, case: Case) -> None:
+        """A worker's message the bot could not process waits on this case for a person."""
+        staff = await _staff(session, case.organisation, CASE_ROLES, on_duty=True)
+        if case.assigned_to is not None and case.assigned_to not in staff:
+            staff.append(case.assigned_to)
+        await self._notify(session, case, NoticeKind.UNANSWERED, staff)
+        org = self.directory.organisations.get(case.organisation)
+        if org is not None and org.staff_chat and self.staff_chat is not None:
+            text = f"Case {case.reference}: a message the bot could not process waits for a person."
             if self.dashboard_url:
                 text += f" {self.dashboard_url}/dashboard/cases/{case.reference}"
             self.live.after_commit(session, task=_send(self.staff_chat, org.staff_chat, text))

@@ -20,6 +20,7 @@ from bot.channels.inbound import InboundEngine, Receiver
 from bot.evidence import EvidenceCollector, Fetcher
 from bot.messages import ChannelKind
 from bot.outbox import Outbox, Pacer, Sender
+from bot.retry import Retrier, RetryPolicy
 from bot.settings import Settings
 from bot.storage.models import utcnow
 
@@ -39,6 +40,7 @@ class Channels:
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         outbox_options: dict[str, Any] | None = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         quiet_library_logs()
         self.settings = settings
@@ -93,7 +95,10 @@ class Channels:
             engine.sessions, senders, pacers=pacers, clock=clock, **self.outbox_options
         )
         self.evidence = EvidenceCollector(engine.sessions, fetchers, clock=clock)
-        self.receiver = Receiver(engine, self.outbox, self.evidence)
+        self.retrier = Retrier(
+            engine, policy=retry_policy or RetryPolicy(), clock=clock, after=self.outbox.wake
+        )
+        self.receiver = Receiver(engine, self.outbox, self.evidence, self.retrier)
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -117,6 +122,8 @@ class Channels:
         missing = await self.evidence.collect_missing()
         if missing:
             log.info("evidence.resumed", messages=missing)
+        if run_loops:  # every channel's messages, the web chat's too
+            self._tasks.append(asyncio.ensure_future(self.retrier.run()))
         if (self.telegram or self.whatsapp) and run_loops:
             self._tasks.append(asyncio.ensure_future(self.outbox.run()))
             self._tasks.append(asyncio.ensure_future(self.evidence.run()))

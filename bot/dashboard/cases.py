@@ -27,6 +27,7 @@ NOTIFICATION_TEXT: dict[str, str] = {
     NoticeKind.URGENT: "New urgent case",
     NoticeKind.OVERDUE: "Waiting past the time limit",
     NoticeKind.ASSIGNED: "Assigned to you",
+    NoticeKind.UNANSWERED: "A message the bot could not answer",
 }
 LIST_TITLES = {
     "mine": "My cases",

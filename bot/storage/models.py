@@ -95,11 +95,13 @@ class Direction(StrEnum):
 
 
 class MessageStatus(StrEnum):
-    """in: RECEIVED -> PROCESSED; out (see bot/outbox): PENDING -> SENDING -> SENT -> DELIVERED
-    -> READ, or FAILED | UNDELIVERED; HELD waits for the worker to write."""
+    """in: RECEIVED -> PROCESSED, or PARKED when processing kept failing (bot/retry.py); out
+    (see bot/outbox): PENDING -> SENDING -> SENT -> DELIVERED -> READ, or FAILED | UNDELIVERED;
+    HELD waits for the worker to write."""
 
     RECEIVED = "received"
     PROCESSED = "processed"
+    PARKED = "parked"
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
@@ -189,7 +191,8 @@ class Message(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # Outbound delivery (bot/outbox): who wrote it, and the sender's bookkeeping.
+    # Outbound delivery (bot/outbox): who wrote it, and the sender's bookkeeping; inbound, the
+    # same columns count processing attempts (bot/retry.py).
     origin: Mapped[str | None] = mapped_column(String(16))  # an Origin; None: the bot
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
