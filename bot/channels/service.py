@@ -91,9 +91,8 @@ class Channels:
             senders[ChannelKind.WHATSAPP] = self.whatsapp.sender
             fetchers[ChannelKind.WHATSAPP] = self.whatsapp.files
             pacers[ChannelKind.WHATSAPP] = self._pacer(whatsapp.PER_SECOND)
-        self.outbox = Outbox(
-            engine.sessions, senders, pacers=pacers, clock=clock, **self.outbox_options
-        )
+        options = {"concurrency": settings.send_concurrency, **self.outbox_options}
+        self.outbox = Outbox(engine.sessions, senders, pacers=pacers, clock=clock, **options)
         self.evidence = EvidenceCollector(engine.sessions, fetchers, clock=clock)
         self.retrier = Retrier(
             engine, policy=retry_policy or RetryPolicy(), clock=clock, after=self.outbox.wake
