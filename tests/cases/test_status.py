@@ -29,7 +29,7 @@ def test_stored_names_are_unchanged() -> None:
         "out_of_mandate",
         "data_deleted",
     }
-    assert [str(k) for k in NoticeKind] == ["urgent", "overdue", "assigned"]
+    assert [str(k) for k in NoticeKind] == ["urgent", "overdue", "assigned", "unanswered"]
 
 
 def test_every_status_and_outcome_reads_as_words() -> None:
