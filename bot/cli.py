@@ -17,6 +17,7 @@ import typer
 from bot import logs
 from bot.cases.cli import cases_app
 from bot.messages import ChannelKind, Inbound
+from bot.parked_cli import parked_app
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.staff.cli import user_app
 
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(user_app, name="user")
 app.add_typer(cases_app, name="cases")
+app.add_typer(parked_app, name="parked")
 
 
 def _settings(**overrides: Any) -> Settings:

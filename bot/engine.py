@@ -3,8 +3,8 @@
 Every inbound message is stored before it is processed; repeats of a channel's delivery are
 recognised by the channel's message id. A worker's messages are processed one at a time, in
 the order received, under a lock on their conversation row, so several processes can share
-one database. A crash between storing and processing loses nothing: `resume()` processes
-what was left.
+one database. A crash between storing and processing loses nothing: the retry sweeper
+(bot/retry.py) processes what was left, and parks a message that keeps failing (`park`).
 
 Understanding a message is CPU work, bounded by reading only the beginning of a very long
 one (bot/dialogue/reading.py). It runs in threads, off the event loop, and before the
@@ -35,6 +35,7 @@ from bot.dialogue.decision import AttachmentRef, Decision, ForgetMe, Turn
 from bot.dialogue.policy import Policy
 from bot.dialogue.reading import MAX_CLAUSES, danger_in_rest, read
 from bot.dialogue.state import DialogueState, Profile
+from bot.i18n import normalise_language, translator
 from bot.messages import ANSWERED_IN_PLACE, Action, Inbound, QuickReply, Reply
 from bot.nlu.types import NluBackend, NluError, NluResult
 from bot.storage.crypto import Cipher
@@ -74,6 +75,12 @@ class EngineHooks(Protocol):
         """In the message's transaction, before its events are stored: more replies, if any."""
         ...
 
+    async def after_parked(
+        self, session: AsyncSession, worker_id: int, message: Message, lang: str
+    ) -> Followup:
+        """A message that could not be processed was set aside: staff take it over."""
+        ...
+
 
 class NoHooks:
     async def context(self, session: AsyncSession, worker_id: int) -> CaseContext:
@@ -81,6 +88,11 @@ class NoHooks:
 
     async def after_decision(
         self, session: AsyncSession, worker_id: int, message: Message, decision: Decision
+    ) -> Followup:
+        return Followup()
+
+    async def after_parked(
+        self, session: AsyncSession, worker_id: int, message: Message, lang: str
     ) -> Followup:
         return Followup()
 
@@ -190,45 +202,52 @@ class Engine:
 
     async def _process_pending(self, worker_id: int) -> dict[int, list[Reply]]:
         done: dict[int, list[Reply]] = {}
-        while True:
-            # Understood before the lock, which the worker's message does not need: on SQLite
-            # the lock is the whole database's.
-            async with self.sessions() as session:
-                waiting = await session.scalar(_next_received(worker_id))
-            if waiting is None:
-                return done
-            turn = await self._understand(waiting)
-            async with self.sessions.begin() as session:
-                # Taking the conversation row first serialises one worker's messages across
-                # processes: a row lock on PostgreSQL, the write lock on SQLite.
-                await session.execute(
-                    update(Conversation)
-                    .where(Conversation.worker_id == worker_id)
-                    .values(updated_at=utcnow())
-                )
-                message = await session.scalar(_next_received(worker_id))
-                if message is None:
-                    return done
-                if message.id != turn.message_id:
-                    # Another process answered the one understood meanwhile: this one now.
-                    turn = await self._understand(message)
-                done[message.id] = await self._process(session, worker_id, message, turn)
+        while (processed := await self.process_next(worker_id)) is not None:
+            message_id, replies = processed
+            done[message_id] = replies
+        return done
 
-    async def resume(self) -> int:
-        """Process what a crash left unprocessed; returns how many workers had some."""
+    async def process_next(self, worker_id: int) -> tuple[int, list[Reply]] | None:
+        """Process the worker's oldest unprocessed message: its id and replies; None if none."""
+        # Understood before the lock, which understanding does not need: on SQLite the lock is
+        # the whole database's.
         async with self.sessions() as session:
-            worker_ids = (
-                await session.scalars(
-                    select(Message.worker_id)
-                    .where(
-                        Message.direction == Direction.IN, Message.status == MessageStatus.RECEIVED
-                    )
-                    .distinct()
-                )
-            ).all()
-        for worker_id in worker_ids:
-            await self.process_pending(worker_id)
-        return len(worker_ids)
+            waiting = await session.scalar(_next_received(worker_id))
+        if waiting is None:
+            return None
+        turn = await self._understand(waiting)
+        async with self.sessions.begin() as session:
+            await _lock_conversation(session, worker_id)
+            message = await session.scalar(_next_received(worker_id))
+            if message is None:
+                return None
+            if message.id != turn.message_id:
+                # Another process answered the one understood meanwhile: this one now.
+                turn = await self._understand(message)
+            return message.id, await self._process(session, worker_id, message, turn)
+
+    async def park(self, worker_id: int, message_id: int, reason: str) -> bool:
+        """Set aside a message that keeps failing: the worker is told, staff take it over, and
+        the worker's later messages are answered. False if it was processed meanwhile."""
+        async with self.sessions.begin() as session:
+            await _lock_conversation(session, worker_id)
+            message = await session.get(Message, message_id)
+            if message is None or message.status != MessageStatus.RECEIVED:
+                return False
+            worker = await session.get_one(Worker, worker_id)
+            message.status = MessageStatus.PARKED
+            message.error = reason[:255]
+            message.next_attempt_at = None
+            lang = normalise_language(worker.language)
+            _ = translator(lang).gettext
+            sorry = _(
+                "Sorry, we could not read your last message because of a problem on our side. "
+                "A person from our team will look at it and answer you here."
+            )
+            followup = await self.hooks.after_parked(session, worker_id, message, lang)
+            _store_replies(session, message, [Reply(sorry), *followup.replies], lang)
+        log.error("inbound.parked", message_id=message_id, attempts=message.attempts, reason=reason)
+        return True
 
     async def _process(
         self, session: AsyncSession, worker_id: int, message: Message, turn: Turn
@@ -269,28 +288,7 @@ class Engine:
                 data["reference"] = followup.opened[position]
             session.add(Event(worker_id=worker_id, kind=str(event.kind), data=data))
         replies = [*decision.replies, *followup.replies]
-        reply_to = None if forget else message.id
-        status = (
-            MessageStatus.SENT if message.channel in ANSWERED_IN_PLACE else MessageStatus.PENDING
-        )
-        for reply in replies:
-            session.add(
-                Message(
-                    worker_id=worker_id,
-                    direction=Direction.OUT,
-                    channel=message.channel,
-                    text=reply.text,
-                    quick_replies=[
-                        {"title": q.title, "payload": q.payload} for q in reply.quick_replies
-                    ]
-                    or None,
-                    status=status,
-                    in_reply_to=reply_to,
-                    language=decision.profile.language,
-                    # An instruction to the channel, carried out by the outbox in its turn.
-                    origin=reply.action.value if reply.action is not None else None,
-                )
-            )
+        _store_replies(session, message, replies, decision.profile.language, in_reply_to=not forget)
         log.info(
             "inbound.processed",
             message_id=message.id,
@@ -375,6 +373,44 @@ def _next_received(worker_id: int) -> Select[Message]:
         .order_by(Message.id)
         .limit(1)
     )
+
+
+async def _lock_conversation(session: AsyncSession, worker_id: int) -> None:
+    """Taking the conversation row first serialises one worker's messages across processes:
+    a row lock on PostgreSQL, the write lock on SQLite."""
+    await session.execute(
+        update(Conversation).where(Conversation.worker_id == worker_id).values(updated_at=utcnow())
+    )
+
+
+def _store_replies(
+    session: AsyncSession,
+    message: Message,
+    replies: list[Reply],
+    language: str | None,
+    *,
+    in_reply_to: bool = True,
+) -> None:
+    """The replies to an inbound message, queued for its channel (or answered in place)."""
+    status = MessageStatus.SENT if message.channel in ANSWERED_IN_PLACE else MessageStatus.PENDING
+    for reply in replies:
+        session.add(
+            Message(
+                worker_id=message.worker_id,
+                direction=Direction.OUT,
+                channel=message.channel,
+                text=reply.text,
+                quick_replies=[
+                    {"title": q.title, "payload": q.payload} for q in reply.quick_replies
+                ]
+                or None,
+                status=status,
+                in_reply_to=message.id if in_reply_to else None,
+                language=language,
+                # An instruction to the channel, carried out by the outbox in its turn.
+                origin=reply.action.value if reply.action is not None else None,
+            )
+        )
 
 
 def _action(origin: str | None) -> Action | None:

@@ -38,9 +38,8 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        resumed = await runtime.engine.resume()
-        if resumed:
-            log.info("resumed.unprocessed", workers=resumed)
+        # What a crash left unprocessed is taken up by the channels' retry sweep (bot/retry.py),
+        # in the background: a message that keeps failing never holds up the start.
         await runtime.channels.start()
         await _announce_first_login(runtime, base_url)
         # Scheduled jobs run once across every process serving the database (bot/jobs.py).

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     flow_expiry_hours: float = Field(default=168, gt=0)  # unfinished complaints are deleted
+    # Outbound messages a process sends at once (also the most a crash can send twice).
+    send_concurrency: int = Field(default=8, ge=1, le=100)
     # Channels (bot/channels): a channel whose settings are absent is off.
     public_url: str | None = None  # https://helpline.example.org, where webhooks arrive
     telegram_token: SecretStr | None = None

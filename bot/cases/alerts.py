@@ -34,6 +34,7 @@ class NoticeKind(StrEnum):
     REFERRED = "referred"  # a case referred to the organisation, waiting for its answer
     ACCEPTED = "accepted"  # the referral one made was accepted
     DECLINED = "declined"  # ... or declined
+    UNANSWERED = "unanswered"  # a message the bot could not process (bot/retry.py)
 
 
 class StaffChatQueue(Protocol):
@@ -119,6 +120,16 @@ class Alerts:
             organisations=orgs,
             staff=sorted(staff),
         )
+
+    async def unanswered(self, session: AsyncSession, case: Case) -> None:
+        """A worker's message the bot could not process waits on this case for a person."""
+        staff = await _staff(session, case.organisation, CASE_ROLES, on_duty=True)
+        if case.assigned_to is not None and case.assigned_to not in staff:
+            staff.append(case.assigned_to)
+        await self._notify(session, case, NoticeKind.UNANSWERED, staff)
+        org = self.directory.organisations.get(case.organisation)
+        text = f"Case {case.reference}: a message the bot could not process waits for a person."
+        self._to_chats(session, case, [org.staff_chat if org else None], text)
 
     async def overdue(self, session: AsyncSession, case: Case) -> None:
         staff = await _staff(session, case.organisation, (Role.SUPERVISOR,), on_duty=False)

@@ -98,6 +98,26 @@ class CaseHooks:
         self.desk.live.after_commit(session, f"worker:{worker_id}")
         return Followup(tuple(replies), opened)
 
+    async def after_parked(
+        self, session: AsyncSession, worker_id: int, message: Message, lang: str
+    ) -> Followup:
+        """A message the bot could not process: a person answers it, on the worker's open case
+        or a new one, and the officers on duty are told."""
+        open_cases = await _open_cases(session, worker_id)
+        replies: tuple[Reply, ...] = ()
+        if open_cases:
+            case = open_cases[0]
+            await self.desk.worker_wrote(session, case)
+        else:
+            worker = await session.get_one(Worker, worker_id)
+            case = await self.desk.open_case(
+                session, worker_id, source=Source.TALK_TO_HUMAN, country=worker.country
+            )
+            replies = (Reply(notify.case_opened(lang, case.reference)),)
+        await self.desk.alerts.unanswered(session, case)
+        self.desk.live.after_commit(session, f"worker:{worker_id}")
+        return Followup(replies)
+
     async def _person(
         self, session: AsyncSession, worker_id: int, event: HandoffRequested | Emergency
     ) -> Case | None:

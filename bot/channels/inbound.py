@@ -3,9 +3,10 @@
 The one entry point of every channel adapter into storage: adapters translate the channel's
 format and call the receiver (a message, a delivery status, the options last offered).
 The webhook (or poll) returns as soon as the message is stored, so the channel's delivery is
-acknowledged only once nothing can be lost. Processing follows in a task; a crash before it
-is made good by `Engine.resume()` at the next start. Channels that answer in place (the web
-chat's request, the terminal) call `answer`, which stores and then processes at once.
+acknowledged only once nothing can be lost. Processing follows in a task (bot/retry.py: a
+failure is retried with backoff, a crash before it is made good by every process's sweep).
+Channels that answer in place (the web chat's request, the terminal) call `answer`, which
+stores and then processes at once.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.evidence import EvidenceCollector
 from bot.messages import Inbound, QuickReply, Reply
 from bot.outbox import Outbox, release_held
 from bot.outbox.store import acknowledge, latest_options, record_status
+from bot.retry import Retrier
 from bot.storage.crypto import Cipher
 from bot.storage.models import Event
 
@@ -35,7 +37,8 @@ class InboundEngine(Protocol):
 
     async def handle(self, inbound: Inbound) -> list[Reply]: ...
     async def store(self, inbound: Inbound) -> tuple[int, int]: ...
-    async def process_pending(self, worker_id: int) -> object: ...
+    async def process_next(self, worker_id: int) -> tuple[int, list[Reply]] | None: ...
+    async def park(self, worker_id: int, message_id: int, reason: str) -> bool: ...
 
 
 class Receiver:
@@ -44,10 +47,12 @@ class Receiver:
         engine: InboundEngine,
         outbox: Outbox | None = None,
         evidence: EvidenceCollector | None = None,
+        retrier: Retrier | None = None,
     ) -> None:
         self.engine = engine
         self.outbox = outbox
         self.evidence = evidence
+        self.retrier = retrier or Retrier(engine, after=self._wake_outbox)
         self._tasks: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -77,7 +82,7 @@ class Receiver:
         if unanswered and await acknowledge(self.sessions, message_id):
             self._wake_outbox()
             return message_id
-        self._spawn(self._process(worker_id))
+        self._spawn(self.retrier.attempt(worker_id))
         return message_id
 
     async def answer(self, inbound: Inbound, *, organisation: str | None = None) -> list[Reply]:
@@ -129,14 +134,6 @@ class Receiver:
         if window_closed:
             self._wake_outbox()
         return found
-
-    async def _process(self, worker_id: int) -> None:
-        try:
-            await self.engine.process_pending(worker_id)
-        except Exception as exc:
-            # Stored and still "received": the next message or the next start processes it.
-            log.error("inbound.process_failed", worker_id=worker_id, error=type(exc).__name__)
-        self._wake_outbox()
 
     def _wake_outbox(self) -> None:
         if self.outbox is not None:

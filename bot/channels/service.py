@@ -22,6 +22,7 @@ from bot.messages import ChannelKind
 from bot.outbox import Outbox, Pacer, Sender
 from bot.outbox.pull import PullSender
 from bot.outbox.registry import ChannelOff, senders_for_every_channel
+from bot.retry import Retrier, RetryPolicy
 from bot.settings import Settings
 from bot.storage.models import utcnow
 
@@ -41,6 +42,7 @@ class Channels:
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         outbox_options: dict[str, Any] | None = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         quiet_library_logs()
         self.settings = settings
@@ -102,10 +104,13 @@ class Channels:
             senders_for_every_channel(senders),
             pacers=pacers,
             clock=clock,
-            **self.outbox_options,
+            **{"concurrency": settings.send_concurrency, **self.outbox_options},
         )
         self.evidence = EvidenceCollector(engine.sessions, fetchers, clock=clock)
-        self.receiver = Receiver(engine, self.outbox, self.evidence)
+        self.retrier = Retrier(
+            engine, policy=retry_policy or RetryPolicy(), clock=clock, after=self.outbox.wake
+        )
+        self.receiver = Receiver(engine, self.outbox, self.evidence, self.retrier)
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -129,7 +134,8 @@ class Channels:
         missing = await self.evidence.collect_missing()
         if missing:
             log.info("evidence.resumed", messages=missing)
-        if run_loops:  # the web chat and the terminal have senders too
+        if run_loops:  # every channel's messages, the web chat's too
+            self._tasks.append(asyncio.ensure_future(self.retrier.run()))
             self._tasks.append(asyncio.ensure_future(self.outbox.run()))
             self._tasks.append(asyncio.ensure_future(self.evidence.run()))
         if self.telegram is not None:

@@ -59,7 +59,7 @@ def dashboard(
         ],
     )
     # What every endpoint reads through `web.state(request)`.
-    app.state.dashboard = DashboardState(provider, Pages(), content_root, Throttle())
+    app.state.dashboard = DashboardState(provider, Pages(), content_root, Throttle(session_secret))
     protected = asgi_csrf(
         app,
         signing_secret=csrf_secret,

@@ -43,23 +43,33 @@ async def login_page(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     dashboard = state(request)
+    sessions = dashboard.deps.sessions
     form = await request.form()
     username = str(form.get("username", "")).strip().lower()[:64]
     password = str(form.get("password", ""))[:1024]
     target = next_path(request, str(form.get("next", "")))
     context = {"staff": None, "next": target}
-    if dashboard.throttle.blocked(username):
+    address = request.client.host if request.client else "unknown"
+    # Counted before the password is checked, in the database all processes share.
+    admission = await dashboard.throttle.admit(
+        sessions, username=username, address=address, now=dashboard.deps.desk.clock()
+    )
+    if not admission.allowed:
+        wait = round(admission.wait)
         flash(
             request,
-            translated(request, N_("Too many failed attempts. Wait 15 minutes and try again.")),
+            translated(
+                request, N_("Too many failed attempts. Try again in {wait} seconds.")
+            ).format(wait=wait),
             "error",
         )
-        return render(request, "login.html", context, 429)
-    async with dashboard.deps.sessions() as db:
+        response = render(request, "login.html", context, 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    async with sessions() as db:
         staff = await authenticate(db, username, password)
         if staff is None:
             await db.commit()
-            dashboard.throttle.failed(username)
             flash(request, translated(request, N_("Wrong username or password.")), "error")
             return render(request, "login.html", context, 401)
         token = await start_session(db, staff)
@@ -68,7 +78,7 @@ async def login(request: Request) -> Response:
             staff.language = chosen  # their first choice is remembered
         language = staff.language or chosen
         await db.commit()
-    dashboard.throttle.succeeded(username)
+    await dashboard.throttle.succeeded(sessions, username=username, address=address)
     request.session.clear()
     request.session[SESSION_KEY] = token
     if language in LANGUAGES:
@@ -100,9 +110,13 @@ async def setup(request: Request) -> Response:
     form = await request.form()
     token = str(form.get("token", ""))
     async with deps.sessions() as db:
-        if not await needs_setup(db) or await peek_token(db, token, "setup") is None:
+        # Used up first, in the transaction that creates the account: of several posts of
+        # the link at once, one creates the administrator; a refused form gives it back.
+        if await use_token(db, token, "setup") is None or not await needs_setup(db):
+            await db.rollback()
             return render(request, "error.html", _expired(), 404)
         if form.get("password") != form.get("password2"):
+            await db.rollback()
             flash(request, translated(request, N_("The two passwords differ.")), "error")
             return render(request, "setup.html", {"staff": None, "token": token}, 400)
         try:
@@ -119,7 +133,6 @@ async def setup(request: Request) -> Response:
             await db.rollback()
             flash(request, error.text(desk_language(request)), "error")
             return render(request, "setup.html", {"staff": None, "token": token}, 400)
-        await use_token(db, token, "setup")
         session_token = await start_session(db, staff)
         await db.commit()
     request.session.clear()
@@ -142,19 +155,23 @@ async def password(request: Request) -> Response:
     form = await request.form()
     token = str(form.get("token", ""))
     async with state(request).deps.sessions() as db:
-        staff = await _password_token_staff(db, token)
+        # Used up first: of two posts of the link at once, one sets the password.
+        used = await use_token(db, token, "password")
+        staff = await db.get(Staff, used.staff_id) if used and used.staff_id else None
         if staff is None:
+            await db.rollback()
             return render(request, "error.html", _expired(), 404)
         context = {"staff": None, "token": token, "username": staff.username}
         if form.get("password") != form.get("password2"):
+            await db.rollback()  # the link stays valid
             flash(request, translated(request, N_("The two passwords differ.")), "error")
             return render(request, "password.html", context, 400)
         try:
             await set_password(db, staff, str(form.get("password", "")))
         except AccountError as error:
+            await db.rollback()
             flash(request, error.text(desk_language(request)), "error")
             return render(request, "password.html", context, 400)
-        await use_token(db, token, "password")
         await db.commit()
     flash(request, translated(request, N_("Your password is set. Sign in with it.")))
     return redirect(request, "/login")

@@ -46,6 +46,7 @@ NOTIFICATION_TEXT: dict[str, str] = {
     NoticeKind.REFERRED: N_("Referred to your organisation"),
     NoticeKind.ACCEPTED: N_("Your referral was accepted"),
     NoticeKind.DECLINED: N_("Your referral was declined"),
+    NoticeKind.UNANSWERED: N_("A message the bot could not answer"),
 }
 LIST_TITLES = {
     "mine": N_("My cases"),

@@ -125,7 +125,7 @@ class DashboardState:
     provider: Callable[[], Deps]  # the runtime, once the server has started
     pages: Pages
     content_root: Path  # where content checks look when the directory names no root
-    throttle: Throttle  # failed sign-ins (per process)
+    throttle: Throttle  # sign-in attempts (counted in the database)
 
     @property
     def deps(self) -> Deps:

@@ -1,4 +1,11 @@
-"""The loop that sends stored outbound messages through the channels, paced and retried."""
+"""The loop that sends stored outbound messages through the channels, paced and retried.
+
+A process claims no more messages than it sends at once (`concurrency`) and renews their
+leases while it sends; each is marked sent in its own transaction as soon as the channel
+accepted it. So a process killed mid-send leaves at most `concurrency` messages the channel
+may have accepted unmarked (sent again once their lease runs out, seconds later), and every
+other message waits for no lease at all.
+"""
 
 from __future__ import annotations
 
@@ -91,21 +98,24 @@ class Outbox:
         *,
         pacers: Mapping[str, Pacer] | None = None,
         clock: Callable[[], datetime] = utcnow,
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = timedelta(seconds=10),
+        renew_every: float | None = None,
         max_attempts: int = 8,
         backoff: Backoff = Backoff(),
-        batch: int = 20,
+        concurrency: int = 8,
         poll_interval: float = 1.0,
         max_pause: float = 3600.0,
     ) -> None:
+        """`renew_every`: seconds between renewals of the leases held (a third of the lease)."""
         self.sessions = sessions
         self.senders = dict(senders)
         self.pacers = dict(pacers or {})
         self.clock = clock
         self.lease = lease
+        self.renew_every = renew_every or lease.total_seconds() / 3
         self.max_attempts = max_attempts
         self.backoff = backoff
-        self.batch = batch
+        self.concurrency = concurrency
         self.poll_interval = poll_interval
         self.max_pause = max_pause
         self._wake = asyncio.Event()
@@ -134,7 +144,7 @@ class Outbox:
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
 
     async def run_once(self) -> int:
-        """Claim one batch of due messages and send them; returns how many were claimed."""
+        """Claim what can be sent at once and send it; returns how many were claimed."""
         # A channel that asked us to wait (429) is not claimed from: its messages would sit
         # claimed while their leases ran out.
         ready = [
@@ -145,13 +155,37 @@ class Outbox:
             ready,
             now=self.clock(),
             lease=self.lease,
-            limit=self.batch,
+            limit=self.concurrency,
         )
-        # At most one message per worker: these are different workers, sent in parallel.
-        await asyncio.gather(*(self._deliver(message) for message in claimed))
+        if not claimed:
+            return 0
+        held = {message.id for message in claimed}
+        renewing = asyncio.ensure_future(self._renew(held))
+        try:
+            # At most one message per worker: these are different workers, sent in parallel.
+            await asyncio.gather(*(self._deliver(message, held) for message in claimed))
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
         return len(claimed)
 
-    async def _deliver(self, claimed: store.Claimed) -> None:
+    async def _renew(self, held: set[int]) -> None:
+        """Keep the leases of the messages being sent, so no other process takes them."""
+        while held:
+            await asyncio.sleep(self.renew_every)
+            try:
+                await store.renew(self.sessions, sorted(held), until=self.clock() + self.lease)
+            except Exception as exc:  # the database is away: the next renewal may do
+                log.warning("outbox.renew_failed", error=type(exc).__name__)
+
+    async def _deliver(self, claimed: store.Claimed, held: set[int]) -> None:
+        try:
+            await self._send(claimed)
+        finally:
+            held.discard(claimed.id)
+
+    async def _send(self, claimed: store.Claimed) -> None:
         now = self.clock()
         if claimed.origin != Origin.REOPEN and store.window_closed(
             claimed.channel, claimed.last_inbound_at, now

@@ -94,10 +94,15 @@ async def claim(
         )
         if session.get_bind().dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
+        # Chosen first, then claimed: inside an UPDATE's IN (...) PostgreSQL may run the
+        # subquery again and claim more than `limit`. `due` again: SQLite chose without a lock.
+        ids = (await session.scalars(candidates)).all()
+        if not ids:
+            return []
         rows = (
             await session.execute(
                 update(Message)
-                .where(Message.id.in_(candidates.scalar_subquery()), due)
+                .where(Message.id.in_(ids), due)
                 .execution_options(synchronize_session=False)
                 .values(
                     status=MessageStatus.SENDING,
@@ -143,6 +148,18 @@ async def claim(
         )
         for row in sorted(rows, key=lambda r: r.id)
     ]
+
+
+async def renew(
+    sessions: async_sessionmaker[AsyncSession], message_ids: list[int], *, until: datetime
+) -> None:
+    """The sender is still at it: its leases on these messages last until `until`."""
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Message)
+            .where(Message.id.in_(message_ids), Message.status == MessageStatus.SENDING)
+            .values(lease_until=until)
+        )
 
 
 async def record_part(

@@ -1,9 +1,15 @@
-"""One-time links: the random token goes to the person, only its hash is stored."""
+"""One-time links: the random token goes to the person, only its hash is stored.
+
+A link is used up by one conditional UPDATE (still unused, not expired): of several requests
+racing with one link, only one changes the row, so only one goes on (an account created twice,
+a password set twice). Use it first in the transaction that acts on it: a rollback gives it back.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -56,8 +62,26 @@ async def peek_token(session: AsyncSession, token: str, purpose: str) -> StaffTo
     return row
 
 
-async def use_token(session: AsyncSession, token: str, purpose: str) -> StaffToken | None:
-    row = await peek_token(session, token, purpose)
-    if row is not None:
-        row.used_at = utcnow()
-    return row
+@dataclass(frozen=True)
+class UsedToken:
+    id: int
+    staff_id: int | None
+
+
+async def use_token(session: AsyncSession, token: str, purpose: str) -> UsedToken | None:
+    """Use the link up, if it is still valid; None if it is not (or another request won it)."""
+    now = utcnow()
+    used = await session.execute(
+        update(StaffToken)
+        .where(
+            StaffToken.token_hash == token_hash(token),
+            StaffToken.purpose == purpose,
+            StaffToken.used_at.is_(None),
+            StaffToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(StaffToken.id, StaffToken.staff_id)
+        .execution_options(synchronize_session=False)
+    )
+    row = used.first()
+    return UsedToken(row.id, row.staff_id) if row is not None else None

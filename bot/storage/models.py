@@ -97,11 +97,13 @@ class Direction(StrEnum):
 
 
 class MessageStatus(StrEnum):
-    """in: RECEIVED -> PROCESSED; out (see bot/outbox): PENDING -> SENDING -> SENT -> DELIVERED
-    -> READ, or FAILED | UNDELIVERED; HELD waits for the worker to write."""
+    """in: RECEIVED -> PROCESSED, or PARKED when processing kept failing (bot/retry.py); out
+    (see bot/outbox): PENDING -> SENDING -> SENT -> DELIVERED -> READ, or FAILED | UNDELIVERED;
+    HELD waits for the worker to write."""
 
     RECEIVED = "received"
     PROCESSED = "processed"
+    PARKED = "parked"
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
@@ -192,7 +194,8 @@ class Message(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # Outbound delivery (bot/outbox): who wrote it, and the sender's bookkeeping.
+    # Outbound delivery (bot/outbox): who wrote it, and the sender's bookkeeping; inbound, the
+    # same columns count processing attempts (bot/retry.py).
     origin: Mapped[str | None] = mapped_column(String(16))  # an Origin; None: the bot
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -484,3 +487,16 @@ class ScheduledJob(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class LoginThrottle(Base):
+    """Sign-in attempts from one address or on one account (bot/dashboard/throttle.py).
+
+    `key` is a keyed hash of "address:..." or "account:...", never the address itself."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)  # in the window, counted before checking
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the next may go at
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -37,6 +37,7 @@ def test_stored_names_are_unchanged() -> None:
         "referred",
         "accepted",
         "declined",
+        "unanswered",
     ]
 
 

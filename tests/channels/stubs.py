@@ -91,6 +91,7 @@ class TelegramStub:
         self.hold = False
         self.arrived = asyncio.Event()
         self.release = asyncio.Event()
+        self.waiting = 0  # sendMessage requests that arrived while held
         self.app = Starlette(
             routes=[
                 Route("/bot{token}/{method}", self._method, methods=["GET", "POST"]),
@@ -133,6 +134,7 @@ class TelegramStub:
             )
         if method == "sendMessage" and self.hold:
             self.arrived.set()
+            self.waiting += 1
             await self.release.wait()
             if await request.is_disconnected():
                 # The sender died before Telegram accepted the message: nothing was sent.

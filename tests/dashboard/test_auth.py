@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from sqlalchemy import select
 
-from bot.staff import setup_link_token
-from bot.storage.models import AuditEntry, StaffSession
+from bot.staff import password_link_token, setup_link_token
+from bot.storage.models import AuditEntry, Staff, StaffSession
 from tests.cases.conftest import World
 from tests.dashboard.conftest import PASSWORD, Client, csrf, post, sign_in
 
@@ -120,3 +121,67 @@ async def test_disabling_an_account_ends_its_sessions(world: World, client: Clie
     admin = await client("root")
     assert (await post(admin, f"/dashboard/staff/{ani.id}/disable")).status_code == 303
     assert (await officer.get("/dashboard/", follow_redirects=False)).status_code == 303
+
+
+async def test_four_posts_of_the_setup_link_at_once_create_one_administrator(
+    world: World, client: Client
+) -> None:
+    async with world.sessions.begin() as session:
+        token = await setup_link_token(session)
+    assert token
+    browsers = [await client(None) for _ in range(4)]
+    forms = [
+        {
+            "csrftoken": await csrf(c),
+            "token": token,
+            "username": f"admin{i}",
+            "display_name": "Admin",
+            "password": "a long enough secret",
+            "password2": "a long enough secret",
+        }
+        for i, c in enumerate(browsers)
+    ]
+    answers = await asyncio.gather(
+        *(c.post("/dashboard/setup", data=form) for c, form in zip(browsers, forms, strict=True))
+    )
+    assert sorted(a.status_code for a in answers) == [303, 404, 404, 404]
+    async with world.sessions() as session:
+        admins = (await session.scalars(select(Staff).where(Staff.role == "admin"))).all()
+    assert len(admins) == 1
+
+
+async def test_two_posts_of_a_password_link_at_once_set_one_password(
+    world: World, client: Client
+) -> None:
+    ani = await world.staff("ani")
+    async with world.sessions.begin() as session:
+        token = await password_link_token(session, await session.get_one(Staff, ani.id))
+    browsers = [await client(None) for _ in range(2)]
+    secrets = ["the first new secret", "the second new secret"]
+    forms = [
+        {"csrftoken": await csrf(c), "token": token, "password": s, "password2": s}
+        for c, s in zip(browsers, secrets, strict=True)
+    ]
+    answers = await asyncio.gather(
+        *(c.post("/dashboard/password", data=f) for c, f in zip(browsers, forms, strict=True))
+    )
+    assert sorted(a.status_code for a in answers) == [303, 404]
+    async with world.sessions() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert actions.count("password_set") == 1
+    # The one that won set the password that works.
+    won = secrets[[a.status_code for a in answers].index(303)]
+    assert (await sign_in(await client(None), "ani", won)).status_code == 303
+
+
+async def test_a_refused_form_leaves_the_password_link_valid(world: World, client: Client) -> None:
+    ani = await world.staff("ani")
+    async with world.sessions.begin() as session:
+        token = await password_link_token(session, await session.get_one(Staff, ani.id))
+    c = await client(None)
+    short = await post(c, "/dashboard/password", token=token, password="short", password2="short")
+    assert short.status_code == 400
+    done = await post(
+        c, "/dashboard/password", token=token, password="long and fine", password2="long and fine"
+    )
+    assert done.status_code == 303

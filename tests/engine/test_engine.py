@@ -64,19 +64,6 @@ async def test_concurrent_repeats_are_stored_once(engine: Engine, nlu: ScriptedN
     assert await _count(engine, Message.direction == "in") == 1
 
 
-async def test_a_crash_before_processing_is_resumed_in_order(
-    engine: Engine, nlu: ScriptedNlu
-) -> None:
-    # Stored but never processed, as if the process died right after storing.
-    worker_id, first = await engine.store(Inbound("telegram", "u", "halo", channel_message_id="1"))
-    _, second = await engine.store(Inbound("telegram", "u", "gaji", channel_message_id="2"))
-    assert await _count(engine, Message.status == "received") == 2
-    assert await engine.resume() == 1
-    assert nlu.calls == ["halo", "gaji"]
-    assert await _count(engine, Message.status == "received") == 0
-    assert await engine.resume() == 0
-
-
 async def test_later_message_processes_earlier_ones_first(engine: Engine, nlu: ScriptedNlu) -> None:
     await engine.store(Inbound("telegram", "u", "halo", channel_message_id="1"))
     replies = await engine.handle(Inbound("telegram", "u", "gaji", channel_message_id="2"))

@@ -20,6 +20,7 @@ from bot.storage.models import Message, Worker
 from tests.channels.fixtures import Clock, Helpline, channel_settings
 from tests.channels.stubs import StubError, TelegramStub, TwilioStub
 from tests.conftest import TEST_KEY
+from tests.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT = 55503
@@ -62,10 +63,11 @@ async def test_a_crash_after_storing_and_before_processing(
     # The process stored the update and died: Telegram got its 200 and will not resend.
     await engine.store(Inbound("telegram", str(CHAT), "halo", channel_message_id="9001"))
     channels = Channels(channel_settings(telegram_stub, twilio_stub), engine, clock=clock)
-    # What the server does on start: resume, then start the channels.
-    assert await engine.resume() == 1
     await channels.start(run_loops=False)
     try:
+        # The new process's sweep finds it (a few seconds on: it was not being processed).
+        clock.advance(seconds=5)
+        assert await channels.retrier.run_once() == 1
         assert channels.outbox is not None
         while await channels.outbox.run_once():
             pass
@@ -158,3 +160,131 @@ async def test_a_killed_sender_process_loses_nothing_and_sends_nothing_twice(
         await close_bot(bot)
     assert [s["text"] for s in telegram_stub.sent.items] == ["satu", "dua", "tiga"]
     assert await _statuses(engine) == ["sent", "sent", "sent"]
+
+
+async def _pending_for_workers(engine: Engine, count: int) -> None:
+    """One reply waiting for each of `count` workers."""
+    for n in range(count):
+        worker_id, _ = await engine.store(
+            Inbound("telegram", str(CHAT + n), "halo", channel_message_id=f"in-{n}")
+        )
+        async with engine.sessions.begin() as session:
+            await enqueue(session, worker_id, f"balasan {n}")
+
+
+async def _count_sending(engine: Engine) -> int:
+    return (await _statuses(engine)).count("sending")
+
+
+async def test_a_sender_claims_no_more_than_it_sends_at_once(
+    engine: Engine, telegram_stub: TelegramStub, clock: Clock
+) -> None:
+    from bot.channels.telegram import TelegramSender, build_bot, close_bot
+    from tests.channels.fixtures import TELEGRAM_TOKEN
+
+    await _pending_for_workers(engine, 12)
+    telegram_stub.hold = True
+    bot = build_bot(TELEGRAM_TOKEN, telegram_stub.url)
+    outbox = Outbox(engine.sessions, {"telegram": TelegramSender(bot)}, clock=clock, concurrency=4)
+    try:
+        sending = asyncio.ensure_future(outbox.run_once())
+        await eventually(lambda: telegram_stub.waiting == 4, what="four sends in flight")
+        # The other eight are not claimed: another process may send them right away.
+        assert await _count_sending(engine) == 4
+        telegram_stub.release.set()
+        assert await sending == 4
+        while await outbox.run_once():
+            pass
+    finally:
+        telegram_stub.release.set()
+        await close_bot(bot)
+    texts = [s["text"] for s in telegram_stub.sent.items]
+    assert sorted(texts) == sorted(f"balasan {n}" for n in range(12))
+
+
+async def test_leases_are_renewed_while_a_send_takes_long(
+    engine: Engine, telegram_stub: TelegramStub, clock: Clock
+) -> None:
+    from bot.channels.telegram import TelegramSender, build_bot, close_bot
+    from tests.channels.fixtures import TELEGRAM_TOKEN
+
+    await _pending_for_workers(engine, 1)
+    telegram_stub.hold = True
+    bot = build_bot(TELEGRAM_TOKEN, telegram_stub.url)
+    senders = {"telegram": TelegramSender(bot)}
+    slow = Outbox(engine.sessions, senders, clock=clock, renew_every=0.01)
+    other = Outbox(engine.sessions, senders, clock=clock)
+    try:
+        sending = asyncio.ensure_future(slow.run_once())
+        await asyncio.wait_for(telegram_stub.arrived.wait(), 10)
+        clock.advance(seconds=60)  # far past the 10-second lease it claimed with
+
+        async def lease_until() -> datetime | None:
+            async with engine.sessions() as session:
+                return await session.scalar(
+                    select(Message.lease_until).where(Message.direction == "out")
+                )
+
+        for _ in range(1000):  # the renewal runs every 10 ms
+            until = await lease_until()
+            if until is not None and until > clock():
+                break
+            await asyncio.sleep(0.01)
+        assert until is not None and until > clock()
+        assert await other.run_once() == 0  # still held by the slow sender
+        telegram_stub.release.set()
+        assert await sending == 1
+    finally:
+        telegram_stub.release.set()
+        await close_bot(bot)
+    assert [s["text"] for s in telegram_stub.sent.items] == ["balasan 0"]
+
+
+async def test_a_killed_sender_leaves_only_its_sends_in_flight_for_later(
+    engine: Engine, database_url: str, telegram_stub: TelegramStub, clock: Clock
+) -> None:
+    await _pending_for_workers(engine, 12)
+    telegram_stub.hold = True
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.outbox.sender_process",
+        database_url,
+        telegram_stub.url,
+        TEST_KEY,
+        "4",
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await eventually(lambda: telegram_stub.waiting == 4, seconds=30, what="four in flight")
+        process.send_signal(signal.SIGKILL)
+        assert await asyncio.wait_for(process.wait(), 10) == -signal.SIGKILL
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    telegram_stub.hold = False
+    telegram_stub.release.set()
+
+    from bot.channels.telegram import TelegramSender, build_bot, close_bot
+    from tests.channels.fixtures import TELEGRAM_TOKEN
+
+    bot = build_bot(TELEGRAM_TOKEN, telegram_stub.url)
+    clock.now = datetime.now(UTC)
+    outbox = Outbox(engine.sessions, {"telegram": TelegramSender(bot)}, clock=clock)
+    try:
+        # At once: everything the dead process had not taken.
+        while await outbox.run_once():
+            pass
+        assert len(telegram_stub.sent) == 8
+        # Its four, once their lease has run out.
+        clock.advance(seconds=31)
+        while await outbox.run_once():
+            pass
+    finally:
+        await close_bot(bot)
+    texts = [s["text"] for s in telegram_stub.sent.items]
+    assert sorted(texts) == sorted(f"balasan {n}" for n in range(12))

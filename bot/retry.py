@@ -1,0 +1,229 @@
+"""Processing an inbound message until it is answered: claimed, retried with backoff, parked.
+
+Every attempt to process a worker's oldest unprocessed message first claims it with one
+conditional UPDATE (attempts + 1, `next_attempt_at` a short lease ahead), so of several
+processes only one works on it at a time, and an attempt that killed its process is counted
+too. A failure sets the next attempt after a backoff; a failure of the database connection
+(terminated, the server restarting) is not held against the message and is retried within a
+second or two. After `max_attempts` the message is parked (`Engine.park`): the worker is told,
+staff take it over, and the worker's later messages go on being answered.
+
+The webhook's own task makes the first attempt (`attempt`); every process sweeps for messages
+left behind (`run`): failed ones whose time came, and ones no attempt ever reached (the process
+died between storing and processing). Start-up does not wait for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import structlog
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.messages import Reply
+from bot.storage.models import Direction, Message, MessageStatus, utcnow
+
+log = structlog.get_logger(__name__)
+
+
+class Processing(Protocol):
+    """What the engine offers (bot.engine.Engine)."""
+
+    sessions: async_sessionmaker[AsyncSession]
+
+    async def process_next(self, worker_id: int) -> tuple[int, list[Reply]] | None: ...
+    async def park(self, worker_id: int, message_id: int, reason: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5  # then parked
+    base: float = 2.0  # seconds before the 2nd attempt; doubled each time
+    cap: float = 60.0
+    transient: float = 1.0  # seconds before retrying after the database went away
+    lease: timedelta = timedelta(seconds=10)  # an attempt's claim; a dead process's runs out
+    grace: timedelta = timedelta(seconds=3)  # before the sweep takes a never-tried message
+    jitter: float = 0.2
+
+    def delay(self, attempts: int) -> float:
+        seconds = min(self.cap, self.base * 2.0 ** max(0, attempts - 1))
+        return seconds * (1 + random.uniform(-self.jitter, self.jitter))
+
+
+@dataclass(frozen=True)
+class _Claim:
+    message_id: int
+    attempts: int  # including this one
+    park: bool = False
+
+
+def is_transient(exc: BaseException) -> bool:
+    """The database connection failed, not the message: retried soon, never parked for it."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeout | ConnectionError)
+
+
+class Retrier:
+    def __init__(
+        self,
+        engine: Processing,
+        *,
+        policy: RetryPolicy = RetryPolicy(),
+        clock: Callable[[], datetime] = utcnow,
+        poll_interval: float = 1.0,
+        batch: int = 50,
+        after: Callable[[], None] = lambda: None,
+    ) -> None:
+        """`after` is called when an attempt ends (the outbox looks for the replies)."""
+        self.engine = engine
+        self.after = after
+        self.sessions = engine.sessions
+        self.policy = policy
+        self.clock = clock
+        self.poll_interval = poll_interval
+        self.batch = batch
+
+    async def attempt(self, worker_id: int) -> None:
+        """Process the worker's messages in order, each under a claim; never raises."""
+        try:
+            await self._attempt(worker_id)
+        finally:
+            self.after()
+
+    async def _attempt(self, worker_id: int) -> None:
+        while True:
+            try:
+                claim = await self._claim(worker_id)
+            except Exception as exc:
+                # The sweep comes back to it.
+                log.error("inbound.claim_failed", worker_id=worker_id, error=type(exc).__name__)
+                return
+            if claim is None:
+                return
+            if claim.park:
+                if not await self._park(worker_id, claim, "too many attempts"):
+                    return
+                continue
+            try:
+                await self.engine.process_next(worker_id)
+            except Exception as exc:
+                await self._failed(worker_id, claim, exc)
+                return
+
+    async def run_once(self) -> int:
+        """One sweep: attempt every worker with a message due; how many workers."""
+        now = self.clock()
+        due = or_(
+            Message.next_attempt_at <= now,
+            and_(
+                Message.next_attempt_at.is_(None),
+                Message.created_at <= now - self.policy.grace,
+            ),
+        )
+        async with self.sessions() as session:
+            workers = (
+                await session.scalars(
+                    select(Message.worker_id)
+                    .where(
+                        Message.direction == Direction.IN,
+                        Message.status == MessageStatus.RECEIVED,
+                        due,
+                    )
+                    .distinct()
+                    .limit(self.batch)
+                )
+            ).all()
+        for worker_id in workers:
+            await self.attempt(worker_id)
+        return len(workers)
+
+    async def run(self) -> None:
+        """Sweep until cancelled (every process: the claims keep them apart)."""
+        while True:
+            try:
+                await self.run_once()
+            except Exception as exc:
+                log.error("inbound.sweep_failed", error=type(exc).__name__)
+            await asyncio.sleep(self.poll_interval)
+
+    async def _claim(self, worker_id: int) -> _Claim | None:
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            oldest = (
+                await session.execute(
+                    select(Message.id, Message.attempts, Message.next_attempt_at)
+                    .where(
+                        Message.worker_id == worker_id,
+                        Message.direction == Direction.IN,
+                        Message.status == MessageStatus.RECEIVED,
+                    )
+                    .order_by(Message.id)
+                    .limit(1)
+                )
+            ).first()
+            if oldest is None:
+                return None
+            if oldest.next_attempt_at is not None and oldest.next_attempt_at > now:
+                return None  # another attempt holds it, or it waits for its next try
+            if oldest.attempts >= self.policy.max_attempts:
+                return _Claim(oldest.id, oldest.attempts, park=True)
+            claimed = await session.execute(
+                update(Message)
+                .where(
+                    Message.id == oldest.id,
+                    Message.status == MessageStatus.RECEIVED,
+                    or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+                )
+                .values(attempts=Message.attempts + 1, next_attempt_at=now + self.policy.lease)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            return _Claim(oldest.id, oldest.attempts + 1)
+
+    async def _failed(self, worker_id: int, claim: _Claim, exc: Exception) -> None:
+        reason = type(exc).__name__
+        transient = is_transient(exc)
+        if transient:
+            delay, attempts = self.policy.transient, claim.attempts - 1
+        else:
+            delay, attempts = self.policy.delay(claim.attempts), claim.attempts
+        log.error(
+            "inbound.process_failed",
+            message_id=claim.message_id,
+            attempts=attempts,
+            error=reason,
+            retry_in=round(delay, 1),
+        )
+        if not transient and attempts >= self.policy.max_attempts:
+            await self._park(worker_id, claim, reason)
+            return
+        with contextlib.suppress(Exception):  # else its lease runs out and the sweep retries
+            async with self.sessions.begin() as session:
+                await session.execute(
+                    update(Message)
+                    .where(Message.id == claim.message_id, Message.status == MessageStatus.RECEIVED)
+                    .values(
+                        attempts=attempts,
+                        next_attempt_at=self.clock() + timedelta(seconds=delay),
+                        error=reason[:255],
+                    )
+                )
+
+    async def _park(self, worker_id: int, claim: _Claim, reason: str) -> bool:
+        try:
+            await self.engine.park(worker_id, claim.message_id, reason)
+        except Exception as exc:  # the sweep tries again
+            log.error("inbound.park_failed", message_id=claim.message_id, error=type(exc).__name__)
+            return False
+        return True

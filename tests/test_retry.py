@@ -1,0 +1,158 @@
+"""A message whose processing fails is retried with backoff without a restart; one that keeps
+failing is parked (the worker told, a person takes over) and never blocks what comes after;
+a lost database connection is retried within seconds and never held against the message."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.nlu.types import NluResult
+from bot.staff import create_staff
+from bot.storage.models import Case, Message, StaffNotification
+from tests.channels.fixtures import *  # noqa: F403
+from tests.channels.fixtures import Clock, Helpline
+from tests.channels.stubs import TelegramStub
+from tests.fakes import ScriptedNlu
+
+CHAT = 61001
+
+
+class FailingNlu(ScriptedNlu):
+    """Fails where a real backend could: "goyah" the first two times, "racun" always."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: Counter[str] = Counter()
+        self.before_parse: list[object] = []
+
+    async def parse(self, text: str) -> NluResult:
+        self.seen[text] += 1
+        if "racun" in text or ("goyah" in text and self.seen[text] <= 2):
+            raise RuntimeError("the classifier broke")
+        for hook in self.before_parse:
+            await hook()  # type: ignore[operator]
+        return await super().parse(text)
+
+
+@pytest.fixture
+def nlu() -> FailingNlu:
+    return FailingNlu()
+
+
+async def _inbound(helpline: Helpline) -> list[Message]:
+    return await helpline.inbound()
+
+
+async def test_a_failed_message_is_retried_with_backoff_and_answered(
+    helpline: Helpline, telegram_stub: TelegramStub, clock: Clock, nlu: FailingNlu
+) -> None:
+    await helpline.telegram(telegram_stub.text_update(CHAT, "goyah halo"))
+    await helpline.settle()
+    [message] = await _inbound(helpline)
+    assert (message.status, message.attempts) == ("received", 1)
+    assert len(telegram_stub.sent) == 0
+    # Not before its time comes (2 s, give or take the jitter) ...
+    assert await helpline.channels.retrier.run_once() == 0
+    clock.advance(seconds=3)
+    assert await helpline.channels.retrier.run_once() == 1  # fails again: 4 s more
+    clock.advance(seconds=5)
+    assert await helpline.channels.retrier.run_once() == 1
+    await helpline.settle()
+    [message] = await _inbound(helpline)
+    assert (message.status, message.attempts) == ("processed", 3)
+    assert len(telegram_stub.sent) == 2  # the greeting and the menu
+
+
+async def test_a_message_that_keeps_failing_is_parked_and_a_person_takes_over(
+    helpline: Helpline, telegram_stub: TelegramStub, clock: Clock
+) -> None:
+    async with helpline.engine.sessions.begin() as session:
+        officer = await create_staff(
+            session,
+            username="ani",
+            display_name="Ani",
+            role="officer",
+            organisation="migrantcare",
+            known_organisations={"migrantcare"},
+            password="correct horse battery staple",
+        )
+        officer.on_duty = True
+    await helpline.telegram(telegram_stub.text_update(CHAT, "racun"))
+    await helpline.settle()
+    for _ in range(6):
+        clock.advance(seconds=61)
+        await helpline.channels.retrier.run_once()
+    await helpline.settle()
+    [message] = await _inbound(helpline)
+    assert (message.status, message.attempts, message.error) == ("parked", 5, "RuntimeError")
+    texts = [s["text"] for s in telegram_stub.sent.items]
+    assert len(texts) == 2 and texts[0].startswith("Maaf, pesan terakhir Anda belum bisa")
+    async with helpline.engine.sessions() as session:
+        case = await session.scalar(select(Case))
+        notices = (await session.scalars(select(StaffNotification))).all()
+    assert case is not None and case.reference in texts[1]
+    assert [(n.staff_id, n.kind) for n in notices] == [(officer.id, "unanswered")]
+    # The worker's next message is answered as usual: nothing waits behind the parked one.
+    await helpline.telegram(telegram_stub.text_update(CHAT, "halo"))
+    await helpline.settle()
+    assert len(telegram_stub.sent) == 4
+    assert await helpline.channels.retrier.run_once() == 0
+
+
+async def test_a_message_stored_by_a_process_that_died_is_taken_up_by_the_sweep(
+    helpline: Helpline, telegram_stub: TelegramStub, clock: Clock
+) -> None:
+    from bot.messages import Inbound
+
+    await helpline.engine.store(Inbound("telegram", str(CHAT), "halo", channel_message_id="1"))
+    await helpline.engine.store(Inbound("telegram", str(CHAT), "gaji", channel_message_id="2"))
+    assert await helpline.channels.retrier.run_once() == 0  # it may still be in hand
+    clock.advance(seconds=4)
+    assert await helpline.channels.retrier.run_once() == 1
+    await helpline.settle()
+    assert [m.status for m in await _inbound(helpline)] == ["processed", "processed"]
+    assert len(telegram_stub.sent) >= 3  # the greeting, the menu, then the answer to "gaji"
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_connections_terminated_mid_message_are_retried_within_seconds(
+    helpline: Helpline,
+    telegram_stub: TelegramStub,
+    clock: Clock,
+    nlu: FailingNlu,
+    database_url: str,
+) -> None:
+    killer = create_async_engine(database_url)
+
+    async def terminate_everyone_else() -> None:
+        nlu.before_parse.clear()  # once
+        async with killer.connect() as connection:
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+
+    nlu.before_parse.append(terminate_everyone_else)
+    try:
+        await helpline.telegram(telegram_stub.text_update(CHAT, "halo"))
+        await helpline.settle()
+    finally:
+        await killer.dispose()
+    [message] = await _inbound(helpline)
+    # Understanding runs before the conversation's connection is taken (bot/engine.py), so the
+    # pool may already have replaced the dead connections; if not, the sweep answers it, and
+    # the failure is never held against the message.
+    if message.status == "received":
+        assert message.attempts == 0
+        clock.advance(seconds=2)
+        assert await helpline.channels.retrier.run_once() == 1
+        await helpline.settle()
+    [message] = await _inbound(helpline)
+    assert message.status == "processed"
+    assert len(telegram_stub.sent) == 2  # the greeting and the menu
