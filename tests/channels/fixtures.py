@@ -117,6 +117,12 @@ class Helpline:
     def outbox(self) -> Any:
         return self.channels.outbox
 
+    async def chat_headers(self) -> dict[str, str]:
+        """A conversation token from the server, as an API client sends it (a new one each time)."""
+        response = await self.client.post("/chat/api/session")
+        response.raise_for_status()
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
     async def telegram(self, update: dict[str, Any], secret: str = TELEGRAM_SECRET) -> int:
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
         response = await self.client.post("/webhooks/telegram", json=update, headers=headers)

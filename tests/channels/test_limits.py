@@ -109,7 +109,8 @@ async def test_a_long_whatsapp_message_within_the_limit_is_kept_whole_and_answer
 
 async def test_a_100_kb_chat_message_is_refused_politely(helpline: Helpline) -> None:
     body = {"user_id": "u1", "client_message_id": "c1", "text": "gaji " * 20_000}
-    response = await helpline.client.post("/chat/api/messages", json=body)
+    headers = await helpline.chat_headers()
+    response = await helpline.client.post("/chat/api/messages", json=body, headers=headers)
     assert response.status_code == 413
     assert response.json()["error"] == "too_large"
     assert await helpline.inbound() == []
@@ -122,9 +123,8 @@ async def test_a_lone_surrogate_in_chat_text_is_cleaned(helpline: Helpline) -> N
     body = (
         b'{"user_id": "u1", "client_message_id": "c1", "text": "gaji \\ud800 blm\\u0000 dibayar"}'
     )
-    response = await helpline.client.post(
-        "/chat/api/messages", content=body, headers={"Content-Type": "application/json"}
-    )
+    headers = {**await helpline.chat_headers(), "Content-Type": "application/json"}
+    response = await helpline.client.post("/chat/api/messages", content=body, headers=headers)
     assert response.status_code == 200, response.text
     assert response.json()["replies"]
     (stored,) = await helpline.inbound()
