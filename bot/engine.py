@@ -36,6 +36,7 @@ from bot.storage.models import (
     Event,
     Message,
     MessageStatus,
+    Origin,
     VisibleMessage,
     Worker,
     utcnow,
@@ -271,8 +272,7 @@ class Engine:
                     status=status,
                     in_reply_to=reply_to,
                     language=decision.profile.language,
-                    # An instruction to the channel, carried out by the outbox in its turn.
-                    origin=reply.action.value if reply.action is not None else None,
+                    origin=_origin(reply),
                 )
             )
         log.info(
@@ -337,9 +337,16 @@ class Engine:
                 row.text,
                 tuple(QuickReply(q["title"], q["payload"]) for q in row.quick_replies or ()),
                 _action(row.origin),
+                private=row.origin == Origin.PRIVATE,
             )
             for row in rows
         ]
+
+
+def _origin(reply: Reply) -> str | None:
+    if reply.action is not None:  # an instruction to the channel, carried out by the outbox
+        return reply.action.value
+    return Origin.PRIVATE if reply.private else None
 
 
 def _action(origin: str | None) -> Action | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.cases import CaseHooks, Desk, Directory, Live
+from bot.cases import CaseHooks, Desk, Directory, Live, Privacy
 from bot.channels.service import Channels
 from bot.content import Content
 from bot.dialogue.flows import FlowLibrary, FlowRunner
@@ -135,6 +135,7 @@ async def build(
         directory = Directory.load(settings.content_dir)
     desk = Desk(directory, Live(), clock=clock)
     language = detect_language or detect_by_text
-    engine = Engine(sessions, backend, policy, cipher, language, CaseHooks(desk))
+    privacy = Privacy(directory, flows, timedelta(days=settings.retention_days))
+    engine = Engine(sessions, backend, policy, cipher, language, CaseHooks(desk, privacy))
     channels = Channels(settings, engine, clock=clock, sleep=sleep, outbox_options=outbox_options)
     return Runtime(settings, cipher, database, sessions, backend, flows, desk, engine, channels)

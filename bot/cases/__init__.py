@@ -11,6 +11,7 @@ from bot.cases.directory import Directory, DirectoryError, check_directory
 from bot.cases.hooks import CaseHooks
 from bot.cases.live import Live
 from bot.cases.permissions import Action, Actor, PermissionDenied, Role, can
+from bot.cases.privacy import Privacy
 from bot.cases.references import find_references, new_reference, normalise
 from bot.cases.routing import CaseFacts, Routed, is_urgent, route
 
@@ -26,6 +27,7 @@ __all__ = [
     "DirectoryError",
     "Live",
     "PermissionDenied",
+    "Privacy",
     "Role",
     "Routed",
     "StaffChat",

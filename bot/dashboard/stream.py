@@ -17,7 +17,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.cases import Action, queries
-from bot.dashboard.web import Ctx, NotFound, prefix, signed_in, state
+from bot.dashboard.web import Ctx, NotFound, desk_language, prefix, signed_in, state
+from bot.i18n import translator
 from bot.storage.models import Case
 
 POLL_SECONDS = 3.0
@@ -37,6 +38,7 @@ async def case_events(ctx: Ctx) -> Response:
     sessions, live = ctx.deps.sessions, ctx.desk.live
     line_template = state(ctx.request).pages.templates.get_template("_line.html")
     root = prefix(ctx.request)
+    gettext = translator(desk_language(ctx.request)).gettext
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         last, version = after, None
@@ -48,7 +50,7 @@ async def case_events(ctx: Ctx) -> Response:
                     if row is None:
                         return
                     for line in await queries.conversation(db, row, after_id=last):
-                        html = line_template.render(line=line, root=root)
+                        html = line_template.render(line=line, root=root, _=gettext)
                         yield ServerSentEvent(data=html, event="message", id=str(line.id))
                         last = line.id
                     now = (row.status, row.assigned_to, row.chat_held_by, row.priority)

@@ -116,6 +116,7 @@ class Origin(StrEnum):
     OFFICER = "officer"
     REOPEN = "reopen"  # WhatsApp's approved template that invites the worker back
     CLEAR_CHAT = "clear_chat"  # the bot's Action.CLEAR_CHAT, carried out by the outbox
+    PRIVATE = "private"  # the bot's words for the worker only (Reply.private): officers see none
 
 
 class EvidenceStatus(StrEnum):
