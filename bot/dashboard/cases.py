@@ -7,6 +7,8 @@ desk to change, and renders; the desk audits every view and change.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -128,6 +130,7 @@ async def case_page(ctx: Ctx) -> Response:
             "evidence": await queries.evidence(ctx.db, case),
             "shared": await queries.shared_with(ctx.db, case),
             "record": _record_rows(case.record),
+            "consent": Consent.of(case.record),
             "call": call_advice(case.record),
             "allowed": allowed,
             "names": await queries.staff_names(ctx.db, people),
@@ -302,10 +305,36 @@ async def _still_visible(ctx: Ctx, case: Case) -> bool:
     return can(ctx.actor, Action.VIEW, CaseScope.of(case, shared))
 
 
+@dataclass(frozen=True)
+class Consent:
+    """The consent a complaint was sent with: what the worker agreed to, when, and to which
+    version of the flow (its content hash, bot/dialogue/flows/loader.py)."""
+
+    anonymous: bool
+    at: datetime | None
+    flow: str
+    version: str
+
+    @classmethod
+    def of(cls, record: dict[str, Any] | None) -> Consent | None:
+        given = (record or {}).get("consent")
+        if not isinstance(given, dict):
+            return None
+        at = given.get("at")
+        return cls(
+            anonymous=given.get("answer") == "anonymous",
+            at=datetime.fromisoformat(at) if isinstance(at, str) and at else None,
+            flow=str(given.get("flow") or ""),
+            version=str(given.get("flow_version") or ""),
+        )
+
+
 def _record_rows(record: dict[str, Any] | None) -> list[tuple[str, str]]:
     """The structured complaint as label/value rows, in the order the flow wrote it."""
     rows = []
     for key, value in (record or {}).items():
+        if key == "consent":
+            continue  # shown on its own line (Consent)
         label = key.replace("_", " ").capitalize()
         if isinstance(value, bool):
             shown = "yes" if value else "no"

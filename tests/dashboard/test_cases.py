@@ -255,6 +255,36 @@ async def test_a_case_without_its_home_province_says_so(world: World, client: Cl
     assert 'id="call-advice"' not in page  # no complaint answers about calls: no advice
 
 
+async def test_the_consent_shows_with_its_time_and_flow_version(
+    world: World, client: Client
+) -> None:
+    await world.say("worker-consent", "halo")
+    consent = {
+        "answer": "yes",
+        "at": "2026-11-23T03:04:00+00:00",
+        "flow": "wages_unpaid",
+        "flow_version": "ab12cd34ef56",
+    }
+    async with world.sessions.begin() as session:
+        worker_id = await session.scalar(select(Message.worker_id).limit(1))
+        case = await world.desk.open_case(
+            session,
+            worker_id or 0,
+            source="complaint",
+            category="wages_unpaid",
+            country="MY",
+            record={"name": "Ani", "consent": consent},
+        )
+        reference = case.reference
+    await world.staff("ani", organisation=case.organisation)
+    page = (await (await client("ani")).get(f"/dashboard/cases/{reference}")).text
+    assert 'id="consent"' in page
+    shown = page.split('id="consent">', 1)[1].split("</p>", 1)[0]
+    assert "Consent given" in shown and "2026-11-23 03:04 UTC" in shown
+    assert "wages_unpaid" in shown and "ab12cd34ef56" in shown
+    assert "{&#39;answer&#39;" not in page and "Consent</dt>" not in page  # not as raw JSON
+
+
 async def test_notifications_are_shown_counted_and_marked_read(
     world: World, client: Client, app: Starlette, monkeypatch: pytest.MonkeyPatch
 ) -> None:
