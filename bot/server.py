@@ -7,11 +7,12 @@ import contextlib
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import structlog
 from starlette.applications import Starlette
 
-from bot.cases import overdue_job
+from bot.cases import overdue_job, retention_job
 from bot.dashboard import PATH as DASHBOARD
 from bot.dashboard import dashboard
 from bot.dialogue.flows import watch_flows
@@ -39,8 +40,11 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         await runtime.channels.start()
         await _announce_first_login(runtime, base_url)
         # Scheduled jobs run once across every process serving the database (bot/jobs.py).
+        retention = timedelta(days=settings.retention_days)
         jobs = asyncio.create_task(
-            run_forever(runtime.sessions, [overdue_job(runtime.desk.alerts)])
+            run_forever(
+                runtime.sessions, [overdue_job(runtime.desk.alerts), retention_job(retention)]
+            )
         )
         # Editors' changes to flows/complaints/ take effect without a restart (each process).
         reload = asyncio.create_task(watch_flows(settings.content_dir, runtime.flows))

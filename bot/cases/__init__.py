@@ -13,6 +13,7 @@ from bot.cases.live import Live
 from bot.cases.permissions import Action, Actor, PermissionDenied, Role, can
 from bot.cases.privacy import Privacy
 from bot.cases.references import find_references, new_reference, normalise
+from bot.cases.retention import apply_retention, retention_job
 from bot.cases.routing import CaseFacts, Routed, is_urgent, route
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "find_references",
     "flag_overdue",
     "overdue_job",
+    "apply_retention",
+    "retention_job",
     "is_urgent",
     "new_reference",
     "normalise",

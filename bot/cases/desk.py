@@ -24,6 +24,7 @@ from bot.cases.directory import Directory
 from bot.cases.live import Live
 from bot.cases.permissions import CASE_ROLES, Action, Actor, CaseScope, PermissionDenied, can
 from bot.cases.references import new_reference
+from bot.cases.retention import strip_case
 from bot.cases.routing import CaseFacts, is_urgent, route
 from bot.cases.status import OUTCOMES, SETTABLE, SOURCES, Outcome, Priority, Source, Status
 from bot.storage.models import (
@@ -363,10 +364,7 @@ class Desk:
         now = self.clock()
         cases = (await session.scalars(select(Case).where(Case.worker_id == worker_id))).all()
         for case in cases:
-            await session.execute(delete(CaseNote).where(CaseNote.case_id == case.id))
-            case.record = None
-            case.worker_id = None
-            case.chat_held_by = None
+            await strip_case(session, case)
             if case.status != Status.CLOSED:
                 case.status, case.outcome, case.closed_at = Status.CLOSED, Outcome.DATA_DELETED, now
             case.updated_at = now

@@ -143,6 +143,7 @@ async def case_page(ctx: Ctx) -> Response:
             "directory": directory,
             "settable": [(s, STATUS_LABELS[s]) for s in SETTABLE],
             "outcomes": [(o, OUTCOMES[o]) for o in CLOSING],
+            "outcome_labels": OUTCOMES,
         },
     )
 

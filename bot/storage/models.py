@@ -317,6 +317,7 @@ class Case(Base):
         Index("ix_cases_worker_status", "worker_id", "status"),
         Index("ix_cases_organisation_status", "organisation", "status"),
         Index("ix_cases_queue_status", "queue", "status"),
+        Index("ix_cases_status_closed_at", "status", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -342,6 +343,8 @@ class Case(Base):
     first_human_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     overdue_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # flagged past time limit
+    # Closed longer than HELPLINE_RETENTION_DAYS: the worker's data removed, the counts kept.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CaseAccess(Base):

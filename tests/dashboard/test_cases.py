@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+from datetime import timedelta
 from collections.abc import AsyncIterator
 
 import pytest
@@ -14,6 +15,7 @@ from starlette.applications import Starlette
 
 from bot.cases import Action, Actor, can
 from bot.cases.permissions import CaseScope
+from bot.cases.retention import apply_retention
 from bot.dashboard import stream
 from bot.storage.models import AuditEntry, Case, CaseAccess, Evidence, Message
 from tests.cases.conftest import World
@@ -283,6 +285,25 @@ async def test_the_consent_shows_with_its_time_and_flow_version(
     assert "Consent given" in shown and "2026-11-23 03:04 UTC" in shown
     assert "wages_unpaid" in shown and "ab12cd34ef56" in shown
     assert "{&#39;answer&#39;" not in page and "Consent</dt>" not in page  # not as raw JSON
+
+
+async def test_an_anonymised_case_says_so_and_shows_no_personal_data(
+    world: World, client: Client
+) -> None:
+    supervisor = await world.staff("ani", role="supervisor")
+    await world.say("worker-retention", "orang")
+    case = await world.case()
+    async with world.sessions.begin() as session:
+        row = await session.get_one(Case, case.id)
+        await world.desk.note(session, supervisor, row, "Nama: Ani Susanti")
+        await world.desk.close(session, supervisor, row, "resolved")
+        assert row.closed_at is not None
+        later = row.closed_at + timedelta(days=400)
+    async with world.sessions.begin() as session:
+        await apply_retention(session, later, timedelta(days=365))
+    page = (await (await client("ani")).get(f"/dashboard/cases/{case.reference}")).text
+    assert 'id="anonymised"' in page and "Ani Susanti" not in page
+    assert "orang" not in page  # the conversation is no longer linked
 
 
 async def test_notifications_are_shown_counted_and_marked_read(
