@@ -16,7 +16,7 @@ from bot.cases import overdue_job, retention_job
 from bot.dashboard import PATH as DASHBOARD
 from bot.dashboard import dashboard
 from bot.dialogue.flows import watch_flows
-from bot.jobs import run_forever
+from bot.jobs import Job, run_forever
 from bot.runtime import Runtime, build
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -40,12 +40,7 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         await runtime.channels.start()
         await _announce_first_login(runtime, base_url)
         # Scheduled jobs run once across every process serving the database (bot/jobs.py).
-        retention = timedelta(days=settings.retention_days)
-        jobs = asyncio.create_task(
-            run_forever(
-                runtime.sessions, [overdue_job(runtime.desk.alerts), retention_job(retention)]
-            )
-        )
+        jobs = asyncio.create_task(run_forever(runtime.sessions, scheduled_jobs(runtime)))
         # Editors' changes to flows/complaints/ take effect without a restart (each process).
         reload = asyncio.create_task(watch_flows(settings.content_dir, runtime.flows))
         try:
@@ -70,6 +65,12 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         extra_routes=[*runtime.channels.routes(), officers],
         lifespan=lifespan,
     )
+
+
+def scheduled_jobs(runtime: Runtime) -> list[Job]:
+    """What runs on a schedule, once across every process serving the database."""
+    retention = timedelta(days=runtime.settings.retention_days)
+    return [overdue_job(runtime.desk.alerts), retention_job(retention)]
 
 
 async def serve(settings: Settings, *, host: str, port: int) -> None:
