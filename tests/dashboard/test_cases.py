@@ -306,6 +306,27 @@ async def test_an_anonymised_case_says_so_and_shows_no_personal_data(
     assert "orang" not in page  # the conversation is no longer linked
 
 
+async def test_officers_see_that_the_data_summary_went_out_not_what_it_says(
+    world: World, client: Client, app: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stream, "STREAM_SECONDS", 0.0)
+    await world.staff("ani")
+    await world.say("worker-data", "orang")
+    case = await world.case()
+    async with world.sessions() as session:
+        last = await session.scalar(select(Message.id).order_by(Message.id.desc()).limit(1))
+    [summary] = await world.say("worker-data", "/intent:data_request")
+    assert summary.private and case.reference in summary.text
+    ani = await client("ani")
+    page = (await ani.get(f"/dashboard/cases/{case.reference}")).text
+    assert "The answer is shown only to them" in page
+    assert "keeps about you" not in page and "Who can read it" not in page
+    path = f"/dashboard/cases/{case.reference}/events?after={last}"
+    events = await read_events(app, ani, path, want=2)
+    lines = "".join(html for kind, html in events if kind == "message")
+    assert "The answer is shown only to them" in lines and "keeps about you" not in lines
+
+
 async def test_notifications_are_shown_counted_and_marked_read(
     world: World, client: Client, app: Starlette, monkeypatch: pytest.MonkeyPatch
 ) -> None:
