@@ -39,6 +39,7 @@ from bot.storage.models import (
     Worker,
 )
 
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # each in its own words
 MAX_CASES = 10  # the newest; a worker with more is told how many more there are
 # Keys of a complaint record that are the desk's bookkeeping, not the worker's answers.
 BOOKKEEPING = frozenset(
@@ -148,7 +149,7 @@ class Privacy:
             _(
                 "Remembered: your language ({language}) and the country where you work ({country})."
             ).format(
-                language="Bahasa Indonesia" if worker.language == "id" else "English",
+                language=LANGUAGE_NAMES.get(worker.language or "", _("not known")),
                 country=country_name(worker.country, lang) if worker.country else _("not known"),
             )
         )
