@@ -45,6 +45,7 @@ from bot.storage.models import (
     Event,
     Message,
     MessageStatus,
+    Origin,
     VisibleMessage,
     Worker,
     utcnow,
@@ -356,6 +357,7 @@ class Engine:
                 row.text,
                 tuple(QuickReply(q["title"], q["payload"]) for q in row.quick_replies or ()),
                 _action(row.origin),
+                private=row.origin == Origin.PRIVATE,
             )
             for row in rows
         ]
@@ -407,10 +409,15 @@ def _store_replies(
                 status=status,
                 in_reply_to=message.id if in_reply_to else None,
                 language=language,
-                # An instruction to the channel, carried out by the outbox in its turn.
-                origin=reply.action.value if reply.action is not None else None,
+                origin=_origin(reply),
             )
         )
+
+
+def _origin(reply: Reply) -> str | None:
+    if reply.action is not None:  # an instruction to the channel, carried out by the outbox
+        return reply.action.value
+    return Origin.PRIVATE if reply.private else None
 
 
 def _action(origin: str | None) -> Action | None:

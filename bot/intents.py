@@ -53,6 +53,7 @@ SERVICES = (
     "find_support",
     "delete_my_data",
     "delete_chat",
+    "data_request",
     "out_of_scope",
 )
 

@@ -66,3 +66,6 @@ class Reply:
     text: str
     quick_replies: tuple[QuickReply, ...] = field(default_factory=tuple)
     action: Action | None = None
+    # For the worker's eyes only (what is stored about them, across every organisation's
+    # cases): officers reading the conversation see that it was sent, not what it says.
+    private: bool = False

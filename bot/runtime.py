@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.cases import Alerts, CaseHooks, Desk, Directory, Live, StaffMessages
+from bot.cases import Alerts, CaseHooks, Desk, Directory, Live, Privacy, StaffMessages
 from bot.channels.mailbox import Mailbox
 from bot.channels.service import Channels
 from bot.content import Content
@@ -147,7 +147,8 @@ async def build(
     )
     desk = Desk(directory, live, alerts, clock=clock)
     language = detect_language or detect_by_text
-    engine = Engine(sessions, backend, policy, cipher, language, CaseHooks(desk))
+    privacy = Privacy(directory, flows, timedelta(days=settings.retention_days))
+    engine = Engine(sessions, backend, policy, cipher, language, CaseHooks(desk, privacy))
     channels = Channels(settings, engine, clock=clock, sleep=sleep, outbox_options=outbox_options)
     if channels.telegram is not None:
         staff_chat.sender = channels.telegram.staff_chat

@@ -12,7 +12,7 @@ from datetime import timedelta
 import structlog
 from starlette.applications import Starlette
 
-from bot.cases import overdue_job, unclaimed_job, waiting_job
+from bot.cases import overdue_job, retention_job, unclaimed_job, waiting_job
 from bot.cases.digest import DigestSchedule, digest_job
 from bot.dashboard import PATH as DASHBOARD
 from bot.dashboard import dashboard
@@ -108,6 +108,7 @@ def scheduled(runtime: Runtime, base_url: str | None = None) -> list[Job]:
         ),
         runtime.staff_chat.job(),
         digest_job(desk.directory, runtime.staff_chat, digests),
+        retention_job(timedelta(days=settings.retention_days)),
     ]
 
 

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "HELPLINE_"
+DEFAULT_RETENTION_DAYS = 365
 
 
 class SettingsError(Exception):
@@ -41,6 +42,8 @@ class Settings(BaseSettings):
     flow_expiry_hours: float = Field(default=168, gt=0)  # unfinished complaints are deleted
     # Outbound messages a process sends at once (also the most a crash can send twice).
     send_concurrency: int = Field(default=8, ge=1, le=100)
+    # Closed cases lose their personal data this long after closing (bot/cases/retention.py).
+    retention_days: int = Field(default=DEFAULT_RETENTION_DAYS, ge=1, le=3650)
     # Channels (bot/channels): a channel whose settings are absent is off.
     public_url: str | None = None  # https://helpline.example.org, where webhooks arrive
     telegram_token: SecretStr | None = None

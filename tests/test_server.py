@@ -21,14 +21,23 @@ from bot.storage.models import Case, Message, Worker, utcnow
 
 @pytest.fixture
 def runtime_settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path, waiting_notice_minutes=10)
+    return Settings(
+        database_url=database_url, data_dir=tmp_path, waiting_notice_minutes=10, retention_days=30
+    )
 
 
 async def test_every_job_runs_and_the_waiting_notice_follows_its_setting(
     runtime: Runtime,
 ) -> None:
     jobs = scheduled(runtime)
-    names = ["flag_overdue", "flag_unclaimed", "waiting_notice", "staff_chat", "daily_digest"]
+    names = [
+        "flag_overdue",
+        "flag_unclaimed",
+        "waiting_notice",
+        "staff_chat",
+        "daily_digest",
+        "retention",
+    ]
     assert [job.name for job in jobs] == names
     await runtime.engine.handle(Inbound("telegram", "77", "halo"))
     async with runtime.sessions.begin() as session:
@@ -56,3 +65,16 @@ async def test_every_job_runs_and_the_waiting_notice_follows_its_setting(
         notices = (await session.scalars(select(Message).where(Message.origin == "waiting"))).all()
         assert len(notices) == 1
         assert (await session.get_one(Case, case.id)).chat_held_by == officer.id
+
+
+async def test_retention_runs_with_the_configured_period(runtime: Runtime) -> None:
+    jobs = scheduled(runtime)
+    await runtime.engine.handle(Inbound("web", "idle-worker", "halo"))
+    soon = utcnow() + timedelta(days=29)
+    assert "retention" in await run_due(runtime.sessions, jobs, soon)
+    async with runtime.sessions() as session:
+        assert (await session.scalars(select(Worker))).all()  # within 30 days: kept
+    later = utcnow() + timedelta(days=31)
+    assert "retention" in await run_due(runtime.sessions, jobs, later)
+    async with runtime.sessions() as session:
+        assert (await session.scalars(select(Worker))).all() == []

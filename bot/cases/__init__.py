@@ -11,7 +11,9 @@ from bot.cases.directory import Directory, DirectoryError, check_directory
 from bot.cases.hooks import CaseHooks
 from bot.cases.live import Live
 from bot.cases.permissions import Action, Actor, PermissionDenied, Role, can
+from bot.cases.privacy import Privacy
 from bot.cases.references import find_references, new_reference, normalise
+from bot.cases.retention import apply_retention, retention_job
 from bot.cases.routing import CaseFacts, Routed, is_urgent, route
 from bot.cases.staff_chat import StaffChat, StaffMessages
 from bot.cases.waiting import waiting_job
@@ -28,6 +30,7 @@ __all__ = [
     "DirectoryError",
     "Live",
     "PermissionDenied",
+    "Privacy",
     "Role",
     "Routed",
     "StaffChat",
@@ -38,6 +41,8 @@ __all__ = [
     "flag_overdue",
     "flag_unclaimed",
     "overdue_job",
+    "apply_retention",
+    "retention_job",
     "unclaimed_job",
     "waiting_job",
     "is_urgent",

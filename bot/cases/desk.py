@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases import notify
@@ -24,6 +24,7 @@ from bot.cases.directory import Directory, Queue
 from bot.cases.live import Live
 from bot.cases.permissions import CASE_ROLES, Action, Actor, CaseScope, PermissionDenied, can
 from bot.cases.references import new_reference
+from bot.cases.retention import strip_case
 from bot.cases.routing import CaseFacts, is_urgent, route
 from bot.cases.status import OUTCOMES, SETTABLE, SOURCES, Outcome, Priority, Source, Status
 from bot.i18n import N_, LocalisedError
@@ -33,7 +34,6 @@ from bot.storage.models import (
     CaseMessage,
     CaseNote,
     Message,
-    Referral,
     Staff,
     utcnow,
 )
@@ -526,13 +526,7 @@ class Desk:
         now = self.clock()
         cases = (await session.scalars(select(Case).where(Case.worker_id == worker_id))).all()
         for case in cases:
-            await session.execute(delete(CaseNote).where(CaseNote.case_id == case.id))
-            await session.execute(
-                update(Referral).where(Referral.case_id == case.id).values(reason=None)
-            )
-            case.record = None
-            case.worker_id = None
-            case.chat_held_by = None
+            await strip_case(session, case)
             if case.status != Status.CLOSED:
                 case.status, case.outcome, case.closed_at = Status.CLOSED, Outcome.DATA_DELETED, now
             case.updated_at = now

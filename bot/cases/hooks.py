@@ -5,10 +5,13 @@ status question. After it decided, in the same transaction: a request for a pers
 danger opens a case (or makes the open one urgent, which shares it with the mission), a
 country learned later goes on the worker's open cases, a confirmed complaint opens one (the desk
 draws its reference and confirms it to the worker), a request to be forgotten clears the case
-records, and the dashboard hears of the message.
+records, a question about what is stored gets the answer (bot/cases/privacy.py), and the
+dashboard hears of the message.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import intents
 from bot.cases import notify
 from bot.cases.desk import Desk
+from bot.cases.privacy import Privacy
 from bot.cases.status import Source, Status
 from bot.dialogue.cases import CaseContext, CaseFact
 from bot.dialogue.decision import (
     ComplaintSubmitted,
+    DataRequested,
     Decision,
     Emergency,
     ForgetMe,
@@ -29,14 +34,17 @@ from bot.dialogue.replies import person_or_menu
 from bot.engine import Followup
 from bot.i18n import normalise_language
 from bot.messages import Reply
+from bot.settings import DEFAULT_RETENTION_DAYS
 from bot.storage.models import Case, Event, Message, Worker
 
 KNOWN_CASES = 10  # the newest cases the dialogue may tell the worker about
+DEFAULT_RETENTION = timedelta(days=DEFAULT_RETENTION_DAYS)
 
 
 class CaseHooks:
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, privacy: Privacy | None = None) -> None:
         self.desk = desk
+        self.privacy = privacy or Privacy(desk.directory, None, DEFAULT_RETENTION)
 
     async def context(self, session: AsyncSession, worker_id: int) -> CaseContext:
         cases = (
@@ -79,6 +87,8 @@ class CaseHooks:
                 case ForgetMe():
                     await self.desk.forget_worker(session, worker_id)
                     return Followup(tuple(replies), opened)
+                case DataRequested():
+                    replies.append(await self.privacy.summary(session, worker_id, lang))
                 case ComplaintSubmitted():
                     case = await self._complaint(session, worker_id, event)
                     replies.append(

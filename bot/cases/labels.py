@@ -47,7 +47,7 @@ RECORD_LABELS: dict[str, str] = {
     "country": N_("Country"),
 }
 # Shown elsewhere on the case page, or only for the machine.
-RECORD_HIDDEN = frozenset({"category", "flow", "flow_version", "language", "reference"})
+RECORD_HIDDEN = frozenset({"category", "consent", "flow", "flow_version", "language", "reference"})
 
 NOTE_KINDS: dict[str, str] = {
     "note": N_("note"),

@@ -199,6 +199,9 @@ class Line:
     attachments: list[dict[str, str]]
     at: datetime
     status: str
+    # The worker's data summary (Reply.private): it lists every organisation's cases, so
+    # officers see that it went out, never its text.
+    private: bool = False
 
 
 async def conversation(session: AsyncSession, case: Case, after_id: int = 0) -> list[Line]:
@@ -222,15 +225,17 @@ async def conversation(session: AsyncSession, case: Case, after_id: int = 0) -> 
             author = officer or "officer"
         else:
             author = "bot"
+        private = message.origin == Origin.PRIVATE
         lines.append(
             Line(
                 message.id,
                 message.direction,
                 author,
-                message.text,
+                "" if private else message.text,
                 message.attachments or [],
                 message.created_at,
                 message.status,
+                private,
             )
         )
     return lines

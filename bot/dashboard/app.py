@@ -14,7 +14,7 @@ from asgi_csrf import asgi_csrf
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.dashboard import admin, auth, cases, language, stream
@@ -25,6 +25,19 @@ from bot.staff.sessions import LIFETIME
 from bot.web.security import NO_FRAMES, SecurityHeaders
 
 PATH = "/dashboard"
+
+
+def routes() -> list[BaseRoute]:
+    """Every page and action of the dashboard (tests/dashboard/test_permission_matrix.py lists
+    who may use each: a route added here must be added there)."""
+    return [
+        *auth.routes,
+        *language.routes,
+        *cases.routes,
+        *stream.routes,
+        *admin.routes,
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
 
 
 def dashboard(
@@ -38,14 +51,7 @@ def dashboard(
 ) -> Mount:
     """The dashboard under `path`; `provider` returns the runtime once the server has started."""
     app = Starlette(
-        routes=[
-            *auth.routes,
-            *language.routes,
-            *cases.routes,
-            *stream.routes,
-            *admin.routes,
-            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
-        ],
+        routes=routes(),
         middleware=[
             Middleware(
                 SessionMiddleware,

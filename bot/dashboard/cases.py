@@ -6,6 +6,8 @@ desk to change, and renders; the desk audits every view and change.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -223,6 +225,7 @@ async def case_page(ctx: Ctx) -> Response:
             "evidence": await queries.evidence(ctx.db, case),
             "shared": await queries.shared_with(ctx.db, case),
             "record": ctx_format(ctx).record(case.record),
+            "consent": Consent.of(case.record),
             "call": call_advice(case.record, lang=desk_language(ctx.request)),
             "allowed": allowed,
             "names": await queries.staff_names(ctx.db, people),
@@ -465,3 +468,27 @@ async def _still_visible(ctx: Ctx, case: Case) -> bool:
 
 def _int(raw: str | None, default: int) -> int:
     return int(raw) if raw and raw.isdigit() else default
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The consent a complaint was sent with: what the worker agreed to, when, and to which
+    version of the flow (its content hash, bot/dialogue/flows/loader.py)."""
+
+    anonymous: bool
+    at: datetime | None
+    flow: str
+    version: str
+
+    @classmethod
+    def of(cls, record: dict[str, Any] | None) -> Consent | None:
+        given = (record or {}).get("consent")
+        if not isinstance(given, dict):
+            return None
+        at = given.get("at")
+        return cls(
+            anonymous=given.get("answer") == "anonymous",
+            at=datetime.fromisoformat(at) if isinstance(at, str) and at else None,
+            flow=str(given.get("flow") or ""),
+            version=str(given.get("flow_version") or ""),
+        )

@@ -57,6 +57,7 @@ class EventKind(StrEnum):
     HANDOFF_REQUESTED = "handoff_requested"
     FORGET_ME = "delete_my_data"
     CHAT_CLEARED = "delete_chat"
+    DATA_REQUESTED = "data_request"
     COMPLAINT_STARTED = "complaint_started"
     COMPLAINT_SUBMITTED = "complaint_submitted"
     COMPLAINT_CANCELLED = "complaint_cancelled"
@@ -112,6 +113,14 @@ class ChatCleared(Event):
     """Confirmed "delete this chat": only the worker's screen is cleared."""
 
     kind: ClassVar[EventKind] = EventKind.CHAT_CLEARED
+
+
+@dataclass(frozen=True)
+class DataRequested(Event):
+    """ "What do you keep about me?": the case desk answers with what is stored (bot/cases/
+    privacy.py), in a reply only the worker reads."""
+
+    kind: ClassVar[EventKind] = EventKind.DATA_REQUESTED
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,7 @@ DialogueEvent = (
     | HandoffRequested
     | ForgetMe
     | ChatCleared
+    | DataRequested
     | ComplaintStarted
     | ComplaintSubmitted
     | ComplaintCancelled

@@ -17,6 +17,7 @@ from bot.dialogue.danger import DangerKind, detect
 from bot.dialogue.decision import (
     AttachmentRef,
     ChatCleared,
+    DataRequested,
     Decision,
     Draft,
     Emergency,
@@ -572,6 +573,13 @@ class Policy:
         draft.state.awaiting = None
         draft.state.pending_intent = None
 
+    def _on_data_request(self, draft: Draft, turn: Turn) -> None:
+        """What is stored about them: the case desk reads it and writes the summary, which
+        follows this reply; the policy has no database."""
+        draft.emit(DataRequested())
+        draft.state.awaiting = None
+        draft.state.pending_intent = None
+
     def _on_out_of_scope(self, draft: Draft, turn: Turn) -> None:
         lang = self._lang(draft)
         _ = translator(lang).gettext
@@ -605,6 +613,7 @@ HANDLERS: dict[str, Handler] = {
     "deny": Policy._on_deny,
     "delete_my_data": Policy._on_delete_my_data,
     "delete_chat": Policy._on_delete_chat,
+    "data_request": Policy._on_data_request,
     "out_of_scope": Policy._on_out_of_scope,
 }
 # Answered with the editors' answer in flows/answers/. Emergency and self_harm are caught as

@@ -121,6 +121,7 @@ class Origin(StrEnum):
     REOPEN = "reopen"  # WhatsApp's approved template that invites the worker back
     CLEAR_CHAT = "clear_chat"  # the bot's Action.CLEAR_CHAT, carried out by the outbox
     WAITING = "waiting"  # the notice that a message reached the officer (bot/cases/waiting.py)
+    PRIVATE = "private"  # the bot's words for the worker only (Reply.private): officers see none
 
 
 class EvidenceStatus(StrEnum):
@@ -324,6 +325,7 @@ class Case(Base):
         Index("ix_cases_worker_status", "worker_id", "status"),
         Index("ix_cases_organisation_status", "organisation", "status"),
         Index("ix_cases_queue_status", "queue", "status"),
+        Index("ix_cases_status_closed_at", "status", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -354,6 +356,8 @@ class Case(Base):
     urgent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     urgent_taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     unclaimed_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Closed longer than HELPLINE_RETENTION_DAYS: the worker's data removed, the counts kept.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CaseAccess(Base):

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from bot.cases import Action, Actor, can, flag_unclaimed
 from bot.cases.permissions import CaseScope
+from bot.cases.retention import apply_retention
 from bot.dashboard import stream
 from bot.storage.models import AuditEntry, Case, CaseAccess, Evidence, Message
 from tests.cases.conftest import World
@@ -263,6 +264,76 @@ async def test_a_case_without_its_home_province_says_so(world: World, client: Cl
     page = (await (await client("ani")).get(f"/dashboard/cases/{reference}")).text
     assert "home province unknown" in page
     assert 'id="call-advice"' not in page  # no complaint answers about calls: no advice
+
+
+async def test_the_consent_shows_with_its_time_and_flow_version(
+    world: World, client: Client
+) -> None:
+    await world.say("worker-consent", "halo")
+    consent = {
+        "answer": "yes",
+        "at": "2026-11-23T03:04:00+00:00",
+        "flow": "wages_unpaid",
+        "flow_version": "ab12cd34ef56",
+    }
+    async with world.sessions.begin() as session:
+        worker_id = await session.scalar(select(Message.worker_id).limit(1))
+        case = await world.desk.open_case(
+            session,
+            worker_id or 0,
+            source="complaint",
+            category="wages_unpaid",
+            country="MY",
+            record={"name": "Ani", "consent": consent},
+        )
+        reference = case.reference
+    await world.staff("ani", organisation=case.organisation)
+    page = (await (await client("ani")).get(f"/dashboard/cases/{reference}")).text
+    assert 'id="consent"' in page
+    shown = page.split('id="consent">', 1)[1].split("</p>", 1)[0]
+    assert "Consent given" in shown and "2026-11-23 03:04 UTC" in shown
+    assert "wages_unpaid" in shown and "ab12cd34ef56" in shown
+    assert "{&#39;answer&#39;" not in page and "Consent</dt>" not in page  # not as raw JSON
+
+
+async def test_an_anonymised_case_says_so_and_shows_no_personal_data(
+    world: World, client: Client
+) -> None:
+    supervisor = await world.staff("ani", role="supervisor")
+    await world.say("worker-retention", "orang")
+    case = await world.case()
+    async with world.sessions.begin() as session:
+        row = await session.get_one(Case, case.id)
+        await world.desk.note(session, supervisor, row, "Nama: Ani Susanti")
+        await world.desk.close(session, supervisor, row, "resolved")
+        assert row.closed_at is not None
+        later = row.closed_at + timedelta(days=400)
+    async with world.sessions.begin() as session:
+        await apply_retention(session, later, timedelta(days=365))
+    page = (await (await client("ani")).get(f"/dashboard/cases/{case.reference}")).text
+    assert 'id="anonymised"' in page and "Ani Susanti" not in page
+    assert "orang" not in page  # the conversation is no longer linked
+
+
+async def test_officers_see_that_the_data_summary_went_out_not_what_it_says(
+    world: World, client: Client, app: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stream, "STREAM_SECONDS", 0.0)
+    await world.staff("ani")
+    await world.say("worker-data", "orang")
+    case = await world.case()
+    async with world.sessions() as session:
+        last = await session.scalar(select(Message.id).order_by(Message.id.desc()).limit(1))
+    [summary] = await world.say("worker-data", "/intent:data_request")
+    assert summary.private and case.reference in summary.text
+    ani = await client("ani")
+    page = (await ani.get(f"/dashboard/cases/{case.reference}")).text
+    assert "The answer is shown only to them" in page
+    assert "keeps about you" not in page and "Who can read it" not in page
+    path = f"/dashboard/cases/{case.reference}/events?after={last}"
+    events = await read_events(app, ani, path, want=2)
+    lines = "".join(html for kind, html in events if kind == "message")
+    assert "The answer is shown only to them" in lines and "keeps about you" not in lines
 
 
 async def test_notifications_are_shown_counted_and_marked_read(

@@ -72,7 +72,10 @@ async def test_a_complaint_from_first_message_to_reference(
     record = record_of(case)
     assert record["reference"] == reference and record["language"] == lang
     assert record["flow_version"] == flow.version
-    assert "consent" not in record and "description" in record
+    assert "description" in record
+    # The consent step is no answer of the form: it is kept as when and to what they agreed.
+    assert record["consent"]["answer"] == "yes" and record["consent"]["at"]
+    assert record["consent"]["flow_version"] == flow.version
     assert await chat.progress() is None
     async with world.runtime.sessions() as session:
         data = (

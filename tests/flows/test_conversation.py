@@ -105,6 +105,21 @@ async def test_consent_refused_keeps_nothing(chat: Chat) -> None:
     assert await chat.progress() is None
 
 
+async def test_consent_is_recorded_with_the_flow_version_and_time(chat: Chat, world: World) -> None:
+    await chat.say("/flow:start:wages_unpaid")
+    await chat.press("Ya, saya setuju")
+    agreed_at = world.now
+    reference = await chat.finish("id")
+    flow = world.library.get("wages_unpaid")
+    assert flow is not None
+    assert record_of(await world.case(reference))["consent"] == {
+        "answer": "yes",
+        "at": agreed_at.isoformat(),
+        "flow": "wages_unpaid",
+        "flow_version": flow.version,
+    }
+
+
 async def test_anonymous_skips_name_and_phone(chat: Chat, world: World) -> None:
     await chat.say("/flow:start:abuse_violence")
     assert "Tanpa nama" in chat.buttons
@@ -112,6 +127,7 @@ async def test_anonymous_skips_name_and_phone(chat: Chat, world: World) -> None:
     reference = await chat.finish("id")
     record = record_of(await world.case(reference))
     assert record["anonymous"] is True and "name" not in record and "phone" not in record
+    assert record["consent"]["answer"] == "anonymous"
 
 
 async def test_language_switch_mid_flow_goes_on_in_english(chat: Chat) -> None:

@@ -31,6 +31,9 @@ class Progress:
     confirming_cancel: bool = False
     prefilled: list[str] = field(default_factory=list)  # taken from earlier messages
     unknown: list[str] = field(default_factory=list)  # skipped as "gk tau" (don't know)
+    # When the worker agreed to the consent step, and to which version of the flow's text:
+    # {"answer": "yes" | "anonymous", "at": ISO time, "flow": id, "flow_version": hash}.
+    consent: dict[str, str] | None = None
 
     def touch(self, now: datetime | None) -> None:
         if now is not None:

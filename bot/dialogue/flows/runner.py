@@ -48,7 +48,7 @@ REMIND_AFTER = timedelta(hours=1)  # back after this long: a reminder of where t
 # problem is as often the agent's as their own.
 NOTED = (SlotType.MONEY, SlotType.DURATION, SlotType.DATE)
 # The policy answers these.
-ESCAPES = frozenset({"talk_to_human", "delete_my_data", "delete_chat", "help"})
+ESCAPES = frozenset({"talk_to_human", "delete_my_data", "delete_chat", "data_request", "help"})
 INFO = frozenset(
     {*intents.RIGHTS, *intents.INFORMATION, "contact_info", "find_support", "case_status"}
 )
@@ -548,6 +548,14 @@ def _store(
     if step.type == SlotType.CONSENT and value == "no":
         _declined(t)
         return
+    if step.type == SlotType.CONSENT:
+        # What they agreed to is the consent text of this version of the flow.
+        progress.consent = {
+            "answer": str(value),
+            "at": t.turn.now.isoformat() if t.turn.now is not None else "",
+            "flow": flow.id,
+            "flow_version": flow.version,
+        }
     profile = t.draft.profile
     if step.type == SlotType.COUNTRY and value != slots.HOME and profile.country is None:
         t.draft.profile = replace(profile, country=value)
@@ -884,6 +892,8 @@ def _record(t: FlowTurn, flow: Flow, progress: Progress) -> dict[str, Any]:
         record["not_known"] = list(progress.unknown)
     if progress.urgent:
         record["danger_reported"] = True
+    if progress.consent is not None:
+        record["consent"] = dict(progress.consent)
     related = [c.reference for c in t.turn.cases.cases if c.status != "closed"]
     if related:
         record["related_cases"] = related
@@ -1008,9 +1018,11 @@ def _other_topic(t: FlowTurn, progress: Progress, *, strict: bool) -> bool | Non
         return None
     if strict:
         short = len(words.norm(text).split()) <= SHORT
-        if intent in (*INFO, "report_problem") and not words.looks_like_question(text):
+        # A question counts however long ("data apa yg kalian simpan tentang saya?").
+        asked = (*INFO, "report_problem", "data_request")
+        if intent in asked and not words.looks_like_question(text):
             return None
-        if intent not in (*INFO, "report_problem") and not short:
+        if intent not in asked and not short:
             return None
     if intent in ESCAPES:
         progress.paused = True

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
 
-from bot.dialogue.flows.model import Step
+from bot.dialogue.flows.model import Flow, Step
 from bot.i18n import format_date, format_number, translator
 from bot.nlu.entities.province import province_name
 
@@ -47,6 +47,42 @@ def show(step: Step, value: Any, lang: str, country_label: Callable[[str, str], 
         return ngettext("{n} file", "{n} files", count).format(n=count) if count else _("(none)")
     text = str(value)
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1].rstrip() + "…"
+
+
+def answers(
+    flow: Flow | None,
+    given: Mapping[str, Any],
+    lang: str,
+    country_label: Callable[[str, str], str],
+) -> list[tuple[str, str]]:
+    """A complaint's answers as the worker wrote them, labelled by the flow's steps, whole
+    (a description is not cut); answers without a step (the flow changed) show as stored."""
+    _ = translator(lang).gettext
+    steps = {s.id: s for s in flow.steps} if flow is not None else {}
+    rows = []
+    for key, value in given.items():
+        step = steps.get(key)
+        if step is None:
+            label, shown = key.replace("_", " ").capitalize(), _raw(value)
+        elif step.type == "text" and value is not None:
+            label, shown = step.label[lang], str(value)
+        else:
+            try:
+                label, shown = step.label[lang], show(step, value, lang, country_label)
+            except (KeyError, TypeError, ValueError):  # an answer stored in an older shape
+                label, shown = step.label[lang], _raw(value)
+        rows.append((label, shown if shown else _("(skipped)")))
+    return rows
+
+
+def _raw(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ", ".join(f"{v}" for v in value.values())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def duration(value: dict[str, Any], lang: str) -> str:
