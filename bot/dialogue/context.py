@@ -78,14 +78,44 @@ def follow_up(text: str) -> bool:
 _THERE = frozenset({
     "saya", "aku", "kami", "kerja", "bekerja", "tinggal", "posisi", "lokasi", "majikan",
     "i", "i'm", "im", "work", "working", "live", "living", "based", "stay", "staying", "am",
+    "employer", "boss", "bos", "agency", "agensi", "agen", "factory", "pabrik",
 })
+# A place right after these: the worker is there ("di", "in", "kat" in Malay, "nang" in Javanese).
+_AT = frozenset({"di", "in", "at", "kat", "dekat", "nang", "neng", "ning", "dalam"})
+# "pindah ke", "moved to": going there for work.
+_TO = frozenset({"ke", "to"})
+_MOVED = frozenset({"pindah", "dipindah", "moved", "move", "transferred", "transfer"})
+# What the worker is ("sy bmi hongkong", "i am a helper in HK").
+_WORKER = frozenset({"bmi", "tkw", "tki", "pmi", "prt", "helper", "maid", "worker", "caregiver"})
+# Someone else is there, or the worker was there once: a place in passing.
+_SOMEONE_ELSE = frozenset({
+    "adik", "kakak", "teman", "temen", "kawan", "sahabat", "suami", "istri", "anak", "ayah",
+    "bapak", "tetangga", "sepupu", "saudara", "dia", "mereka", "friend", "friends", "sister",
+    "brother", "husband", "wife", "son", "daughter", "father", "cousin", "neighbour", "neighbor",
+    "he", "she", "they", "her", "his", "their",
+})
+_ONCE = frozenset({"dulu", "dulunya", "pernah", "used", "before", "formerly", "previously", "was"})
 # fmt: on
+_CLAUSE_END = re.compile(r"[,.;!?\n]")
 
 
 def says_there(text_before: str) -> bool:
-    """The words before a named country say that the worker is there ("sy di", "I work in")."""
-    words = [w.strip("?!.,") for w in normalize(text_before).split()][-4:]
-    return any(w in _THERE for w in words)
+    """The words before a named country say that the worker is there now ("sy di", "I work in",
+    "pindah kerja ke"), not someone else ("adik sy di"), nor once ("dulu kerja di"), nor a place
+    in passing ("cuaca di", "food from", "transit")."""
+    clause = _CLAUSE_END.split(text_before)[-1]
+    words = [w for w in normalize(clause).split() if w[0].isalnum()]
+    if not words or set(words) & (_SOMEONE_ELSE | _ONCE):
+        return False
+    *before, last = words
+    if last in _WORKER:
+        return True
+    if last in _TO:
+        return bool(set(before) & _MOVED)
+    if last not in _AT:
+        return False
+    # "di taiwan gk dapet libur": a message that opens with the place is about being there.
+    return not before or bool(set(before[-4:]) & (_THERE | _WORKER | _MOVED))
 
 
 # A message of nothing but these: a thumbs-up says yes (to an offer) or thanks.

@@ -57,6 +57,25 @@ def test_other_questions_are_not_follow_ups(text: str) -> None:
 def test_saying_they_are_there() -> None:
     assert says_there("sy di ") and says_there("kerja di ") and says_there("I work in ")
     assert not says_there("cuaca di ") and not says_there("")
+    assert says_there("sy skrg udh pindah kerja ke ") and says_there("sy bmi ")
+    assert says_there("aku kerjo nang ") and says_there("di ")
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "where can i buy food from ",  # a thing from there
+        "i heard ",  # news about a place
+        "sy pulang nanti transit ",  # passing through
+        "adik sy dulu kerja di ",  # someone else, and once
+        "temen sy di ",
+        "my friend in ",
+        "sy dulu kerja di ",  # once, not now
+        "sy di malaysia, adik sy kerja di ",  # the worker's own place was the first one
+    ],
+)
+def test_a_place_in_passing_is_not_where_they_are(before: str) -> None:
+    assert not says_there(before)
 
 
 def test_thumbs_up_and_thanks() -> None:
