@@ -114,6 +114,9 @@ class Policy:
             intent = "affirm" if _yes_delete(turn.text) else intent  # "ya hapus": the yes asked
 
         in_flow = self.flows is not None and self.flows.active(state)
+        if command is None and not in_flow and intent != "change_language" and _asks_language(turn):
+            # "bisa pake bahasa indonesia? paspor sy ditahan": switch, then answer the question.
+            intent = "change_language"
         # A flow's answers ("Mr Tan", "Pak Budi, 0812...") say little about the worker's
         # language: inside a flow it changes only when they ask.
         language = profile.language
@@ -647,6 +650,13 @@ def _last_topic(state: DialogueState) -> str | None:
     if state.awaiting is None and state.last_intent in intents.RIGHTS:
         return state.last_intent
     return None
+
+
+def _asks_language(turn: Turn) -> bool:
+    """One part of a message of several asks for another language, whatever the rest asks."""
+    return any(
+        understood(part, context.CLAUSE_CONFIDENCE)[0] == "change_language" for part in turn.clauses
+    )
 
 
 def _only_a_country(turn: Turn) -> bool:

@@ -283,3 +283,20 @@ def test_a_follow_up_while_the_country_question_waits_gives_the_next_steps(
     )
     assert d.intent == "wages_unpaid" and d.state.awaiting == "complaint_offer"
     assert any(q.payload == "/intent:report_problem" for q in d.replies[0].quick_replies)
+
+
+def test_a_language_asked_for_beside_a_question_switches_and_answers_it(policy: Policy) -> None:
+    # The whole message reads as the question; one of its parts asks for Indonesian.
+    text = "bisa pake bahasa indonesia? paspor sy ditahan majikan"
+    parts = (
+        nlu("bisa pake bahasa indonesia", "change_language", 0.98),
+        nlu("paspor sy ditahan majikan", "document_withheld", 0.99),
+    )
+    d = policy.decide(
+        Turn(text, nlu(text, "document_withheld", 0.77), "en", clauses=parts),
+        Profile(language="en", language_chosen=True, country="HK"),
+        DialogueState(),
+    )
+    assert d.profile.language == "id" and d.profile.language_chosen
+    assert d.intent == "document_withheld"
+    assert any("[document_withheld/id/HK]" in r.text for r in d.replies)
