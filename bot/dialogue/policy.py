@@ -14,6 +14,7 @@ from bot.dialogue import context, replies
 from bot.dialogue.cases import mentioned, not_found_reply, references_in, status_reply
 from bot.dialogue.commands import Command, CommandKind, language_asked, parse_command
 from bot.dialogue.danger import DangerKind, detect
+from bot.dialogue.danger_lookalikes import mistaken_guess
 from bot.dialogue.decision import (
     AttachmentRef,
     ChatCleared,
@@ -143,6 +144,11 @@ class Policy:
             if self.flows is not None:  # a complaint in progress is marked urgent
                 self.flows.danger(draft, turn, command, self.content)
             return draft
+        if command is None and mistaken_guess(turn.text, intent):
+            # "got hit by the rain", "majikan jual mobilnya": no abuse answer (it opens with
+            # the emergency numbers); the next likely reading, else out of scope.
+            intent = self._next_reading(turn, intent)
+            draft.intent, draft.confidence = intent, None
         if turn.cases.officer_holds and not _clearing_chat(intent, state):
             return draft  # an officer answers this worker now: the bot says nothing
         if self.flows is not None and self.flows.handle(draft, turn, command, intent, self.content):
@@ -203,6 +209,17 @@ class Policy:
             return None, None
         return understood(turn.nlu, self.threshold)
 
+    def _next_reading(self, turn: Turn, mistaken: str | None) -> str:
+        """The classifier's next intent after a mistaken one, if likely enough."""
+        ranking = turn.nlu.ranking if turn.nlu is not None else ()
+        for score in ranking:
+            if score.name in (mistaken, "abuse_violence", "trafficking_scam"):
+                continue
+            if score.confidence >= self.threshold and score.name != FALLBACK:
+                return score.name
+            break
+        return "out_of_scope"
+
     def _problems(
         self, turn: Turn, intent: str | None, *, floor: float = context.CLAUSE_CONFIDENCE
     ) -> list[str]:
@@ -212,7 +229,7 @@ class Policy:
         found = [intent] if intent is not None else []
         for part in turn.clauses:
             name, _confidence = understood(part, max(self.threshold, floor))
-            if name is not None:
+            if name is not None and not mistaken_guess(part.text, name):
                 found.append(name)
         return context.by_urgency(found)
 

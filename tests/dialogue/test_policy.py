@@ -300,3 +300,13 @@ def test_a_language_asked_for_beside_a_question_switches_and_answers_it(policy: 
     assert d.profile.language == "id" and d.profile.language_chosen
     assert d.intent == "document_withheld"
     assert any("[document_withheld/id/HK]" in r.text for r in d.replies)
+
+
+def test_abuse_heard_in_the_weather_gets_no_abuse_answer(policy: Policy) -> None:
+    text = "got hit by the rain on my day off"
+    d = decide(policy, text, nlu(text, "abuse_violence", 0.72), lang="en")
+    assert d.intent == "out_of_scope" and not d.events
+    assert not any("[abuse_violence" in r.text for r in d.replies)
+    real = "my employer hit me in the rain"
+    d = decide(policy, real, nlu(real, "abuse_violence", 0.72), lang="en")
+    assert d.intent in ("abuse_violence", "emergency")  # a real blow keeps its answer
