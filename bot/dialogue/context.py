@@ -34,10 +34,26 @@ CLAUSE_CONFIDENCE = 0.75
 _SPLIT = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tpi|but|dan|and|terus|trus|plus|lalu)\s", re.I)
 
 
+# A numbered point: "1 paspor ditahan" or "2) gaji blm dibayar" where a clause starts, or "2."
+# inside a line ("... ditahan agen 2. gaji dipotong"); a bare "2 bulan" inside a line is a count.
+_POINT = re.compile(
+    r"(?:(?:^|[;,!?\n])\s*|\.\s*)\(?(\d{1,2})[.)]?\s+(?=[a-z])|\s\(?(\d{1,2})[.)]\s*(?=[a-z])",
+    re.I,
+)
+
+
 def clauses(text: str) -> list[str]:
     """The parts of a message that may each be a problem; one part: not worth splitting."""
+    if numbered(text):
+        text = _POINT.sub("\n", text)
     parts = [p.strip() for p in _SPLIT.split(text)]
     return [p for p in parts if len(p.split()) >= 2]
+
+
+def numbered(text: str) -> bool:
+    """The message lists its points as 1, 2, ... ("1. paspor ditahan 2. gaji blm dibayar")."""
+    numbers = [int(m.group(1) or m.group(2)) for m in _POINT.finditer(text)]
+    return any(numbers[i : i + 2] == [1, 2] for i in range(len(numbers)))
 
 
 def by_urgency(found: list[str]) -> list[str]:
@@ -114,8 +130,7 @@ def says_there(text_before: str) -> bool:
         return bool(set(before) & _MOVED)
     if last not in _AT:
         return False
-    # "di taiwan gk dapet libur": a message that opens with the place is about being there.
-    return not before or bool(set(before[-4:]) & (_THERE | _WORKER | _MOVED))
+    return bool(set(before[-4:]) & (_THERE | _WORKER | _MOVED))
 
 
 # A message of nothing but these: a thumbs-up says yes (to an offer) or thanks.

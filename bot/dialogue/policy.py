@@ -55,6 +55,10 @@ _YES_DELETE = frozenset({
 # fmt: on
 # What a Rasa server's FallbackClassifier answers when no intent is likely enough.
 FALLBACK = "nlu_fallback"
+# The last rights topic, kept in the state's extra while the worker asks along it.
+_TOPIC = "topic"
+# Questions asked along a topic ("nomor kjri brp?"): a follow-up after them is still about it.
+_ALONG_A_TOPIC = frozenset({"contact_info", "find_support", "thanks"})
 # Where a person works is never "Indonesia" for this helpline.
 HOME_COUNTRY = "ID"
 # A message that names a country and means no more than these is telling us where they work.
@@ -180,6 +184,10 @@ class Policy:
             self._not_understood(draft, turn)
         # A question answered along with a change of language is the topic now.
         state.last_intent = draft.intent if draft.intent in intents.RIGHTS else intent
+        if state.last_intent in intents.RIGHTS:
+            state.extra[_TOPIC] = state.last_intent
+        elif state.last_intent not in _ALONG_A_TOPIC:
+            state.extra.pop(_TOPIC, None)
         return draft
 
     # What the message means -------------------------------------------------------------
@@ -227,6 +235,8 @@ class Policy:
         when the classifier is at least `floor` sure of it: beside a first problem, a second
         must be clear; after a request to switch language, the part is the question itself."""
         found = [intent] if intent is not None else []
+        if context.numbered(turn.text):
+            floor = self.threshold  # "1. paspor ditahan 2. blm digaji": each point is one
         for part in turn.clauses:
             name, _confidence = understood(part, max(self.threshold, floor))
             if name is not None and not mistaken_guess(part.text, name):
@@ -666,6 +676,10 @@ def _last_topic(state: DialogueState) -> str | None:
         return state.pending_intent
     if state.awaiting is None and state.last_intent in intents.RIGHTS:
         return state.last_intent
+    # "paspor ditahan" - "nomor kjri brp?" - "trus gmn": still the passport.
+    topic = state.extra.get(_TOPIC)
+    if state.awaiting is None and state.last_intent in _ALONG_A_TOPIC and topic in intents.RIGHTS:
+        return str(topic)
     return None
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot import intents
-from bot.dialogue.context import URGENCY, by_urgency, clauses, follow_up, says_there, signs
+from bot.dialogue.context import (
+    URGENCY,
+    by_urgency,
+    clauses,
+    follow_up,
+    numbered,
+    says_there,
+    signs,
+)
 
 
 def test_a_message_splits_into_its_problems() -> None:
@@ -58,7 +66,7 @@ def test_saying_they_are_there() -> None:
     assert says_there("sy di ") and says_there("kerja di ") and says_there("I work in ")
     assert not says_there("cuaca di ") and not says_there("")
     assert says_there("sy skrg udh pindah kerja ke ") and says_there("sy bmi ")
-    assert says_there("aku kerjo nang ") and says_there("di ")
+    assert says_there("aku kerjo nang ") and not says_there("di ")  # "di hongkong belanja..."
 
 
 @pytest.mark.parametrize(
@@ -82,3 +90,26 @@ def test_thumbs_up_and_thanks() -> None:
     assert signs("👍") == "yes" and signs("ok 👍") == "yes" and signs("👍🏽") == "yes"
     assert signs("🙏") == "thanks"
     assert signs("hi") is None and signs("") is None and signs("👍 gaji sy?") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        (
+            "kak mau tanya 2 hal. 1 paspor sy ditahan agen. 2 sy blm digaji",
+            ["kak mau tanya 2 hal", "paspor sy ditahan agen", "sy blm digaji"],
+        ),
+        ("1. paspor sy ditahan\n2. gaji blm dibayar", ["paspor sy ditahan", "gaji blm dibayar"]),
+        ("1) my passport is held 2) no salary", ["my passport is held", "no salary"]),
+    ],
+)
+def test_a_numbered_list_splits_at_its_points(text: str, parts: list[str]) -> None:
+    assert numbered(text) and clauses(text) == parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2 bulan gaji blm dibayar, 3 hari gk makan", "sy kerja 1 tahun, 2 bulan gaji blm dibayar"],
+)
+def test_counts_are_no_list(text: str) -> None:
+    assert not numbered(text)

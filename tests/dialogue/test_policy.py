@@ -310,3 +310,33 @@ def test_abuse_heard_in_the_weather_gets_no_abuse_answer(policy: Policy) -> None
     real = "my employer hit me in the rain"
     d = decide(policy, real, nlu(real, "abuse_violence", 0.72), lang="en")
     assert d.intent in ("abuse_violence", "emergency")  # a real blow keeps its answer
+
+
+def test_each_point_of_a_numbered_list_counts_as_a_problem(policy: Policy) -> None:
+    text = "kak mau tanya 2 hal. 1 paspor sy ditahan agen. 2 sy blm digaji"
+    parts = (
+        nlu("kak mau tanya 2 hal", "out_of_scope", 0.2),
+        nlu("paspor sy ditahan agen", "document_withheld", 0.98),
+        nlu("sy blm digaji", "wages_unpaid", 0.57),  # clear enough for a point of a list
+    )
+    d = policy.decide(
+        Turn(text, nlu(text, "document_withheld", 0.6), "id", clauses=parts),
+        Profile(country="MY"),
+        DialogueState(),
+    )
+    assert d.intent == "document_withheld"
+    assert any(q.payload == "/intent:wages_unpaid" for r in d.replies for q in r.quick_replies)
+
+
+def test_a_follow_up_after_a_contact_question_is_still_about_the_topic(policy: Policy) -> None:
+    profile = Profile(country="HK")
+    first = decide(policy, "paspor dipegang agen", nlu("x", "document_withheld"), profile=profile)
+    second = decide(
+        policy, "nomor kjri", nlu("x", "contact_info"), profile=profile, state=first.state
+    )
+    third = decide(policy, "trus gmn", nlu("trus gmn", "out_of_scope", 0.4), state=second.state)
+    assert third.intent == "document_withheld" and third.state.awaiting == "complaint_offer"
+    # Something else in between ends the topic.
+    other = decide(policy, "halo", nlu("halo", "greet"), profile=profile, state=first.state)
+    fourth = decide(policy, "trus gmn", nlu("trus gmn", "out_of_scope", 0.4), state=other.state)
+    assert fourth.intent != "document_withheld"
