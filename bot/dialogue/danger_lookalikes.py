@@ -26,6 +26,8 @@ _WEATHER_HIT = re.compile(
     rf"|\b(?:kena|terkena|dihantam|diterjang|dihajar|dipukul)\s+{_WEATHER}\b"
     r"|\bkehujanan\b"
 )
+# "pukul 9", "jam 10": a time of day, not a blow.
+_TIME = re.compile(r"\b(?:pukul|jam)\s+\d{1,2}(?:[.:]\d{2})?\b")
 # Selling or buying: English forms, and the Indonesian root.
 _TRADE_EN = frozenset({"sell", "sells", "selling", "sold", "buy", "buys", "buying", "bought"})
 _TRADE_ROOTS = ("jual", "beli")
@@ -37,15 +39,14 @@ _DANGER_CONCEPTS = frozenset({"HIT", "SEXUAL", "THREAT", "LOCKED", "SCAM", "ESCA
 
 
 def mistaken_guess(text: str, intent: str | None) -> bool:
-    """The classifier's abuse or trafficking guess rests only on the weather or a thing sold."""
+    """The classifier's abuse or trafficking guess rests only on the weather, a thing sold or
+    a time of day ("pukul 9")."""
     if intent not in ("abuse_violence", "trafficking_scam"):
         return False
     line = " ".join(" ".join(c) for c in clauses(text))
-    rest = _WEATHER_HIT.sub(" ", line)
+    rest = _without_sales_of_things(_TIME.sub(" ", _WEATHER_HIT.sub(" ", line)))
     if rest == line:
-        rest = _without_sales_of_things(line)
-        if rest == line:
-            return False
+        return False
     return not any(concept(w) in _DANGER_CONCEPTS for w in rest.split())
 
 

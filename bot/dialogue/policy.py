@@ -239,7 +239,11 @@ class Policy:
             floor = self.threshold  # "1. paspor ditahan 2. blm digaji": each point is one
         for part in turn.clauses:
             name, _confidence = understood(part, max(self.threshold, floor))
-            if name is not None and not mistaken_guess(part.text, name):
+            if (
+                name is not None
+                and not mistaken_guess(part.text, name)
+                and not _only_a_country(part)
+            ):
                 found.append(name)
         return context.by_urgency(found)
 
@@ -686,16 +690,20 @@ def _last_topic(state: DialogueState) -> str | None:
 def _asks_language(turn: Turn) -> bool:
     """One part of a message of several asks for another language, whatever the rest asks."""
     return any(
-        understood(part, context.CLAUSE_CONFIDENCE)[0] == "change_language" for part in turn.clauses
+        understood(part, context.LANGUAGE_CONFIDENCE)[0] == "change_language"
+        for part in turn.clauses
     )
 
 
-def _only_a_country(turn: Turn) -> bool:
-    """The message names a country and otherwise only says that they are or work there."""
-    if turn.nlu is None:
+def _only_a_country(turn: Turn | NluResult) -> bool:
+    """The message (or part) names a country and otherwise only says that they are there."""
+    nlu = turn if isinstance(turn, NluResult) else turn.nlu
+    if nlu is None:
         return False
     text = turn.text
-    for entity in sorted(turn.nlu.entities, key=lambda e: e.start, reverse=True):
+    if not any(e.type == "country" for e in nlu.entities):
+        return False
+    for entity in sorted(nlu.entities, key=lambda e: e.start, reverse=True):
         if entity.type == "country":
             text = text[: entity.start] + " " + text[entity.end :]
     words = [w for w in normalize(text).split() if w[0].isalnum()]

@@ -24,6 +24,7 @@ DANGER = Path(__file__).parents[2] / "bench" / "danger" / "danger.yml"
         ("majikan jual mobilnya kemarin", "trafficking_scam"),
         ("my boss is selling his car", "trafficking_scam"),
         ("sy mau beli motor bekas", "trafficking_scam"),
+        ("majikan pukul 9 malam baru pulang", "abuse_violence"),  # a time, not a blow
     ],
 )
 def test_the_weather_or_a_thing_sold_is_no_abuse(text: str, guess: str) -> None:

@@ -260,7 +260,7 @@ def test_several_problems_most_urgent_first_others_offered(policy: Policy) -> No
     assert any(q.payload == "/intent:wages_unpaid" for r in d.replies for q in r.quick_replies)
     assert d.state.last_intent == "abuse_violence"
     # A part the classifier is unsure of names no second problem.
-    unsure = (parts[0], nlu("majikan pukul sy", "abuse_violence", 0.6))
+    unsure = (parts[0], nlu("majikan pukul sy", "abuse_violence", 0.45))
     d = policy.decide(
         Turn(text, nlu(text, "wages_unpaid"), "id", clauses=unsure),
         Profile(country="MY"),
