@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from bot import intents
+from bot.nlu.lexicon import concept
 from bot.nlu.normalize import normalize
 
 # Several problems in one message are answered in this order, most urgent first; the others
@@ -32,6 +33,8 @@ assert set(URGENCY) == set(intents.RIGHTS), "every rights intent has a place in 
 # which missed "gk dapet libur" beside "gaji dipotong"); a second problem is only offered as a
 # quick reply, so a wrong one costs a tap.
 CLAUSE_CONFIDENCE = 0.5
+# A part without a word of any problem ("tidak boleh", "sy di taiwan") must be clearer still.
+BARE_CLAUSE_CONFIDENCE = 0.75
 # A part asking for another language must be clearer: a wrong switch costs the whole chat.
 LANGUAGE_CONFIDENCE = 0.75
 
@@ -59,6 +62,20 @@ def numbered(text: str) -> bool:
     """The message lists its points as 1, 2, ... ("1. paspor ditahan 2. gaji blm dibayar")."""
     numbers = [int(m.group(1) or m.group(2)) for m in _POINT.finditer(text)]
     return any(numbers[i : i + 2] == [1, 2] for i in range(len(numbers)))
+
+
+# The lexicon's concepts (bot/nlu/lexicon.py) that name a problem, not just its grammar.
+_PROBLEM_CONCEPTS = frozenset({
+    "SALARY", "LATE", "DEDUCT", "FEE", "DEBT", "FINE", "REFUND", "MONEY", "DOCUMENT", "WITHHOLD",
+    "CONTRACT", "HIT", "SEXUAL", "THREAT", "LOCKED", "SICK", "BODY", "FAINT", "ACCIDENT", "DIED",
+    "REST", "HOURS", "FOOD", "LODGING", "HOME", "SCAM", "ILLEGAL", "VISA", "EXPIRED", "ARREST",
+    "INSURANCE", "CLAIM", "MISSING", "TERMINATE", "ESCAPE",
+})  # fmt: skip
+
+
+def names_a_problem(text: str) -> bool:
+    """The text has a word of some problem (wages, passport, rest day...), not only grammar."""
+    return any(concept(w) in _PROBLEM_CONCEPTS for w in normalize(text).split())
 
 
 def by_urgency(found: list[str]) -> list[str]:

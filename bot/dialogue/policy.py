@@ -235,10 +235,13 @@ class Policy:
         when the classifier is at least `floor` sure of it: beside a first problem, a second
         must be clear; after a request to switch language, the part is the question itself."""
         found = [intent] if intent is not None else []
-        if context.numbered(turn.text):
+        listed = context.numbered(turn.text)
+        if listed:
             floor = self.threshold  # "1. paspor ditahan 2. blm digaji": each point is one
         for part in turn.clauses:
-            name, _confidence = understood(part, max(self.threshold, floor))
+            bare = not listed and not context.names_a_problem(part.text)
+            needed = max(floor, context.BARE_CLAUSE_CONFIDENCE) if bare else floor
+            name, _confidence = understood(part, max(self.threshold, needed))
             if (
                 name is not None
                 and not mistaken_guess(part.text, name)

@@ -10,6 +10,7 @@ from bot.dialogue.context import (
     by_urgency,
     clauses,
     follow_up,
+    names_a_problem,
     numbered,
     says_there,
     signs,
@@ -113,3 +114,8 @@ def test_a_numbered_list_splits_at_its_points(text: str, parts: list[str]) -> No
 )
 def test_counts_are_no_list(text: str) -> None:
     assert not numbered(text)
+
+
+def test_a_part_names_a_problem_by_its_words() -> None:
+    assert names_a_problem("di taiwan gk dapet libur") and names_a_problem("no salary")
+    assert not names_a_problem("tidak boleh") and not names_a_problem("sy di taiwan")

@@ -340,3 +340,17 @@ def test_a_follow_up_after_a_contact_question_is_still_about_the_topic(policy: P
     other = decide(policy, "halo", nlu("halo", "greet"), profile=profile, state=first.state)
     fourth = decide(policy, "trus gmn", nlu("trus gmn", "out_of_scope", 0.4), state=other.state)
     assert fourth.intent != "document_withheld"
+
+
+def test_a_part_without_a_word_of_any_problem_must_be_clear(policy: Policy) -> None:
+    text = "saya mau pulang ke indonesia tapi tidak boleh"
+    parts = (
+        nlu("saya mau pulang ke indonesia", "repatriation", 0.97),
+        nlu("tidak boleh", "working_conditions", 0.63),  # grammar, no problem of its own
+    )
+    d = policy.decide(
+        Turn(text, nlu(text, "repatriation", 0.99), "id", clauses=parts),
+        Profile(country="MY"),
+        DialogueState(),
+    )
+    assert d.intent == "repatriation" and len(d.replies) == 1
