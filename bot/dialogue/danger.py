@@ -94,13 +94,26 @@ def detect(text: str, intent: str | None = None) -> Danger | None:
     # or hurting, outside the harmless sayings.
     if intent == "self_harm" and SOFT_CRISIS.search(line) and not HARMLESS.search(line):
         return Danger(DangerKind.CRISIS, "intent:self_harm")
-    if intent == "emergency":
+    if intent == "emergency" and not _emergency_guess_harmless(parts, line):
         return Danger(DangerKind.EMERGENCY, "intent:emergency")
     # Abuse the classifier recognised, told as happening now ("majikan masih pukul saya").
     words = set(line.split())
     if intent == "abuse_violence" and words & ABUSE_NOW and not words & (SAFE_NOW | ACCIDENT):
         return Danger(DangerKind.EMERGENCY, "intent:abuse_violence+now")
     return None
+
+
+def _emergency_guess_harmless(parts: Sequence[Clause], line: str) -> bool:
+    """The classifier's emergency guess on a danger told as over ("hit me once years ago, now
+    i'm fine"), on pests ("bunuh nyamuk"), or on a question whether something is an emergency."""
+    words = set(line.split())
+    if words & PAST and words & SAFE_NOW:
+        return True
+    if any(
+        set(clause) & PESTS and "bunuh" in {s for w in clause for s in stems(w)} for clause in parts
+    ):
+        return True
+    return bool(words & {"emergency", "darurat"} and words & CONDITIONAL and words & QUESTION)
 
 
 # Crisis --------------------------------------------------------------------------------------

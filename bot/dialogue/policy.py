@@ -14,6 +14,7 @@ from bot.dialogue import context, replies
 from bot.dialogue.cases import mentioned, not_found_reply, references_in, status_reply
 from bot.dialogue.commands import Command, CommandKind, language_asked, parse_command
 from bot.dialogue.danger import DangerKind, detect
+from bot.dialogue.danger_lookalikes import mistaken_guess
 from bot.dialogue.decision import (
     AttachmentRef,
     ChatCleared,
@@ -55,6 +56,10 @@ _YES_DELETE = frozenset({
 # fmt: on
 # What a Rasa server's FallbackClassifier answers when no intent is likely enough.
 FALLBACK = "nlu_fallback"
+# The last rights topic, kept in the state's extra while the worker asks along it.
+_TOPIC = "topic"
+# Questions asked along a topic ("nomor kjri brp?"): a follow-up after them is still about it.
+_ALONG_A_TOPIC = frozenset({"contact_info", "find_support", "thanks"})
 # Where a person works is never "Indonesia" for this helpline.
 HOME_COUNTRY = "ID"
 # A message that names a country and means no more than these is telling us where they work.
@@ -124,6 +129,9 @@ class Policy:
             intent = "affirm" if _yes_delete(turn.text) else intent  # "ya hapus": the yes asked
 
         in_flow = self.flows is not None and self.flows.active(state)
+        if command is None and not in_flow and intent != "change_language" and _asks_language(turn):
+            # "bisa pake bahasa indonesia? paspor sy ditahan": switch, then answer the question.
+            intent = "change_language"
         # A flow's answers ("Mr Tan", "Pak Budi, 0812...") say little about the worker's
         # language: inside a flow it changes only when they ask.
         language = profile.language
@@ -150,6 +158,11 @@ class Policy:
             if self.flows is not None:  # a complaint in progress is marked urgent
                 self.flows.danger(draft, turn, command, self.content)
             return draft
+        if command is None and mistaken_guess(turn.text, intent):
+            # "got hit by the rain", "majikan jual mobilnya": no abuse answer (it opens with
+            # the emergency numbers); the next likely reading, else out of scope.
+            intent = self._next_reading(turn, intent)
+            draft.intent, draft.confidence = intent, None
         if turn.cases.officer_holds and not _clearing_chat(intent, state):
             return draft  # an officer answers this worker now: the bot says nothing
         if self.flows is not None and self.flows.handle(draft, turn, command, intent, self.content):
@@ -181,6 +194,10 @@ class Policy:
             self._not_understood(draft, turn)
         # A question answered along with a change of language is the topic now.
         state.last_intent = draft.intent if draft.intent in intents.RIGHTS else intent
+        if state.last_intent in intents.RIGHTS:
+            state.extra[_TOPIC] = state.last_intent
+        elif state.last_intent not in _ALONG_A_TOPIC:
+            state.extra.pop(_TOPIC, None)
         return draft
 
     # What the message means -------------------------------------------------------------
@@ -210,6 +227,17 @@ class Policy:
             return None, None
         return understood(turn.nlu, self.threshold)
 
+    def _next_reading(self, turn: Turn, mistaken: str | None) -> str:
+        """The classifier's next intent after a mistaken one, if likely enough."""
+        ranking = turn.nlu.ranking if turn.nlu is not None else ()
+        for score in ranking:
+            if score.name in (mistaken, "abuse_violence", "trafficking_scam"):
+                continue
+            if score.confidence >= self.threshold and score.name != FALLBACK:
+                return score.name
+            break
+        return "out_of_scope"
+
     def _problems(
         self, turn: Turn, intent: str | None, *, floor: float = context.CLAUSE_CONFIDENCE
     ) -> list[str]:
@@ -217,9 +245,18 @@ class Policy:
         when the classifier is at least `floor` sure of it: beside a first problem, a second
         must be clear; after a request to switch language, the part is the question itself."""
         found = [intent] if intent is not None else []
+        listed = context.numbered(turn.text)
+        if listed:
+            floor = self.threshold  # "1. paspor ditahan 2. blm digaji": each point is one
         for part in turn.clauses:
-            name, _confidence = understood(part, max(self.threshold, floor))
-            if name is not None:
+            bare = not listed and not context.names_a_problem(part.text)
+            needed = max(floor, context.BARE_CLAUSE_CONFIDENCE) if bare else floor
+            name, _confidence = understood(part, max(self.threshold, needed))
+            if (
+                name is not None
+                and not mistaken_guess(part.text, name)
+                and not _only_a_country(part)
+            ):
                 found.append(name)
         return context.by_urgency(found)
 
@@ -664,15 +701,30 @@ def _last_topic(state: DialogueState) -> str | None:
         return state.pending_intent
     if state.awaiting is None and state.last_intent in intents.RIGHTS:
         return state.last_intent
+    # "paspor ditahan" - "nomor kjri brp?" - "trus gmn": still the passport.
+    topic = state.extra.get(_TOPIC)
+    if state.awaiting is None and state.last_intent in _ALONG_A_TOPIC and topic in intents.RIGHTS:
+        return str(topic)
     return None
 
 
-def _only_a_country(turn: Turn) -> bool:
-    """The message names a country and otherwise only says that they are or work there."""
-    if turn.nlu is None:
+def _asks_language(turn: Turn) -> bool:
+    """One part of a message of several asks for another language, whatever the rest asks."""
+    return any(
+        understood(part, context.LANGUAGE_CONFIDENCE)[0] == "change_language"
+        for part in turn.clauses
+    )
+
+
+def _only_a_country(turn: Turn | NluResult) -> bool:
+    """The message (or part) names a country and otherwise only says that they are there."""
+    nlu = turn if isinstance(turn, NluResult) else turn.nlu
+    if nlu is None:
         return False
     text = turn.text
-    for entity in sorted(turn.nlu.entities, key=lambda e: e.start, reverse=True):
+    if not any(e.type == "country" for e in nlu.entities):
+        return False
+    for entity in sorted(nlu.entities, key=lambda e: e.start, reverse=True):
         if entity.type == "country":
             text = text[: entity.start] + " " + text[entity.end :]
     words = [w for w in normalize(text).split() if w[0].isalnum()]

@@ -63,6 +63,12 @@ ABBREVIATIONS: dict[str, str] = {
     "wht": "what", "hw": "how", "tmr": "tomorrow", "tmrw": "tomorrow", "msg": "message",
     "sal": "salary", "emp": "employer", "ppl": "people", "yr": "year", "yrs": "years",
     "mth": "month", "mths": "months", "wk": "week", "wks": "weeks",
+    # English contractions written without the apostrophe (with it: _contraction below)
+    "hasnt": "has not", "hadnt": "had not", "wasnt": "was not", "werent": "were not",
+    "arent": "are not", "couldnt": "could not", "shouldnt": "should not",
+    "wouldnt": "would not", "mustnt": "must not", "aint": "is not", "youre": "you are",
+    "theyre": "they are", "thats": "that is", "whats": "what is", "ive": "i have",
+    "theyve": "they have", "hes": "he is", "shes": "she is",
     # more chat spellings of Indonesian
     "aku": "saya", "ngk": "tidak", "nggk": "tidak", "kgk": "tidak",
     "gamau": "tidak mau", "gkmau": "tidak mau", "gmau": "tidak mau", "gabisa": "tidak bisa",
@@ -90,7 +96,7 @@ ABBREVIATIONS: dict[str, str] = {
     "camne": "bagaimana", "camana": "bagaimana", "mcm": "macam", "saye": "saya",
     "kerje": "kerja", "keje": "kerja", "sikit": "sedikit", "tengok": "lihat", "tgk": "lihat",
     "cakap": "bicara", "ckp": "bicara", "padam": "hapus", "maklumat": "informasi", "peribadi": "pribadi",
-    "bile": "kapan", "pasal": "tentang",
+    "bile": "kapan", "pasal": "tentang", "petang": "sore",
     # Javanese forms
     "ora": "tidak", "mboten": "tidak", "durung": "belum", "wis": "sudah",
     "uwis": "sudah", "wes": "sudah", "piye": "bagaimana", "kepiye": "bagaimana",
@@ -102,6 +108,12 @@ ABBREVIATIONS: dict[str, str] = {
 # fmt: on
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
+# "can't", "won't", "i'm", "they've", "employer's": the words the data spells out.
+_IRREGULAR = {"can't": "cannot", "won't": "will not", "shan't": "shall not", "let's": "let us"}
+_ENDINGS = (("n't", " not"), ("'m", " am"), ("'re", " are"), ("'ve", " have"), ("'ll", " will"),
+            ("'d", " would"))  # fmt: skip
+# After these, 's is "is"; after any other word a possessive, dropped.
+_IS = frozenset({"it", "that", "what", "there", "he", "she", "who", "where", "here", "how"})
 _REPEAT = re.compile(r"([a-z])\1{2,}")
 # Indonesian reduplication written with a digit: "anak2" -> "anak anak".
 _REDUP = re.compile(r"\b([a-z]{2,})2\b")
@@ -109,7 +121,7 @@ _REDUP = re.compile(r"\b([a-z]{2,})2\b")
 
 def fold(text: str) -> str:
     """Lowercase and drop accents (NFKD), keeping only ASCII-compatible letters where possible."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -118,5 +130,20 @@ def normalize(text: str) -> str:
     folded = _REDUP.sub(r"\1 \1", _REPEAT.sub(r"\1", fold(text)))
     words: list[str] = []
     for token in _TOKEN.findall(folded):
+        if "'" in token:
+            token = _contraction(token)
         words.append(ABBREVIATIONS.get(token, token))
     return " ".join(words)
+
+
+def _contraction(token: str) -> str:
+    """ "can't" -> "cannot", "i'm" -> "i am", "it's" -> "it is", "employer's" -> "employer"."""
+    if token in _IRREGULAR:
+        return _IRREGULAR[token]
+    for ending, full in _ENDINGS:
+        if token.endswith(ending):
+            return token[: -len(ending)] + full
+    if token.endswith("'s"):
+        head = token[:-2]
+        return f"{head} is" if head in _IS else head
+    return token

@@ -220,3 +220,20 @@ def test_normalising_and_word_forms() -> None:
     for form in ("dikunci", "ngunci", "dikunciin", "terkunci", "kuncikan"):
         assert "kunci" in stems(form), form
     assert "pukul" in stems("mukulin") and "siksa" in stems("nyiksa")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my old employer hit me once years ago, now i'm fine",  # over
+        "obat nyamuk buat bunuh nyamuk di kamar",  # pests
+        "is it an emergency if my visa expires next week?",  # a question about the word
+    ],
+)
+def test_the_classifiers_emergency_guess_on_harmless_words_is_no_danger(text: str) -> None:
+    assert detect(text, "emergency") is None
+
+
+def test_the_classifiers_emergency_guess_still_counts_otherwise() -> None:
+    assert detect("plis cepat kesini, keadaan gawat", "emergency") is not None
+    assert detect("come quickly something bad is happening", "emergency") is not None

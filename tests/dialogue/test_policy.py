@@ -260,7 +260,7 @@ def test_several_problems_most_urgent_first_others_offered(policy: Policy) -> No
     assert any(q.payload == "/intent:wages_unpaid" for r in d.replies for q in r.quick_replies)
     assert d.state.last_intent == "abuse_violence"
     # A part the classifier is unsure of names no second problem.
-    unsure = (parts[0], nlu("majikan pukul sy", "abuse_violence", 0.6))
+    unsure = (parts[0], nlu("majikan pukul sy", "abuse_violence", 0.45))
     d = policy.decide(
         Turn(text, nlu(text, "wages_unpaid"), "id", clauses=unsure),
         Profile(country="MY"),
@@ -283,3 +283,74 @@ def test_a_follow_up_while_the_country_question_waits_gives_the_next_steps(
     )
     assert d.intent == "wages_unpaid" and d.state.awaiting == "complaint_offer"
     assert any(q.payload == "/intent:report_problem" for q in d.replies[0].quick_replies)
+
+
+def test_a_language_asked_for_beside_a_question_switches_and_answers_it(policy: Policy) -> None:
+    # The whole message reads as the question; one of its parts asks for Indonesian.
+    text = "bisa pake bahasa indonesia? paspor sy ditahan majikan"
+    parts = (
+        nlu("bisa pake bahasa indonesia", "change_language", 0.98),
+        nlu("paspor sy ditahan majikan", "document_withheld", 0.99),
+    )
+    d = policy.decide(
+        Turn(text, nlu(text, "document_withheld", 0.77), "en", clauses=parts),
+        Profile(language="en", language_chosen=True, country="HK"),
+        DialogueState(),
+    )
+    assert d.profile.language == "id" and d.profile.language_chosen
+    assert d.intent == "document_withheld"
+    assert any("[document_withheld/id/HK]" in r.text for r in d.replies)
+
+
+def test_abuse_heard_in_the_weather_gets_no_abuse_answer(policy: Policy) -> None:
+    text = "got hit by the rain on my day off"
+    d = decide(policy, text, nlu(text, "abuse_violence", 0.72), lang="en")
+    assert d.intent == "out_of_scope" and not d.events
+    assert not any("[abuse_violence" in r.text for r in d.replies)
+    real = "my employer hit me in the rain"
+    d = decide(policy, real, nlu(real, "abuse_violence", 0.72), lang="en")
+    assert d.intent in ("abuse_violence", "emergency")  # a real blow keeps its answer
+
+
+def test_each_point_of_a_numbered_list_counts_as_a_problem(policy: Policy) -> None:
+    text = "kak mau tanya 2 hal. 1 paspor sy ditahan agen. 2 sy blm digaji"
+    parts = (
+        nlu("kak mau tanya 2 hal", "out_of_scope", 0.2),
+        nlu("paspor sy ditahan agen", "document_withheld", 0.98),
+        nlu("sy blm digaji", "wages_unpaid", 0.57),  # clear enough for a point of a list
+    )
+    d = policy.decide(
+        Turn(text, nlu(text, "document_withheld", 0.6), "id", clauses=parts),
+        Profile(country="MY"),
+        DialogueState(),
+    )
+    assert d.intent == "document_withheld"
+    assert any(q.payload == "/intent:wages_unpaid" for r in d.replies for q in r.quick_replies)
+
+
+def test_a_follow_up_after_a_contact_question_is_still_about_the_topic(policy: Policy) -> None:
+    profile = Profile(country="HK")
+    first = decide(policy, "paspor dipegang agen", nlu("x", "document_withheld"), profile=profile)
+    second = decide(
+        policy, "nomor kjri", nlu("x", "contact_info"), profile=profile, state=first.state
+    )
+    third = decide(policy, "trus gmn", nlu("trus gmn", "out_of_scope", 0.4), state=second.state)
+    assert third.intent == "document_withheld" and third.state.awaiting == "complaint_offer"
+    # Something else in between ends the topic.
+    other = decide(policy, "halo", nlu("halo", "greet"), profile=profile, state=first.state)
+    fourth = decide(policy, "trus gmn", nlu("trus gmn", "out_of_scope", 0.4), state=other.state)
+    assert fourth.intent != "document_withheld"
+
+
+def test_a_part_without_a_word_of_any_problem_must_be_clear(policy: Policy) -> None:
+    text = "saya mau pulang ke indonesia tapi tidak boleh"
+    parts = (
+        nlu("saya mau pulang ke indonesia", "repatriation", 0.97),
+        nlu("tidak boleh", "working_conditions", 0.63),  # grammar, no problem of its own
+    )
+    d = policy.decide(
+        Turn(text, nlu(text, "repatriation", 0.99), "id", clauses=parts),
+        Profile(country="MY"),
+        DialogueState(),
+    )
+    assert d.intent == "repatriation" and len(d.replies) == 1

@@ -25,6 +25,20 @@ def test_normalizes_informal_malay_and_javanese_forms(raw: str, normal: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("i can\u2019t go out", "i cannot go out"),
+        ("my employer's wife won't pay", "my employer wife will not pay"),
+        ("it's late, they're not paying", "it is late , they are not paying"),
+        ("employer hasnt paid, i'm sick", "employer has not paid , i am sick"),
+        ("i've been ill", "i have been ill"),
+    ],
+)
+def test_spells_out_english_contractions(raw: str, normal: str) -> None:
+    assert normalize(raw) == normal
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [
         ("bos kat kilang tak bayar gaji sy dah dua bulan", "wages_unpaid"),
