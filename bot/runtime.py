@@ -49,6 +49,7 @@ class Runtime:
     async def close(self) -> None:
         await self.channels.stop()
         self.desk.live.close()
+        await self.desk.live.drain()
         await self.database.dispose()
 
 

@@ -77,6 +77,16 @@ class Live:
     def close(self) -> None:
         self.closing.set()
 
+    async def drain(self, within: float = 5.0) -> None:
+        """Wait for the tasks started after commits (a staff chat send), so that none holds a
+        database connection when the engine is disposed; any still running after `within`
+        are cancelled."""
+        if not self._background:
+            return
+        _done, pending = await asyncio.wait(set(self._background), timeout=within)
+        for task in pending:
+            task.cancel()
+
 
 def _forget(sync_session: Any) -> None:
     sync_session.info.pop(_PENDING, None)

@@ -291,8 +291,8 @@ async def test_the_consent_shows_with_its_time_and_flow_version(
     page = (await (await client("ani")).get(f"/dashboard/cases/{reference}")).text
     assert 'id="consent"' in page
     shown = page.split('id="consent">', 1)[1].split("</p>", 1)[0]
-    assert "Consent given" in shown and "2026-11-23 03:04 UTC" in shown
-    assert "wages_unpaid" in shown and "ab12cd34ef56" in shown
+    assert "Consent given" in shown and "Nov 23, 2026 10:04 WIB" in shown
+    assert "Wages unpaid or cut" in shown and "ab12cd34ef56" in shown
     assert "{&#39;answer&#39;" not in page and "Consent</dt>" not in page  # not as raw JSON
 
 

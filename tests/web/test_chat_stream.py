@@ -127,7 +127,7 @@ async def read_events(
         if len(events) >= want:
             done.set()
 
-    await asyncio.wait_for(app(scope, receive, send), 10)
+    await asyncio.wait_for(app(scope, receive, send), 30)
     return events
 
 
