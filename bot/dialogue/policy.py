@@ -58,6 +58,8 @@ _YES_DELETE = frozenset({
 FALLBACK = "nlu_fallback"
 # The last rights topic, kept in the state's extra while the worker asks along it.
 _TOPIC = "topic"
+# Topics a follow-up ("terus gmn?") continues: rights answers and the information answers.
+_FOLLOWED = frozenset((*intents.RIGHTS, *intents.INFORMATION))
 # Questions asked along a topic ("nomor kjri brp?"): a follow-up after them is still about it.
 _ALONG_A_TOPIC = frozenset({"contact_info", "find_support", "thanks"})
 # Where a person works is never "Indonesia" for this helpline.
@@ -171,7 +173,7 @@ class Policy:
             return self._country_noted(draft)
         topic = _last_topic(state)
         if command is None and topic is not None and context.follow_up(turn.text):
-            # "terus gmn?" after a rights answer: what to do next about that topic.
+            # "terus gmn?" after a rights or information answer: what to do next about it.
             state.misunderstood = 0
             draft.intent = topic
             self._next_steps(draft, topic)
@@ -194,7 +196,7 @@ class Policy:
             self._not_understood(draft, turn)
         # A question answered along with a change of language is the topic now.
         state.last_intent = draft.intent if draft.intent in intents.RIGHTS else intent
-        if state.last_intent in intents.RIGHTS:
+        if state.last_intent in _FOLLOWED:
             state.extra[_TOPIC] = state.last_intent
         elif state.last_intent not in _ALONG_A_TOPIC:
             state.extra.pop(_TOPIC, None)
@@ -699,11 +701,11 @@ def _last_topic(state: DialogueState) -> str | None:
     waiting = (Awaiting.COMPLAINT_OFFER, Awaiting.COUNTRY)
     if state.awaiting in waiting and state.pending_intent in intents.RIGHTS:
         return state.pending_intent
-    if state.awaiting is None and state.last_intent in intents.RIGHTS:
+    if state.awaiting is None and state.last_intent in _FOLLOWED:
         return state.last_intent
     # "paspor ditahan" - "nomor kjri brp?" - "trus gmn": still the passport.
     topic = state.extra.get(_TOPIC)
-    if state.awaiting is None and state.last_intent in _ALONG_A_TOPIC and topic in intents.RIGHTS:
+    if state.awaiting is None and state.last_intent in _ALONG_A_TOPIC and topic in _FOLLOWED:
         return str(topic)
     return None
 

@@ -100,6 +100,12 @@ TOPICS = {
     "lost_contact": N_("losing contact with a family member"),
     "contract_info": N_("your contract"),
     "migrate_safely": N_("going abroad safely"),
+    "absconding": N_("leaving your employer without permission"),
+    "passport_renewal": N_("renewing or replacing your passport"),
+    "worker_death": N_("the death of a worker"),
+    "health_care_refused": N_("health care your employer refuses"),
+    "contract_end": N_("the end or extension of your contract"),
+    "change_employer": N_("changing employer"),
 }
 
 
