@@ -74,6 +74,9 @@ _WHERE_I_WORK = frozenset({
     "lagi", "sedang", "masih", "negara", "ada", "kak", "mbak", "pak", "bu", "ya",
     "i", "i'm", "im", "am", "we", "in", "at", "work", "working", "live", "living", "now",
     "currently", "still", "the", "country",
+    # A correction of where: "sorry i mean i work in singapore", "eh maksudnya sy di hk".
+    "sorry", "mean", "meant", "actually", "oops", "oh", "eh", "maaf", "sori", "maksud",
+    "maksudnya", "ralat",
 })
 # fmt: on
 
