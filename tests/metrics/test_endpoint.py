@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from pydantic import SecretStr
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.cases import Actor
