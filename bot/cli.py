@@ -1,4 +1,4 @@
-"""The `helpline` command: run, chat, parse, train, check, doctor, backup, restore."""
+"""The `helpline` command: run, chat, parse, train, check, doctor, migrate, backup, restore."""
 
 from __future__ import annotations
 
@@ -212,6 +212,26 @@ def doctor() -> None:
     failed = sum(f.level == "fail" for f in findings)
     typer.echo(f"{failed} problem(s)" if failed else "all good")
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database's schema to this version and exit (Kubernetes runs it as a Job before
+    a rollout; `helpline run` does it too, so this is never required)."""
+    from bot.storage import db
+
+    settings = _settings()
+    logs.configure(settings.log_level, json=settings.env == "production")
+
+    async def go() -> None:
+        engine = db.create_engine(settings.effective_database_url)
+        try:
+            await db.migrate(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+    typer.echo("database at the newest schema")
 
 
 @app.command()
