@@ -4,6 +4,7 @@ answers /health on the test PostgreSQL within seconds."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from ruamel.yaml import YAML
 from bot.settings import PROJECT_ROOT, Settings
 from tests.conftest import TEST_KEY
 from tests.databases import PostgresServer
+from tests.waiting import until
 
 DOCKER = PROJECT_ROOT / "deploy" / "docker"
 HADOLINT = Path(sys.executable).parent / "hadolint"
@@ -56,9 +58,15 @@ def test_compose_configures_the_helpline_with_helpline_settings_and_pinned_image
     assert names and names <= KNOWN | {"HELPLINE_DB_PASSWORD"}, names - KNOWN
 
 
+async def _docker(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(
+        subprocess.run, ["docker", *args], capture_output=True, text=True, check=check
+    )
+
+
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_the_image_builds_and_answers_health_within_seconds(
+async def test_the_image_builds_and_answers_health_within_seconds(
     postgres_server: PostgresServer,
 ) -> None:
     if os.environ.get("HELPLINE_TEST_DOCKER") != "1":
@@ -67,12 +75,9 @@ def test_the_image_builds_and_answers_health_within_seconds(
         pytest.skip("docker is not installed")
     base = os.environ.get("HELPLINE_TEST_DOCKER_BASE", "helpline-base:bookworm")
     tag = "helpline:test"
-    build = subprocess.run(
-        ["docker", "build", "--network", "host", "--build-arg", f"BASE_IMAGE={base}"]
-        + ["-f", str(DOCKER / "Dockerfile"), "-t", tag, str(PROJECT_ROOT)],
-        capture_output=True,
-        text=True,
-        check=False,
+    build = await _docker(
+        *("build", "--network", "host", "--build-arg", f"BASE_IMAGE={base}"),
+        *("-f", str(DOCKER / "Dockerfile"), "-t", tag, str(PROJECT_ROOT)),
     )
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     database = postgres_server.create(migrated=False)  # the container migrates it
@@ -85,34 +90,35 @@ def test_the_image_builds_and_answers_health_within_seconds(
         "HELPLINE_PORT": str(port),
     }
     started = time.monotonic()
-    subprocess.run(
-        ["docker", "run", "-d", "--rm", "--name", name, "--network", "host", "--read-only"]
-        + ["--tmpfs", "/tmp"]
-        + [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
-        + [tag],
+    await _docker(
+        *("run", "-d", "--rm", "--name", name, "--network", "host", "--read-only"),
+        *("--tmpfs", "/tmp"),
+        *(arg for key, value in env.items() for arg in ("-e", f"{key}={value}")),
+        tag,
         check=True,
-        capture_output=True,
     )
     try:
-        health = None
-        while time.monotonic() - started < 60:
+        answers: list[httpx.Response] = []
+
+        async def answered() -> bool:
             try:
-                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
+                async with httpx.AsyncClient() as client:
+                    answers.append(await client.get(f"http://127.0.0.1:{port}/health", timeout=2))
             except httpx.TransportError:
-                time.sleep(0.5)  # the container is starting; nothing to poll but the port
+                return False  # still starting
+            return True
+
+        await until(answered, seconds=60, what="the container to answer /health")
         ready = time.monotonic() - started
-        logs = subprocess.run(["docker", "logs", name], capture_output=True, text=True).stderr
-        assert health is not None and health.status_code == 200, logs[-3000:]
+        health = answers[-1]
+        logs = (await _docker("logs", name)).stderr
+        assert health.status_code == 200, logs[-3000:]
         assert health.json()["database"] == "postgresql"
         assert ready < 30, f"ready after {ready:.1f} s"
-        assert '"event"' in logs or not logs.strip()  # production logs are JSON lines
-        user = subprocess.run(
-            ["docker", "exec", name, "id", "-u"], capture_output=True, text=True, check=True
-        )
-        assert user.stdout.strip() == "10001"
-        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        assert (await _docker("exec", name, "id", "-u", check=True)).stdout.strip() == "10001"
+        async with httpx.AsyncClient() as client:
+            metrics = await client.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
         assert metrics.status_code == 200 and "helpline_outbox_depth" in metrics.text
     finally:
-        subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
+        await _docker("rm", "-f", name)
         postgres_server.drop(database)
