@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
@@ -12,6 +15,7 @@ from bot.cases.status import Source
 from bot.messages import Inbound
 from bot.runtime import Runtime
 from bot.server import create_server_app
+from bot.settings import PROJECT_ROOT
 from bot.staff import create_staff
 from bot.storage.models import Worker
 
@@ -104,3 +108,17 @@ async def test_with_a_token_any_address_may_read_with_it_and_none_without(
     right = await _scrape(runtime, client=remote, Authorization="Bearer s3cret-token")
     assert right.status_code == 200
     assert "helpline_outbox_depth" in right.text
+
+
+def test_the_grafana_dashboard_queries_only_metrics_that_exist(runtime: Runtime) -> None:
+    dashboard = json.loads((PROJECT_ROOT / "deploy" / "grafana" / "helpline.json").read_text())
+    names = {
+        sample.name for metric in runtime.metrics.registry.collect() for sample in metric.samples
+    }
+    queried = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"helpline_[a-z_]+", target["expr"])
+    }
+    assert queried and queried <= names, queried - names
