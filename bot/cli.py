@@ -1,4 +1,4 @@
-"""The `helpline` command: run, chat, parse, train, check, doctor."""
+"""The `helpline` command: run, chat, parse, train, check, doctor, migrate, backup, restore."""
 
 from __future__ import annotations
 
@@ -212,6 +212,76 @@ def doctor() -> None:
     failed = sum(f.level == "fail" for f in findings)
     typer.echo(f"{failed} problem(s)" if failed else "all good")
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database's schema to this version and exit (Kubernetes runs it as a Job before
+    a rollout; `helpline run` does it too, so this is never required)."""
+    from bot.storage import db
+
+    settings = _settings()
+    logs.configure(settings.log_level, json=settings.env == "production")
+
+    async def go() -> None:
+        engine = db.create_engine(settings.effective_database_url)
+        try:
+            await db.migrate(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+    typer.echo("database at the newest schema")
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="The backup file to write (replaced if present).")],
+) -> None:
+    """Copy the whole database to a file, while the bot runs: pg_dump's custom format on
+    PostgreSQL, SQLite's online backup. The data stays encrypted: keep the keys elsewhere."""
+    from bot.storage.backup import BackupError
+    from bot.storage.backup import backup as write_backup
+
+    settings = _settings()
+    try:
+        write_backup(settings.effective_database_url, path)
+    except BackupError as exc:
+        typer.echo(f"backup failed: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"backup written: {path} ({path.stat().st_size} bytes)")
+    if not settings.encryption_keys:
+        typer.echo(
+            f"note: the development key in {settings.data_dir / 'secret.key'} is not in the "
+            "backup; without it the backup cannot be read",
+            err=True,
+        )
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file written by `helpline backup`.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask; replace the database's tables.")
+    ] = False,
+) -> None:
+    """Replace the database's tables with a backup's. Stop every helpline process first; start
+    them with the keys the backup was made with (or newer ones listed before them)."""
+    from bot.storage.backup import BackupError
+    from bot.storage.backup import restore as read_backup
+
+    settings = _settings()
+    if not yes:
+        typer.confirm(
+            "This replaces every table in the configured database with the backup's. Continue?",
+            abort=True,
+        )
+    try:
+        read_backup(settings.effective_database_url, path)
+    except BackupError as exc:
+        typer.echo(f"restore failed: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("restored; `helpline run` migrates it to this version on start")
 
 
 def _jsonable(value: Any) -> Any:

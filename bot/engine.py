@@ -37,6 +37,7 @@ from bot.dialogue.reading import MAX_CLAUSES, danger_in_rest, read
 from bot.dialogue.state import DialogueState, Profile
 from bot.i18n import normalise_language, translator
 from bot.messages import ANSWERED_IN_PLACE, Action, Inbound, QuickReply, Reply
+from bot.metrics.instruments import Metrics
 from bot.nlu.types import NluBackend, NluError, NluResult
 from bot.storage.crypto import Cipher
 from bot.storage.models import (
@@ -107,6 +108,8 @@ class Engine:
         cipher: Cipher,
         detect_language: Callable[[str], str | None],
         hooks: EngineHooks | None = None,
+        *,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.nlu = nlu
@@ -114,6 +117,7 @@ class Engine:
         self.cipher = cipher
         self.detect_language = detect_language
         self.hooks: EngineHooks = hooks or NoHooks()
+        self.metrics = metrics or Metrics()
         self._turns: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
@@ -164,6 +168,7 @@ class Engine:
                 created_at=utcnow(),
             )
             # Two processes may receive the same delivery at once: the unique key decides.
+            stored = False
             message_id = await session.scalar(
                 insert(Message).values(**values).on_conflict_do_nothing().returning(Message.id)
             )
@@ -178,6 +183,7 @@ class Engine:
                 log.info("inbound.repeat", message_id=message_id, channel=inbound.channel)
             else:
                 log.info("inbound.stored", message_id=message_id, channel=inbound.channel)
+                stored = True
                 if inbound.visible_id is not None:
                     # An edit shows under the id of the message it changed: kept once.
                     await session.execute(
@@ -191,7 +197,9 @@ class Engine:
                         .on_conflict_do_nothing()
                     )
             assert message_id is not None  # inserted, or the row that made the insert conflict
-            return worker_id, message_id
+        if stored:
+            self.metrics.received.labels(channel=inbound.channel).inc()
+        return worker_id, message_id
 
     async def process_pending(self, worker_id: int) -> dict[int, list[Reply]]:
         """Process the worker's unprocessed messages in order; replies by inbound message id."""
@@ -216,6 +224,7 @@ class Engine:
             waiting = await session.scalar(_next_received(worker_id))
         if waiting is None:
             return None
+        started = time.perf_counter()
         turn = await self._understand(waiting)
         async with self.sessions.begin() as session:
             await _lock_conversation(session, worker_id)
@@ -225,7 +234,9 @@ class Engine:
             if message.id != turn.message_id:
                 # Another process answered the one understood meanwhile: this one now.
                 turn = await self._understand(message)
-            return message.id, await self._process(session, worker_id, message, turn)
+            replies = await self._process(session, worker_id, message, turn)
+        self.metrics.processing.observe(time.perf_counter() - started)
+        return message.id, replies
 
     async def park(self, worker_id: int, message_id: int, reason: str) -> bool:
         """Set aside a message that keeps failing: the worker is told, staff take it over, and

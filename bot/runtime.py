@@ -21,6 +21,8 @@ from bot.content import Content
 from bot.dialogue.flows import FlowLibrary, FlowRunner
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
+from bot.metrics.database import DatabaseCollector
+from bot.metrics.instruments import Metrics, TimedNlu
 from bot.nlu.types import NluBackend, NluError, NluResult
 from bot.settings import Settings
 from bot.storage import db
@@ -41,6 +43,8 @@ class Runtime:
     channels: Channels  # Telegram and WhatsApp (each on when configured), outbox, evidence
     staff_chat: StaffMessages  # alerts for staff group chats, kept until Telegram took them
     mailbox: Mailbox  # what the web chat page and the terminal read between their messages
+    metrics: Metrics  # this process's counters, and the shared state below (`/metrics`)
+    shared_metrics: DatabaseCollector
 
     async def health(self) -> dict[str, object]:
         await db.ping(self.database)
@@ -149,8 +153,26 @@ async def build(
     desk = Desk(directory, live, alerts, clock=clock)
     language = detect_language or detect_by_text
     privacy = Privacy(directory, flows, timedelta(days=settings.retention_days))
-    engine = Engine(sessions, backend, policy, cipher, language, CaseHooks(desk, privacy))
-    channels = Channels(settings, engine, clock=clock, sleep=sleep, outbox_options=outbox_options)
+    metrics = Metrics()
+    shared_metrics = DatabaseCollector(sessions, clock=clock)
+    metrics.registry.register(shared_metrics)
+    engine = Engine(
+        sessions,
+        TimedNlu(backend, metrics),
+        policy,
+        cipher,
+        language,
+        CaseHooks(desk, privacy),
+        metrics=metrics,
+    )
+    channels = Channels(
+        settings,
+        engine,
+        clock=clock,
+        sleep=sleep,
+        outbox_options=outbox_options,
+        metrics=metrics,
+    )
     if channels.telegram is not None:
         staff_chat.sender = channels.telegram.staff_chat
         channels.telegram.staff_groups = frozenset(
@@ -174,4 +196,6 @@ async def build(
         channels,
         staff_chat,
         mailbox,
+        metrics,
+        shared_metrics,
     )

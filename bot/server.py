@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import structlog
 from starlette.applications import Starlette
+from starlette.routing import BaseRoute
 
 from bot.cases import overdue_job, retention_job, unclaimed_job, waiting_job
 from bot.cases.digest import DigestSchedule, digest_job
@@ -18,6 +19,7 @@ from bot.dashboard import PATH as DASHBOARD
 from bot.dashboard import dashboard
 from bot.dialogue.flows import watch_flows
 from bot.jobs import Job, run_forever
+from bot.metrics.endpoint import metrics_route
 from bot.runtime import Runtime, build
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -80,12 +82,21 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         chat=chat,
         mailbox=runtime.mailbox,
         health_check=runtime.health,
-        extra_routes=[*runtime.channels.routes(), officers],
+        extra_routes=[*runtime.channels.routes(), _metrics(runtime), officers],
         lifespan=lifespan,
     )
     if production:
         app.add_middleware(SecurityHeaders, headers=HSTS)
     return app
+
+
+def _metrics(runtime: Runtime) -> BaseRoute:
+    token = runtime.settings.metrics_token
+    return metrics_route(
+        runtime.metrics,
+        runtime.shared_metrics,
+        token=token.get_secret_value() if token else None,
+    )
 
 
 def scheduled(runtime: Runtime, base_url: str | None = None) -> list[Job]:

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     # The supervisors' daily digest (bot/cases/digest.py): to each organisation's staff chat
     # (organisations.yml), else to the staff chat above, at this local hour unless it names one.
     digest_hour: int = Field(default=7, ge=0, le=23)
+    # Bearer token for /metrics; unset, only a scraper on this machine may read them.
+    metrics_token: SecretStr | None = None
     # Partner sites that may show the web chat in a frame (the widget): comma-separated origins.
     web_chat_origins: str | None = None
 

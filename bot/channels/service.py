@@ -19,6 +19,7 @@ from bot.channels import quiet_library_logs
 from bot.channels.inbound import InboundEngine, Receiver
 from bot.evidence import EvidenceCollector, Fetcher
 from bot.messages import ChannelKind
+from bot.metrics.instruments import Metrics
 from bot.outbox import Outbox, Pacer, Sender
 from bot.outbox.pull import PullSender
 from bot.outbox.registry import ChannelOff, senders_for_every_channel
@@ -43,6 +44,7 @@ class Channels:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         outbox_options: dict[str, Any] | None = None,
         retry_policy: RetryPolicy | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         quiet_library_logs()
         self.settings = settings
@@ -104,6 +106,7 @@ class Channels:
             senders_for_every_channel(senders),
             pacers=pacers,
             clock=clock,
+            metrics=metrics,
             **{"concurrency": settings.send_concurrency, **self.outbox_options},
         )
         self.evidence = EvidenceCollector(engine.sessions, fetchers, clock=clock)

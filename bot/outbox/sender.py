@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.metrics.instruments import Metrics
 from bot.outbox import store
 from bot.outbox.types import (
     Kind,
@@ -105,6 +106,7 @@ class Outbox:
         concurrency: int = 8,
         poll_interval: float = 1.0,
         max_pause: float = 3600.0,
+        metrics: Metrics | None = None,
     ) -> None:
         """`renew_every`: seconds between renewals of the leases held (a third of the lease)."""
         self.sessions = sessions
@@ -118,6 +120,7 @@ class Outbox:
         self.concurrency = concurrency
         self.poll_interval = poll_interval
         self.max_pause = max_pause
+        self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -224,8 +227,10 @@ class Outbox:
         try:
             sent = await sender.send(outgoing)
         except RetryLater as exc:
+            self._count(claimed, "paced")
             await self._paced(claimed, exc, pacer)
         except OutsideWindow:
+            self._count(claimed, "held")
             async with self.sessions.begin() as session:
                 await store.hold(session, claimed.id, now=self.clock())
             log.info("outbox.held", message_id=claimed.id, channel=claimed.channel)
@@ -241,6 +246,10 @@ class Outbox:
             await self._retry(claimed, SendError(f"unexpected {type(exc).__name__}"))
         else:
             await self._sent(claimed, sent)
+            self.metrics.sent.labels(channel=claimed.channel).inc()
+
+    def _count(self, claimed: store.Claimed, outcome: str) -> None:
+        self.metrics.send_failures.labels(channel=claimed.channel, outcome=outcome).inc()
 
     async def _sent(self, claimed: store.Claimed, sent: Sent) -> None:
         await store.mark_sent(
@@ -267,6 +276,7 @@ class Outbox:
         if claimed.attempts >= self.max_attempts:
             await self._failed(claimed, exc.reason)
             return
+        self._count(claimed, "retry")
         at = self.clock() + timedelta(seconds=self.backoff.delay(claimed.attempts))
         await store.mark_retry(self.sessions, claimed.id, at=at, reason=exc.reason)
         log.warning(
@@ -278,6 +288,7 @@ class Outbox:
         )
 
     async def _failed(self, claimed: store.Claimed, reason: str) -> None:
+        self._count(claimed, "failed")
         await store.mark_failed(self.sessions, claimed.id, reason=reason, now=self.clock())
         log.error(
             "outbox.failed",

@@ -51,6 +51,12 @@ async def test_telegram_429_is_obeyed(
     await helpline.settle()
     assert all(m.status == "sent" for m in await helpline.outbound())
     assert len(telegram_stub.sent) == len(await helpline.outbound())
+    # /metrics counts what this process's outbox saw.
+    registry = helpline.outbox.metrics.registry
+    paced = {"channel": "telegram", "outcome": "paced"}
+    assert registry.get_sample_value("helpline_send_failures_total", paced) == 1
+    sent = registry.get_sample_value("helpline_messages_sent_total", {"channel": "telegram"})
+    assert sent == len(await helpline.outbound())
 
 
 async def test_telegram_500_is_retried_with_backoff_then_failed_visibly(
@@ -95,6 +101,11 @@ async def test_a_refusal_fails_at_once(helpline: Helpline, telegram_stub: Telegr
     row = await _row(helpline, message_id)
     assert row.status == "failed" and row.attempts == 1
     assert row.error == "telegram 403: Forbidden: bot was blocked by the user"
+    failed = {"channel": "telegram", "outcome": "failed"}
+    assert (
+        helpline.outbox.metrics.registry.get_sample_value("helpline_send_failures_total", failed)
+        == 1
+    )
 
 
 async def test_twilio_429_and_500(
