@@ -138,6 +138,7 @@ async def measure(runtime: Any, count: int, profile: bool) -> None:
     took: list[float] = []
     profiler = cProfile.Profile() if profile else None
     started_all = time.perf_counter()
+    cpu = time.process_time()
     for i, (user, say) in enumerate(texts[100 : 100 + count]):
         inbound = Inbound("web", f"{user}", say, channel_message_id=f"m{i}")
         started = time.perf_counter()
@@ -148,12 +149,14 @@ async def measure(runtime: Any, count: int, profile: bool) -> None:
             profiler.disable()
         took.append(time.perf_counter() - started)
     total = time.perf_counter() - started_all
+    cpu = time.process_time() - cpu
     whole = sum(took)
     print(f"{runtime.database.dialect.name}: {count} messages, one at a time")
     print(
         f"  {1000 * whole / count:.2f} ms a message (p50 {1000 * statistics.median(took):.2f}, "
         f"p99 {1000 * statistics.quantiles(took, n=100)[98]:.2f}); {count / total:.0f} msg/s; "
-        f"{statements / count:.1f} SQL statements a message"
+        f"{statements / count:.1f} SQL statements a message; "
+        f"{1000 * cpu / count:.2f} ms of this process's CPU a message"
     )
     accounted = 0.0
     for stage in ("store", "understand", "hooks.context", "decide", "after_decision"):
