@@ -33,8 +33,6 @@ import itertools
 import json
 import os
 import random
-import signal
-import socket
 import sqlite3
 import sys
 import time
@@ -52,16 +50,23 @@ from starlette.applications import Starlette  # noqa: E402
 from starlette.types import Receive, Scope, Send  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
+from bench.launch import (  # noqa: E402
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    PUBLIC_URL,
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    WHATSAPP_FROM,
+    Server,
+    asyncpg_url,
+    free_port,
+    fresh_database,
+    server_env,
+)
 from tests.channels.stubs import TelegramStub, TwilioStub  # noqa: E402
 from tests.live import serve  # noqa: E402
 
 DATA = ROOT / "var" / "bench-faults"
-PUBLIC_URL = "https://helpline.example.org"
-TELEGRAM_TOKEN = "123456:BENCH-token_abc"
-TELEGRAM_SECRET = "bench-secret"
-ACCOUNT_SID = "AC" + "3" * 32
-AUTH_TOKEN = "bench-auth-token"
-WHATSAPP_FROM = "whatsapp:+14155238886"
 POSTGRES_URL = os.environ.get(
     "HELPLINE_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/helpline_faults"
 )
@@ -136,56 +141,6 @@ class FaultyApi:
             )
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": json.dumps(body).encode()})
-
-
-class Server:
-    """`helpline run` in a subprocess, killed and restarted on demand."""
-
-    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
-        self.env = env
-        self.port = port
-        self.log = log
-        self.process: asyncio.subprocess.Process | None = None
-        self.url = f"http://127.0.0.1:{port}"
-
-    async def start(self, within: float = 180.0) -> float:
-        """Start and wait until /health answers; the seconds it took."""
-        started = time.monotonic()
-        helpline = ROOT / ".venv" / "bin" / "helpline"
-        command = [str(helpline)] if helpline.exists() else [sys.executable, "-m", "bot.cli"]
-        with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                *command,
-                "run",
-                "--port",
-                str(self.port),
-                cwd=DATA,
-                env=self.env,
-                stdout=log,
-                stderr=log,
-            )
-        async with httpx.AsyncClient(timeout=2) as client:
-            while time.monotonic() - started < within:
-                if self.process.returncode is not None:
-                    raise RuntimeError(f"the server exited: see {self.log}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(self.url + "/health")).status_code == 200:
-                        return time.monotonic() - started
-                await asyncio.sleep(0.1)
-        raise RuntimeError(f"the server did not start within {within} s: see {self.log}")
-
-    async def kill(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGKILL)
-            await self.process.wait()
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 15)
-            except TimeoutError:
-                await self.kill()
 
 
 class Bench:
@@ -302,7 +257,7 @@ class Bench:
             import asyncpg
 
             name = url.rsplit("/", 1)[1].split("?")[0]
-            connection = await asyncpg.connect(_asyncpg_url(url, "postgres"))
+            connection = await asyncpg.connect(asyncpg_url(url, "postgres"))
             try:
                 ends = time.monotonic() + seconds
                 while time.monotonic() < ends:
@@ -383,35 +338,6 @@ class Bench:
         return ok
 
 
-def _asyncpg_url(url: str, database: str | None = None) -> str:
-    plain = "postgresql://" + url.split("://", 1)[1].split("?")[0]
-    return plain.rsplit("/", 1)[0] + "/" + database if database else plain
-
-
-async def fresh_database(kind: str) -> str:
-    if kind == "sqlite":
-        path = DATA / "faults.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)  # noqa: ASYNC240
-        return f"sqlite+aiosqlite:///{path}"
-    import asyncpg
-
-    name = POSTGRES_URL.rsplit("/", 1)[1].split("?")[0]
-    connection = await asyncpg.connect(_asyncpg_url(POSTGRES_URL, "postgres"))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return POSTGRES_URL
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -437,28 +363,18 @@ async def main() -> int:
     DATA.mkdir(parents=True, exist_ok=True)
     log = DATA / f"server-{args.database}.log"
     log.unlink(missing_ok=True)
-    database_url = await fresh_database(args.database)
+    database_url = await fresh_database(args.database, DATA / "faults.db", POSTGRES_URL)
     bench = Bench(args.database, args.duration, args.rate, args.seed)
     async with serve(bench.api) as api_url:
         bench.telegram.url = bench.twilio.url = api_url
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("HELPLINE_")},
-            "HELPLINE_DATABASE_URL": database_url,
-            "HELPLINE_DATA_DIR": str(DATA),
-            "HELPLINE_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "HELPLINE_LOG_LEVEL": "warning",
-            "HELPLINE_PUBLIC_URL": PUBLIC_URL,
-            "HELPLINE_SEND_CONCURRENCY": str(args.concurrency),
-            "HELPLINE_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
-            "HELPLINE_TELEGRAM_SECRET": TELEGRAM_SECRET,
-            "HELPLINE_TELEGRAM_MODE": "webhook",
-            "HELPLINE_TELEGRAM_API_URL": api_url,
-            "HELPLINE_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "HELPLINE_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "HELPLINE_TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
-            "HELPLINE_TWILIO_API_URL": api_url,
-        }
-        server = Server(env, free_port(), log)
+        env = server_env(
+            database_url,
+            DATA,
+            api_url,
+            Fernet.generate_key().decode(),
+            HELPLINE_SEND_CONCURRENCY=str(args.concurrency),
+        )
+        server = Server(env, free_port(), log, DATA)
         print(f"starting the server on {args.database} ...", flush=True)
         took = await server.start()
         print(f"  up in {took:.1f} s; {args.duration:.0f} s of load at {args.rate}/s; faults:")

@@ -122,7 +122,7 @@ class Engine:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         worker_id, message_id = await self.store(inbound)
-        processed = await self.process_pending(worker_id)
+        processed = await self.process_pending(worker_id, until=message_id)
         if message_id in processed:
             return processed[message_id]
         # A repeat, or processed meanwhile by another process: the replies already made.
@@ -133,29 +133,35 @@ class Engine:
         user_hash = self.cipher.lookup_hash(inbound.user_id)
         async with self.sessions.begin() as session:
             insert = _insert_for(session)
-            await session.execute(
-                insert(Worker)
-                .values(
-                    channel=inbound.channel,
-                    channel_user_hash=user_hash,
-                    channel_user_id=inbound.user_id,
-                    created_at=utcnow(),
-                    last_seen_at=utcnow(),
-                    language_chosen=False,
+            find = (
+                select(Worker.id, Conversation.id)
+                .outerjoin(Conversation, Conversation.worker_id == Worker.id)
+                .where(Worker.channel == inbound.channel, Worker.channel_user_hash == user_hash)
+            )
+            # A returning worker (most messages) and their conversation: one statement.
+            found = (await session.execute(find)).first()
+            if found is None:
+                await session.execute(
+                    insert(Worker)
+                    .values(
+                        channel=inbound.channel,
+                        channel_user_hash=user_hash,
+                        channel_user_id=inbound.user_id,
+                        created_at=utcnow(),
+                        last_seen_at=utcnow(),
+                        language_chosen=False,
+                    )
+                    .on_conflict_do_nothing()
                 )
-                .on_conflict_do_nothing()
-            )
-            worker_id = await session.scalar(
-                select(Worker.id).where(
-                    Worker.channel == inbound.channel, Worker.channel_user_hash == user_hash
+                found = (await session.execute(find)).first()
+                assert found is not None  # inserted or found just above
+            worker_id, conversation_id = found
+            if conversation_id is None:
+                await session.execute(
+                    insert(Conversation)
+                    .values(worker_id=worker_id, state={}, created_at=utcnow(), updated_at=utcnow())
+                    .on_conflict_do_nothing()
                 )
-            )
-            assert worker_id is not None  # inserted or found just above
-            await session.execute(
-                insert(Conversation)
-                .values(worker_id=worker_id, state={}, created_at=utcnow(), updated_at=utcnow())
-                .on_conflict_do_nothing()
-            )
             values = dict(
                 worker_id=worker_id,
                 direction=Direction.IN,
@@ -201,19 +207,25 @@ class Engine:
             self.metrics.received.labels(channel=inbound.channel).inc()
         return worker_id, message_id
 
-    async def process_pending(self, worker_id: int) -> dict[int, list[Reply]]:
-        """Process the worker's unprocessed messages in order; replies by inbound message id."""
+    async def process_pending(
+        self, worker_id: int, *, until: int | None = None
+    ) -> dict[int, list[Reply]]:
+        """Process the worker's unprocessed messages in order; replies by inbound message id.
+
+        `until`: stop once that message is processed (later ones have callers of their own)."""
         # In one process a worker's turns wait here, before any work: a delivery repeated at
         # once is understood once. Across processes the conversation's lock decides.
         turns = self._turns.setdefault(worker_id, asyncio.Lock())
         async with turns:
-            return await self._process_pending(worker_id)
+            return await self._process_pending(worker_id, until)
 
-    async def _process_pending(self, worker_id: int) -> dict[int, list[Reply]]:
+    async def _process_pending(self, worker_id: int, until: int | None) -> dict[int, list[Reply]]:
         done: dict[int, list[Reply]] = {}
         while (processed := await self.process_next(worker_id)) is not None:
             message_id, replies = processed
             done[message_id] = replies
+            if until is not None and message_id >= until:
+                break
         return done
 
     async def process_next(self, worker_id: int) -> tuple[int, list[Reply]] | None:
@@ -265,11 +277,14 @@ class Engine:
         self, session: AsyncSession, worker_id: int, message: Message, turn: Turn
     ) -> list[Reply]:
         started = time.perf_counter()
-        worker = await session.get_one(Worker, worker_id)
-        conversation = await session.scalar(
-            select(Conversation).where(Conversation.worker_id == worker_id)
-        )
-        assert conversation is not None  # created with the worker
+        loaded = (
+            await session.execute(
+                select(Worker, Conversation)
+                .join(Conversation, Conversation.worker_id == Worker.id)
+                .where(Worker.id == worker_id)
+            )
+        ).one()  # the conversation is created with the worker
+        worker, conversation = loaded
         turn = replace(turn, cases=await self.hooks.context(session, worker_id))
         profile = Profile(worker.language, worker.language_chosen, worker.country)
         state = DialogueState.from_json({**conversation.state, "flow": conversation.flow})

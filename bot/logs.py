@@ -15,6 +15,10 @@ LEVELS = {
 }
 
 
+def _to_stderr(*_args: object) -> structlog.PrintLogger:
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure(level: str = "info", *, json: bool = False) -> None:
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
@@ -27,7 +31,9 @@ def configure(level: str = "info", *, json: bool = False) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(LEVELS[level]),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # sys.stderr as it is when a logger is made, not when this ran: whatever replaced it
+        # since (a test's capture, a daemon's redirect) is written to, never a closed file.
+        logger_factory=_to_stderr,
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(

@@ -37,6 +37,9 @@ from bot.messages import Reply
 from bot.settings import DEFAULT_RETENTION_DAYS
 from bot.storage.models import Case, Event, Message, Worker
 
+# The events after which a worker may have a case they had not before.
+_OPENING = (ComplaintSubmitted, HandoffRequested, Emergency)
+_WITHOUT_CASES = "helpline.worker_without_cases"
 KNOWN_CASES = 10  # the newest cases the dialogue may tell the worker about
 DEFAULT_RETENTION = timedelta(days=DEFAULT_RETENTION_DAYS)
 
@@ -55,14 +58,21 @@ class CaseHooks:
                 .limit(KNOWN_CASES)
             )
         ).all()
-        held = await session.scalar(
-            select(Case.id)
-            .where(
-                Case.worker_id == worker_id,
-                Case.status != Status.CLOSED,
-                Case.chat_held_by.is_not(None),
+        # Most workers who write have no case: nothing more to ask the database, now or after
+        # the decision (`after_decision` reads this mark of the same transaction).
+        session.info[_WITHOUT_CASES] = worker_id if not cases else None
+        held = (
+            await session.scalar(
+                select(Case.id)
+                .where(
+                    Case.worker_id == worker_id,
+                    Case.status != Status.CLOSED,
+                    Case.chat_held_by.is_not(None),
+                )
+                .limit(1)
             )
-            .limit(1)
+            if cases
+            else None
         )
         facts = tuple(
             CaseFact(c.reference, c.status, self.desk.directory.organisation_name(c.organisation))
@@ -77,7 +87,12 @@ class CaseHooks:
         replies: list[Reply] = []
         opened: dict[int, str] = {}
         country = decision.profile.country
-        if country is not None and not any(isinstance(e, ForgetMe) for e in decision.events):
+        without_cases = session.info.pop(_WITHOUT_CASES, None) == worker_id
+        if (
+            country is not None
+            and not without_cases
+            and not any(isinstance(e, ForgetMe) for e in decision.events)
+        ):
             # Where the worker works, learned after a case opened: an urgent one reaches
             # that country's mission (before any danger in this message makes one urgent).
             for case in await _open_cases(session, worker_id):
@@ -103,8 +118,9 @@ class CaseHooks:
                         if isinstance(event, HandoffRequested):
                             replies += self._out_of_hours(new, lang)
                         opened[position] = new.reference
-        for case in await _open_cases(session, worker_id):
-            await self.desk.worker_wrote(session, case)
+        if not without_cases or any(isinstance(e, _OPENING) for e in decision.events):
+            for case in await _open_cases(session, worker_id):
+                await self.desk.worker_wrote(session, case)
         self.desk.live.after_commit(session, f"worker:{worker_id}")
         return Followup(tuple(replies), opened)
 
