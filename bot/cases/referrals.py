@@ -83,16 +83,7 @@ async def refer(
     await _grant(session, case.id, target.organisation, ACCESS_REASON)
     case.status, case.updated_at = Status.REFERRED, now
     await session.flush()
-    audit(
-        session,
-        "referred",
-        staff_id=actor.id,
-        case_id=case.id,
-        referral_id=referral.id,
-        by_organisation=actor.organisation,
-        organisation=target.organisation,
-        to_queue=target.id,
-    )
+    _audit(session, "referred", actor, case, referral, target.organisation, to_queue=target.id)
     receivers = await _receivers(session, target.organisation)
     await _notify(desk, session, case, NoticeKind.REFERRED, receivers)
     desk.live.after_commit(session, f"org:{target.organisation}")
@@ -111,15 +102,7 @@ async def accept(desk: Desk, session: AsyncSession, actor: Actor, referral: Refe
         )
     _decided(desk, referral, actor, ReferralStatus.ACCEPTED)
     await desk.move(session, case, target)
-    audit(
-        session,
-        "referral_accepted",
-        staff_id=actor.id,
-        case_id=case.id,
-        referral_id=referral.id,
-        by_organisation=actor.organisation,
-        organisation=referral.from_organisation,
-    )
+    _audit(session, "referral_accepted", actor, case, referral, referral.from_organisation)
     await _notify(desk, session, case, NoticeKind.ACCEPTED, _referrer(referral))
     return case
 
@@ -134,15 +117,7 @@ async def decline(
     _decided(desk, referral, actor, ReferralStatus.DECLINED)
     referral.reason = _text(reason)
     await _end(desk, session, case, referral)
-    audit(
-        session,
-        "referral_declined",
-        staff_id=actor.id,
-        case_id=case.id,
-        referral_id=referral.id,
-        by_organisation=actor.organisation,
-        organisation=referral.from_organisation,
-    )
+    _audit(session, "referral_declined", actor, case, referral, referral.from_organisation)
     await _notify(desk, session, case, NoticeKind.DECLINED, _referrer(referral))
     return case
 
@@ -155,15 +130,7 @@ async def withdraw(desk: Desk, session: AsyncSession, actor: Actor, case: Case) 
         raise DeskError(N_("no referral of this case is waiting for an answer"))
     _decided(desk, referral, actor, ReferralStatus.WITHDRAWN)
     await _end(desk, session, case, referral)
-    audit(
-        session,
-        "referral_withdrawn",
-        staff_id=actor.id,
-        case_id=case.id,
-        referral_id=referral.id,
-        by_organisation=actor.organisation,
-        organisation=referral.to_organisation,
-    )
+    _audit(session, "referral_withdrawn", actor, case, referral, referral.to_organisation)
 
 
 async def _decidable(desk: Desk, session: AsyncSession, actor: Actor, referral: Referral) -> Case:
@@ -176,6 +143,28 @@ async def _decidable(desk: Desk, session: AsyncSession, actor: Actor, referral: 
     if case.status == Status.CLOSED:
         raise DeskError(N_("the case was closed in the meantime"))
     return case
+
+
+def _audit(
+    session: AsyncSession,
+    action: str,
+    actor: Actor,
+    case: Case,
+    referral: Referral,
+    organisation: str,
+    **details: str,
+) -> None:
+    """A referral's step in the audit log: who, from which organisation, to or from which."""
+    audit(
+        session,
+        action,
+        staff_id=actor.id,
+        case_id=case.id,
+        referral_id=referral.id,
+        by_organisation=actor.organisation,
+        organisation=organisation,
+        **details,
+    )
 
 
 def _decided(desk: Desk, referral: Referral, actor: Actor, status: ReferralStatus) -> None:
