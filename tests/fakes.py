@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.nlu.types import Entity, IntentScore, NluResult
+from bot.staff import create_staff
+from bot.storage.models import Staff
 
 
 class ScriptedNlu:
@@ -54,3 +58,16 @@ class TinyContent:
 
     def emergency(self, lang: str, country: str | None) -> str:
         return f"EMERGENCY {country}"
+
+
+async def add_officer(session: AsyncSession, username: str = "ani") -> Staff:
+    """An officer of Migrant CARE (display name from the username), with a password set."""
+    return await create_staff(
+        session,
+        username=username,
+        display_name=username.title(),
+        role="officer",
+        organisation="migrantcare",
+        known_organisations={"migrantcare"},
+        password="correct horse battery staple",
+    )

@@ -14,12 +14,11 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.nlu.types import NluResult
-from bot.staff import create_staff
 from bot.storage.models import Case, Message, StaffNotification
 from tests.channels.fixtures import *  # noqa: F403
 from tests.channels.fixtures import Clock, Helpline
 from tests.channels.stubs import TelegramStub
-from tests.fakes import ScriptedNlu
+from tests.fakes import ScriptedNlu, add_officer
 
 CHAT = 61001
 
@@ -74,15 +73,7 @@ async def test_a_message_that_keeps_failing_is_parked_and_a_person_takes_over(
     helpline: Helpline, telegram_stub: TelegramStub, clock: Clock
 ) -> None:
     async with helpline.engine.sessions.begin() as session:
-        officer = await create_staff(
-            session,
-            username="ani",
-            display_name="Ani",
-            role="officer",
-            organisation="migrantcare",
-            known_organisations={"migrantcare"},
-            password="correct horse battery staple",
-        )
+        officer = await add_officer(session)
         officer.on_duty = True
     await helpline.telegram(telegram_stub.text_update(CHAT, "racun"))
     await helpline.settle()

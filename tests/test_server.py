@@ -15,8 +15,8 @@ from bot.messages import Inbound
 from bot.runtime import Runtime
 from bot.server import scheduled
 from bot.settings import Settings
-from bot.staff import create_staff
 from bot.storage.models import Case, Message, Worker, utcnow
+from tests.fakes import add_officer
 
 
 @pytest.fixture
@@ -41,15 +41,7 @@ async def test_every_job_runs_and_the_waiting_notice_follows_its_setting(
     assert [job.name for job in jobs] == names
     await runtime.engine.handle(Inbound("telegram", "77", "halo"))
     async with runtime.sessions.begin() as session:
-        staff = await create_staff(
-            session,
-            username="ani",
-            display_name="Ani",
-            role="officer",
-            organisation="migrantcare",
-            known_organisations={"migrantcare"},
-            password="correct horse battery staple",
-        )
+        staff = await add_officer(session)
         officer = Actor(staff.id, staff.role, staff.organisation)
         worker_id = await session.scalar(select(Worker.id))
         assert worker_id is not None

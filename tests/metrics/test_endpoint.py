@@ -16,8 +16,8 @@ from bot.messages import Inbound
 from bot.runtime import Runtime
 from bot.server import create_server_app
 from bot.settings import PROJECT_ROOT
-from bot.staff import create_staff
 from bot.storage.models import Worker
+from tests.fakes import add_officer
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -50,15 +50,7 @@ async def test_messages_timings_outbox_queues_and_first_replies_are_reported(
     await runtime.engine.handle(Inbound("telegram", "77", "halo", channel_message_id="1"))
     await runtime.engine.handle(Inbound("web", "w-1", "halo"))
     async with runtime.sessions.begin() as session:
-        staff = await create_staff(
-            session,
-            username="ani",
-            display_name="Ani",
-            role="officer",
-            organisation="migrantcare",
-            known_organisations={"migrantcare"},
-            password="correct horse battery staple",
-        )
+        staff = await add_officer(session)
         officer = Actor(staff.id, staff.role, staff.organisation)
         workers = (await session.scalars(select(Worker).order_by(Worker.id))).all()
         answered = await runtime.desk.open_case(session, workers[0].id, source=Source.TALK_TO_HUMAN)

@@ -20,11 +20,10 @@ from bot.dialogue.policy import Policy
 from bot.messages import Inbound
 from bot.runtime import Runtime, build
 from bot.settings import Settings
-from bot.staff import create_staff
 from bot.storage.crypto import Cipher
 from bot.storage.models import Case, CaseNote, Message, Worker
 from tests.conftest import TEST_KEY
-from tests.fakes import ScriptedNlu, TinyContent
+from tests.fakes import ScriptedNlu, TinyContent, add_officer
 
 
 async def _everything(runtime: Runtime) -> dict[str, Any]:
@@ -70,15 +69,7 @@ async def test_a_backup_restored_into_a_dropped_database_has_everything_readable
         )
     await runtime.engine.handle(Inbound("whatsapp", "+628123456789", "tolong, paspor ditahan"))
     async with runtime.sessions.begin() as session:
-        staff = await create_staff(
-            session,
-            username="ani",
-            display_name="Ani",
-            role="officer",
-            organisation="migrantcare",
-            known_organisations={"migrantcare"},
-            password="correct horse battery staple",
-        )
+        staff = await add_officer(session)
         officer = Actor(staff.id, staff.role, staff.organisation)
         worker = await session.scalar(select(Worker).where(Worker.channel == "telegram"))
         assert worker is not None
