@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from bot.dashboard import dashboard
 from bot.dialogue.flows import FlowLibrary
 from tests.cases import conftest as cases_fixtures
 from tests.cases.conftest import World
+from tests.sse import read_stream
 
 # The case desk's fixtures, shared: a database with the engine and desk wired to it.
 world = cases_fixtures.world
@@ -99,51 +99,10 @@ async def post(c: httpx.AsyncClient, path: str, **data: str) -> httpx.Response:
 async def read_events(
     app: Starlette, c: httpx.AsyncClient, path: str, want: int, seconds: float = 5.0
 ) -> list[tuple[str, str]]:
-    """Reads a server-sent event stream straight from the ASGI app until `want` events came
-    (httpx's ASGI transport waits for a response to end, which an event stream never does)."""
+    """(event, data) from a server-sent event stream of the dashboard, until `want` came."""
     cookie = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
-    raw_path, _, query = path.partition("?")
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": raw_path,
-        "raw_path": raw_path.encode(),
-        "root_path": "",
-        "query_string": query.encode(),
-        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
-        "server": ("testserver", 80),
-        "client": ("127.0.0.1", 40000),
-    }
-    done = asyncio.Event()
-    events: list[tuple[str, str]] = []
-    buffer = ""
-
-    async def receive() -> dict[str, Any]:
-        await done.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal buffer
-        if message["type"] == "http.response.start":
-            assert message["status"] == 200, message
-        if message["type"] != "http.response.body":
-            return
-        buffer += message.get("body", b"").decode()
-        while "\r\n\r\n" in buffer:
-            block, buffer = buffer.split("\r\n\r\n", 1)
-            lines = block.split("\r\n")
-            name = next((line[7:] for line in lines if line.startswith("event: ")), None)
-            payload = "\n".join(line[6:] for line in lines if line.startswith("data: "))
-            if name is not None:
-                events.append((name, payload))
-        if len(events) >= want:
-            done.set()
-
-    await asyncio.wait_for(app(scope, receive, send), seconds)
-    return events
+    events = await read_stream(app, path, cookie, want, seconds)
+    return [(event.name, event.data) for event in events]
 
 
 def data(event: tuple[str, str]) -> Any:

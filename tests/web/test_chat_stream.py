@@ -24,6 +24,7 @@ from bot.web.chat import ChatOptions
 from bot.web.identity import COOKIE, Identity
 from tests.cases import conftest as cases_fixtures
 from tests.cases.conftest import World
+from tests.sse import read_stream
 from tests.web.conftest import serve
 
 world = cases_fixtures.world
@@ -81,54 +82,9 @@ async def read_events(
     headers: dict[str, str] | None = None,
 ) -> list[tuple[str, str | None, Any]]:
     """(event, id, data) from the page's stream, straight from the ASGI app, until `want`."""
-    raw_path, _, query = path.partition("?")
     cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": raw_path,
-        "raw_path": raw_path.encode(),
-        "root_path": "",
-        "query_string": query.encode(),
-        "headers": [
-            (b"host", b"testserver"),
-            (b"cookie", cookie.encode()),
-            *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
-        ],
-        "server": ("testserver", 80),
-        "client": ("127.0.0.1", 40000),
-    }
-    done = asyncio.Event()
-    events: list[tuple[str, str | None, Any]] = []
-    buffer = ""
-
-    async def receive() -> dict[str, Any]:
-        await done.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal buffer
-        if message["type"] == "http.response.start":
-            assert message["status"] == 200, message
-        if message["type"] != "http.response.body":
-            return
-        buffer += message.get("body", b"").decode()
-        while "\r\n\r\n" in buffer:
-            block, buffer = buffer.split("\r\n\r\n", 1)
-            lines = block.split("\r\n")
-            name = next((line[7:] for line in lines if line.startswith("event: ")), None)
-            event_id = next((line[4:] for line in lines if line.startswith("id: ")), None)
-            payload = "\n".join(line[6:] for line in lines if line.startswith("data: "))
-            if name is not None:
-                events.append((name, event_id, json.loads(payload)))
-        if len(events) >= want:
-            done.set()
-
-    await asyncio.wait_for(app(scope, receive, send), 30)
-    return events
+    events = await read_stream(app, path, cookie, want, 30, headers)
+    return [(event.name, event.id, json.loads(event.data)) for event in events]
 
 
 async def status_of(world: World, message_id: int) -> str:
