@@ -39,7 +39,7 @@ BARE_CLAUSE_CONFIDENCE = 0.75
 LANGUAGE_CONFIDENCE = 0.75
 
 # Where a message splits into clauses: punctuation, and the words that join two problems.
-_SPLIT = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tpi|but|dan|and|terus|trus|plus|lalu)\s", re.I)
+_SPLIT = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tpi|but|dan|and|terus|trus|trs|plus|lalu)\s", re.I)
 
 
 # A numbered point: "1 paspor ditahan" or "2) gaji blm dibayar" where a clause starts, or "2."
