@@ -32,7 +32,15 @@ async def serve(
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, lifespan=lifespan, log_level="warning", access_log=False, ws="none", http="h11"
+        app,
+        lifespan=lifespan,
+        log_level="warning",
+        access_log=False,
+        ws="none",
+        http="h11",
+        # An event stream a failed test left open (a browser page) must not hold the
+        # server, and with it the whole run, at shutdown: it is cancelled after this.
+        timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
     task = asyncio.ensure_future(server.serve(sockets=[sock]))
