@@ -133,8 +133,27 @@ _SOMEONE_ELSE = frozenset({
     "he", "she", "they", "her", "his", "their",
 })
 _ONCE = frozenset({"dulu", "dulunya", "pernah", "used", "before", "formerly", "previously", "was"})
+# "not hong kong", "bukan di hk", "instead of Malaysia": a country named to say it is the wrong one.
+_NOT = frozenset({
+    "not", "bukan", "bkn", "bukannya", "tidak", "tdk", "gak", "ga", "nggak", "ngga",
+    "enggak", "tak",
+})
+# The words that join a negated country to the right one ("singapura, bukan hk", "X not Y").
+NEGATION_WORDS = _NOT | {"tapi", "tp", "but", "instead", "of", "rather", "than"}
 # fmt: on
 _CLAUSE_END = re.compile(r"[,.;!?\n]")
+
+
+def negated(text_before: str) -> bool:
+    """The words just before a named country say it is not the one ("not", "bukan di",
+    "instead of"): a correction names the wrong place beside the right one."""
+    clause = _CLAUSE_END.split(text_before)[-1]
+    words = [w for w in normalize(clause).split() if w[0].isalnum()]
+    if words[-2:] in (["instead", "of"], ["rather", "than"]):
+        return True
+    if words and words[-1] in _AT:
+        words = words[:-1]  # "bukan di", "not in"
+    return bool(words) and words[-1] in _NOT
 
 
 def says_there(text_before: str) -> bool:

@@ -173,7 +173,7 @@ class Policy:
         if self.flows is not None and self.flows.handle(draft, turn, command, intent, self.content):
             return draft
         if country and (intent in _JUST_A_COUNTRY or _only_a_country(turn)):
-            return self._country_noted(draft)
+            return self._country_noted(draft, moved=country != profile.country)
         topic = _last_topic(state)
         if command is None and topic is not None and context.follow_up(turn.text):
             # "terus gmn?" after a rights or information answer: what to do next about it.
@@ -292,6 +292,8 @@ class Policy:
             for entity in turn.nlu.entities:
                 if entity.type != "country" or entity.value == HOME_COUNTRY:
                     continue
+                if context.negated(turn.text[: entity.start]):
+                    continue  # "singapore, not hong kong": the other one
                 # A place named in passing ("cuaca di hongkong?") does not move them: only
                 # "sy di X", "kerja di X", a message of just the country, or an answer to the
                 # country question does; a first country with a question about work counts.
@@ -388,12 +390,17 @@ class Policy:
         draft.state.pending_intent = topic
         draft.state.last_intent = topic
 
-    def _country_noted(self, draft: Draft) -> Draft:
+    def _country_noted(self, draft: Draft, moved: bool) -> Draft:
         lang = self._lang(draft)
         _ = translator(lang).gettext
         country = draft.profile.country or ""
         name = self.content.country_label(country, lang)
         pending = draft.state.pending_intent if draft.state.awaiting == Awaiting.COUNTRY else None
+        if pending is None and moved:
+            # "sorry i mean singapore": the answer just given was for the wrong country.
+            topic = _last_topic(draft.state)
+            if topic is not None and self.content.answer(topic, lang, None).country_specific:
+                pending = topic
         draft.replies.append(
             Reply(
                 _(
@@ -729,8 +736,12 @@ def _only_a_country(turn: Turn | NluResult) -> bool:
     text = turn.text
     if not any(e.type == "country" for e in nlu.entities):
         return False
+    negated = False
     for entity in sorted(nlu.entities, key=lambda e: e.start, reverse=True):
         if entity.type == "country":
+            negated = negated or context.negated(text[: entity.start])
             text = text[: entity.start] + " " + text[entity.end :]
     words = [w for w in normalize(text).split() if w[0].isalnum()]
-    return all(w in _WHERE_I_WORK for w in words)
+    # "singapore not hong kong": the words that set a wrong country aside say no more.
+    allowed = _WHERE_I_WORK | context.NEGATION_WORDS if negated else _WHERE_I_WORK
+    return all(w in allowed for w in words)

@@ -11,6 +11,7 @@ from bot.dialogue.context import (
     clauses,
     follow_up,
     names_a_problem,
+    negated,
     numbered,
     says_there,
     signs,
@@ -68,6 +69,15 @@ def test_saying_they_are_there() -> None:
     assert not says_there("cuaca di ") and not says_there("")
     assert says_there("sy skrg udh pindah kerja ke ") and says_there("sy bmi ")
     assert says_there("aku kerjo nang ") and not says_there("di ")  # "di hongkong belanja..."
+
+
+def test_a_country_named_as_the_wrong_one() -> None:
+    # "sorry i mean singapore not hong kong", "bukan di hk tapi singapura", "instead of taiwan"
+    assert negated("sorry i mean singapore not ") and negated("eh bukan di ")
+    assert negated("sy di singapura, bkn ") and negated("i said malaysia instead of ")
+    assert not negated("sorry i mean ") and not negated("sy di ") and not negated("")
+    # "no" is often "nomor" ("no kbri hk brp"): never read as a negation.
+    assert not negated("no kbri ")
 
 
 @pytest.mark.parametrize(
