@@ -60,6 +60,10 @@ FALLBACK = "nlu_fallback"
 _TOPIC = "topic"
 # Topics a follow-up ("terus gmn?") continues: rights answers and the information answers.
 _FOLLOWED = frozenset((*intents.RIGHTS, *intents.INFORMATION))
+# The danger replies: a follow-up after them is about the danger.
+_DANGER = frozenset({"emergency", "self_harm"})
+# Beside the emergency reply these add nothing: it already speaks to them.
+_DANGER_TOPICS = frozenset({"emergency", "abuse_violence", "self_harm"})
 # Questions asked along a topic ("nomor kjri brp?"): a follow-up after them is still about it.
 _ALONG_A_TOPIC = frozenset({"contact_info", "find_support", "thanks"})
 # Where a person works is never "Indonesia" for this helpline.
@@ -160,6 +164,11 @@ class Policy:
                 self._crisis(draft)
             else:
                 self._emergency(draft)
+                # "gk boleh keluar rumah, gaji 5 bln gk dibayar, hp diambil": safety first,
+                # and the other problems stay one tap away.
+                besides = [p for p in self._problems(turn, None) if p not in _DANGER_TOPICS]
+                if command is None and besides:
+                    draft.replies.append(replies.also_wrote(besides, self._lang(draft)))
             if self.flows is not None:  # a complaint in progress is marked urgent
                 self.flows.danger(draft, turn, command, self.content)
             return draft
@@ -174,6 +183,14 @@ class Policy:
             return draft
         if country and (intent in _JUST_A_COUNTRY or _only_a_country(turn)):
             return self._country_noted(draft, moved=country != profile.country)
+        if (
+            command is None
+            and state.last_intent in _DANGER
+            and state.awaiting is None
+            and context.follow_up(turn.text)
+        ):
+            # "terus gmn?" after the emergency reply: what happens now, and the numbers again.
+            return self._after_danger(draft)
         topic = _last_topic(state)
         if command is None and topic is not None and context.follow_up(turn.text):
             # "terus gmn?" after a rights or information answer: what to do next about it.
@@ -330,6 +347,32 @@ class Policy:
         draft.emit(Emergency(draft.profile.country))
         draft.state.awaiting = None
         draft.state.last_intent = "emergency"
+        return draft
+
+    def _after_danger(self, draft: Draft) -> Draft:
+        """A follow-up after the emergency or crisis reply: an officer has it; the numbers."""
+        lang = self._lang(draft)
+        _ = translator(lang).gettext
+        country = draft.profile.country
+        draft.intent = draft.state.last_intent
+        draft.replies.append(
+            Reply(
+                _(
+                    "An officer has your message and will write to you here as soon as they can. "
+                    "If you are in danger now, call the numbers below. While you wait, keep your "
+                    "phone with you, and if you can, tell me where you are and what is happening."
+                )
+            )
+        )
+        if draft.state.last_intent == "self_harm":
+            draft.replies.append(self._crisis_reply(lang, country))
+        else:
+            draft.replies.append(
+                Reply(
+                    self.content.emergency(lang, country),
+                    (QuickReply(_("Talk to a person"), "/intent:talk_to_human"),),
+                )
+            )
         return draft
 
     def _crisis(self, draft: Draft) -> Draft:
