@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-LABEL_WIDTH = 200
-BAR_SPACE = 320  # the longest bar
-VALUE_SPACE = 70
-BAR_HEIGHT = 20
-GAP = 8
-LABEL_CHARS = 28
+LABEL_WIDTH = 150
+BAR_SPACE = 160  # the longest bar
+VALUE_SPACE = 50
+BAR_HEIGHT = 18
+GAP = 6
+LABEL_CHARS = 22
 
 
 @dataclass(frozen=True)
