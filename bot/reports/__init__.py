@@ -8,7 +8,16 @@ The dashboard's /reports page, its CSV and JSON and `helpline report` all call t
 """
 
 from bot.reports.export import as_csv, as_json, as_text
-from bot.reports.figures import Dimension, Filters, Measure, Report, Scope, Timing, build
+from bot.reports.figures import (
+    Dimension,
+    Filters,
+    Measure,
+    Report,
+    Scope,
+    Timing,
+    Timings,
+    build,
+)
 from bot.reports.labels import Labels
 from bot.reports.suppression import Cell, Hidden, Table, suppress
 
@@ -23,6 +32,7 @@ __all__ = [
     "Scope",
     "Table",
     "Timing",
+    "Timings",
     "as_csv",
     "as_json",
     "as_text",

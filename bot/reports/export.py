@@ -30,7 +30,7 @@ def _figure(cell: Cell, threshold: int) -> dict[str, Any]:
 def _table(table: Table, threshold: int, label: Any) -> dict[str, Any]:
     return {
         "total": table.total,
-        "total_shown": str(table.total) if table.total is not None else f"<{threshold}",
+        "total_shown": table.total_shown(threshold),
         "withheld": table.withheld,
         "rows": [{**_figure(c, threshold), "label": label(c.key)} for c in table.cells],
     }
@@ -55,20 +55,29 @@ def as_json(report: Report, labels: Labels) -> dict[str, Any]:
         },
         "timings": {
             str(m): {
-                str(d): [
-                    {
-                        **_figure(row.cases, t),
-                        "label": labels.key(d, row.key),
-                        "median_seconds": _seconds(row.median),
-                        "p90_seconds": _seconds(row.p90),
-                    }
-                    for row in rows
-                ]
+                str(d): {
+                    "withheld": rows.withheld,
+                    "rows": [
+                        {
+                            **_figure(row.cases, t),
+                            "label": labels.key(d, row.key),
+                            "median_seconds": _seconds(row.median),
+                            "p90_seconds": _seconds(row.p90),
+                        }
+                        for row in rows
+                    ],
+                }
                 for d, rows in by.items()
             }
             for m, by in report.timings.items()
         },
-        "topics": _table(report.topics, t, labels.topic),
+        "timings_withheld": sorted(str(m) for m in report.withheld),
+        # No total: a worker who asked about two topics counts in both.
+        "topics": {
+            k: v
+            for k, v in _table(report.topics, t, labels.topic).items()
+            if k not in ("total", "total_shown")
+        },
     }
 
 
@@ -95,9 +104,13 @@ def as_csv(report: Report, labels: Labels) -> str:
         name = f"cases.{d}"
         for cell in table.cells:
             writer.writerow((name, cell.key, labels.key(d, cell.key), cell.shown(t), "", ""))
-        writer.writerow((name, "total", "", _total(table, t), "", ""))
+        writer.writerow((name, "total", "", table.total_shown(t), "", ""))
+    for m in sorted(report.withheld):
+        writer.writerow((str(m), "withheld", "", "", "", ""))
     for m, by in report.timings.items():
         for d, rows in by.items():
+            if rows.withheld:
+                writer.writerow((f"{m}.{d}", "withheld", "", "", "", ""))
             for row in rows:
                 writer.writerow(
                     (
@@ -111,7 +124,6 @@ def as_csv(report: Report, labels: Labels) -> str:
                 )
     for cell in report.topics.cells:
         writer.writerow(("topics", cell.key, labels.topic(cell.key), cell.shown(t), "", ""))
-    writer.writerow(("topics", "total", "", _total(report.topics, t), "", ""))
     return out.getvalue()
 
 
@@ -133,10 +145,12 @@ def as_text(report: Report, labels: Labels) -> str:
         ).format(threshold=t),
     ]
 
-    def block(title: str, rows: list[tuple[str, str]], total: str | None) -> None:
+    def block(
+        title: str, rows: list[tuple[str, str]], total: str | None, hidden: bool = False
+    ) -> None:
         lines.extend(("", title))
         if not rows:
-            lines.append("  " + (_("(hidden)") if total is not None else _("none")))
+            lines.append("  " + (_("(hidden)") if hidden else _("none")))
         width = max((len(label) for label, _n in rows), default=0)
         for label, value in rows:
             lines.append(f"  {label.ljust(width)}  {value}")
@@ -145,8 +159,11 @@ def as_text(report: Report, labels: Labels) -> str:
 
     for d, table in report.cases.items():
         rows = [(labels.key(d, c.key), labels.count(c, t)) for c in table.cells]
-        block(labels.title(d), rows, _total_words(table, labels, t))
+        block(labels.title(d), rows, _total_words(table, labels, t), table.withheld)
     for m, by in report.timings.items():
+        if m in report.withheld:
+            block(labels.measure(m), [], None, hidden=True)
+            continue
         for d in (Dimension.CATEGORY, Dimension.COUNTRY, Dimension.ORGANISATION):
             rows = [
                 (
@@ -159,17 +176,13 @@ def as_text(report: Report, labels: Labels) -> str:
                 )
                 for r in by[d]
             ]
-            block(f"{labels.measure(m)} · {labels.name(d)}", rows, None)
+            block(f"{labels.measure(m)} · {labels.name(d)}", rows, None, by[d].withheld)
     topics = [(labels.topic(c.key), labels.count(c, t)) for c in report.topics.cells]
-    block(_(TOPICS_TITLE), topics, _total_words(report.topics, labels, t))
+    block(_(TOPICS_TITLE), topics, None)
     return "\n".join(lines) + "\n"
-
-
-def _total(table: Table, threshold: int) -> str:
-    return str(table.total) if table.total is not None else f"<{threshold}"
 
 
 def _total_words(table: Table, labels: Labels, threshold: int) -> str | None:
     if not table.cells and not table.withheld:
         return None  # nothing counted
-    return labels.number(table.total, threshold)
+    return labels.total(table, threshold)

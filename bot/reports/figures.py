@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -116,6 +116,17 @@ class Timing:
 
 
 @dataclass(frozen=True)
+class Timings:
+    """One table of times, by the groups of a dimension."""
+
+    rows: tuple[Timing, ...]
+    withheld: bool = False  # every figure hidden (see suppression.py)
+
+    def __iter__(self) -> Iterator[Timing]:
+        return iter(self.rows)
+
+
+@dataclass(frozen=True)
 class Report:
     scope: Scope
     organisations: tuple[str, ...]  # whose cases are counted
@@ -123,8 +134,10 @@ class Report:
     threshold: int
     zone: str  # the time zone months are counted in
     cases: dict[Dimension, Table]
-    timings: dict[Measure, dict[Dimension, tuple[Timing, ...]]]
-    topics: Table  # conversations (workers) by what they asked about
+    timings: dict[Measure, dict[Dimension, Timings]]
+    topics: Table  # conversations (workers) by what they asked about; no total (a worker
+    # who asked about two topics counts in both)
+    withheld: frozenset[Measure] = frozenset()  # times hidden whole (see `build`)
 
 
 @dataclass(frozen=True)
@@ -166,12 +179,31 @@ async def build(
     }
     months = counted[Dimension.MONTH]  # in the order of the calendar
     counted[Dimension.MONTH] = replace(months, cells=tuple(sorted(months.cells, key=_by_key)))
-    timings: dict[Measure, dict[Dimension, tuple[Timing, ...]]] = {
-        m: {d: _timings(cases, d, m, threshold) for d in TIMED} for m in Measure
+    # A group hidden in its count is hidden in its times too: "9 of them answered" would
+    # bound a hidden count.
+    hidden = {d: {c.key for c in t.cells if c.count is None} for d, t in counted.items()}
+    timings: dict[Measure, dict[Dimension, Timings]] = {
+        m: {d: _timings(cases, d, m, threshold, hidden[d]) for d in TIMED} for m in Measure
     }
+    withheld: frozenset[Measure] = frozenset()
+    statuses = counted[Dimension.STATUS]
+    if Status.CLOSED in hidden[Dimension.STATUS] or statuses.withheld:
+        # The outcomes, and the times to close, add up to the closed cases: they would give
+        # the hidden number away.
+        counted[Dimension.OUTCOME] = Table((), None, withheld=True)
+        timings[Measure.CLOSE] = {d: Timings((), withheld=True) for d in TIMED}
+        withheld = frozenset({Measure.CLOSE})
     topics = await _topics(session, scope, orgs, filters, since, until)
     return Report(
-        scope, orgs, filters, threshold, zone_name, counted, timings, suppress(topics, threshold)
+        scope,
+        orgs,
+        filters,
+        threshold,
+        zone_name,
+        counted,
+        timings,
+        suppress(topics, threshold),
+        withheld,
     )
 
 
@@ -220,15 +252,19 @@ async def _cases(
 
 
 def _timings(
-    cases: Sequence[_Case], dimension: Dimension, measure: Measure, threshold: int
-) -> tuple[Timing, ...]:
+    cases: Sequence[_Case],
+    dimension: Dimension,
+    measure: Measure,
+    threshold: int,
+    hide: Collection[str],
+) -> Timings:
     waits: dict[str, list[float]] = defaultdict(list)
     for case in cases:
         key, value = case.key(dimension), getattr(case, measure.value)
         if key is not None and value is not None:
             waits[key].append(value)
-    table = suppress({k: len(v) for k, v in waits.items()}, threshold)
-    return tuple(
+    table = suppress({k: len(v) for k, v in waits.items()}, threshold, hide)
+    rows = tuple(
         Timing(
             cell.key,
             cell,
@@ -237,6 +273,7 @@ def _timings(
         )
         for cell in table.cells
     )
+    return Timings(rows, table.withheld)
 
 
 async def _topics(

@@ -14,7 +14,7 @@ from bot.cases.labels import CATEGORY_LABELS
 from bot.cases.status import OUTCOMES, STATUS_LABELS
 from bot.i18n import N_, country_name, format_duration, format_number, locale, translator
 from bot.reports.figures import OTHER, UNKNOWN, Dimension, Measure
-from bot.reports.suppression import Cell
+from bot.reports.suppression import Cell, Table
 
 # What workers ask that is not a case's category (bot/intents.py SERVICES).
 TOPIC_LABELS: dict[str, str] = {
@@ -102,6 +102,11 @@ class Labels:
 
     def number(self, value: int | None, threshold: int) -> str:
         return f"<{threshold}" if value is None else format_number(value, self.lang)
+
+    def total(self, table: Table, threshold: int) -> str:
+        if table.total is None:
+            return table.total_shown(threshold)
+        return format_number(table.total, self.lang)
 
     def duration(self, seconds: float | None) -> str:
         if seconds is None:

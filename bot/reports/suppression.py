@@ -11,7 +11,7 @@ cells still give one away once every cell is hidden shows no rows at all (`withh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -42,16 +42,23 @@ class Table:
     total: int | None  # None when below the threshold
     withheld: bool = False  # every figure hidden: the rows themselves would give one away
 
-    @property
-    def largest(self) -> int:
-        return max((c.count or 0 for c in self.cells), default=0)
+    def total_shown(self, threshold: int) -> str:
+        """The total as exports write it: "<t" below the threshold, "x" when it is hidden for
+        another table's sake (bot/reports/figures.py `build`)."""
+        if self.total is not None:
+            return str(self.total)
+        return "x" if self.withheld else f"<{threshold}"
 
 
-def suppress(counts: Mapping[str, int], threshold: int) -> Table:
-    """The table of `counts` (zero counts are dropped) as it may be shown."""
+def suppress(
+    counts: Mapping[str, int], threshold: int, hide: Collection[str] = frozenset()
+) -> Table:
+    """The table of `counts` (zero counts are dropped) as it may be shown; the keys in `hide`
+    are hidden whatever their count (their group is hidden in another table)."""
     found = {k: n for k, n in counts.items() if n > 0}
     total = sum(found.values())
     hidden: dict[str, Hidden] = {k: Hidden.SMALL for k, n in found.items() if n < threshold}
+    hidden.update({k: Hidden.SECONDARY for k in hide if k in found and k not in hidden})
     while _recoverable(found, hidden, threshold, total):
         shown = sorted((n, k) for k, n in found.items() if k not in hidden)
         if not shown:

@@ -124,3 +124,36 @@ def test_a_period_is_read_in_months() -> None:
     odd = Filters.months(None, None, today, country="my';--", category="<script>")
     assert odd.country is None and odd.category is None
     assert Filters.months(None, None, today, country="my").country == "MY"
+
+
+async def test_a_hidden_count_hides_what_adds_up_to_it_elsewhere(
+    runtime: Runtime, directory: Directory
+) -> None:
+    # 6 of 8 wages cases closed, 2 abuse cases open: "new" is 4, so "closed" (6) is hidden
+    # beside it; the outcomes (6 resolved) and the times to close (6 cases) would say 6.
+    specs = [Spec(first_reply=30.0, closed=3000.0 if i < 6 else None, intents=()) for i in range(8)]
+    specs += [Spec(category="abuse_violence", country="SA", intents=()) for _ in range(2)]
+    async with runtime.sessions.begin() as session:
+        await seed.cases(session, specs)
+    async with runtime.sessions() as session:
+        report = await build(session, directory, Scope.ORGANISATION, ["migrantcare"], NOVEMBER, 5)
+    assert {c.key: c.shown(5) for c in report.cases[Dimension.STATUS].cells} == {
+        "closed": "x",
+        "new": "<5",
+    }
+    outcomes = report.cases[Dimension.OUTCOME]
+    assert outcomes.withheld and outcomes.cells == () and outcomes.total_shown(5) == "x"
+    assert report.withheld == {Measure.CLOSE}
+    assert all(t.withheld and t.rows == () for t in report.timings[Measure.CLOSE].values())
+    # Wages (8) is hidden beside abuse (2): its 8 answered cases are hidden with it.
+    assert {c.key: c.shown(5) for c in report.cases[Dimension.CATEGORY].cells} == {
+        "abuse_violence": "<5",
+        "wages_unpaid": "x",
+    }
+    replies = report.timings[Measure.FIRST_REPLY]
+    assert all(row.median is None for row in replies[Dimension.CATEGORY])
+    [organisation] = replies[Dimension.ORGANISATION]
+    assert organisation.cases.count == 8 and organisation.median == 30 * 60
+    text = as_csv(report, Labels("en", directory))
+    assert "cases.outcome,total,,x,," in text and "close,withheld,,,," in text
+    assert "resolved" not in text

@@ -33,16 +33,17 @@ counts = st.dictionaries(
 
 
 @settings(max_examples=400, deadline=None)
-@given(counts, st.integers(3, 6))
+@given(counts, st.integers(3, 6), st.sets(st.sampled_from(["a", "b", "c"]), max_size=2))
 def test_no_hidden_cell_can_be_worked_out_from_the_total(
-    counts: dict[str, int], threshold: int
+    counts: dict[str, int], threshold: int, hide: set[str]
 ) -> None:
-    table = suppress(counts, threshold)
+    table = suppress(counts, threshold, hide)
     total = sum(counts.values())
     for cell in table.cells:
         true = counts[cell.key]
         if cell.count is not None:
             assert cell.count == true >= threshold  # a shown figure is true, never small
+            assert cell.key not in hide
         elif cell.hidden is Hidden.SMALL:
             assert 0 < true < threshold
         else:
