@@ -1,4 +1,5 @@
-"""The `helpline` command: run, chat, parse, train, check, doctor, migrate, backup, restore."""
+"""The `helpline` command: run, chat, parse, train, check, doctor, migrate, backup, restore,
+report."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot import logs
 from bot.cases.cli import cases_app
 from bot.messages import ChannelKind, Inbound
 from bot.parked_cli import parked_app
+from bot.reports.cli import report
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.staff.cli import user_app
 
@@ -27,6 +29,7 @@ app = typer.Typer(
 app.add_typer(user_app, name="user")
 app.add_typer(cases_app, name="cases")
 app.add_typer(parked_app, name="parked")
+app.command("report")(report)
 
 
 def _settings(**overrides: Any) -> Settings:

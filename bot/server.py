@@ -66,6 +66,7 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         session_secret=runtime.cipher.lookup_hash("dashboard session cookie"),
         csrf_secret=runtime.cipher.lookup_hash("dashboard csrf cookie"),
         https_only=production or base_url.startswith("https://"),
+        report_min_cell=settings.report_min_cell,
     )
     directory = runtime.desk.directory
     chat = ChatOptions(

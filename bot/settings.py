@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # The supervisors' daily digest (bot/cases/digest.py): to each organisation's staff chat
     # (organisations.yml), else to the staff chat above, at this local hour unless it names one.
     digest_hour: int = Field(default=7, ge=0, le=23)
+    # Anonymised reports (bot/reports): a figure counting fewer cases or conversations than this
+    # is shown as "<N", never as the number.
+    report_min_cell: int = Field(default=5, ge=3, le=1000)  # "<2" would say "1"
     # Bearer token for /metrics; unset, only a scraper on this machine may read them.
     metrics_token: SecretStr | None = None
     # Partner sites that may show the web chat in a frame (the widget): comma-separated origins.

@@ -105,6 +105,9 @@ class Organisation:
     timezone: str | None = None  # where its officers work, when organisations.yml says
     names: Mapping[str, str] = field(default_factory=dict)  # by language, when it has several
     digest_hour: int | None = None  # local hour of the daily digest; None: the setting's
+    # Its anonymised statistics count in the network's report (bot/reports), which its own
+    # supervisors may then read too.
+    network_reports: bool = False
 
     @property
     def zone(self) -> ZoneInfo:
@@ -394,6 +397,7 @@ def _organisations(reader: _Reader, doc: CommentedMap) -> dict[str, Organisation
             timezone,
             names,
             org.get("digest_hour"),
+            bool(org.get("network_reports", False)),
         )
     return organisations
 

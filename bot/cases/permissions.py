@@ -6,6 +6,11 @@ officer     their organisation's queues: view, claim, note; reply, transfer, ref
 supervisor  the same for every case of their organisation, plus assigning and reports
 editor      content only; admin: accounts and organisations. Neither sees cases.
 
+Reports (bot/reports, anonymised figures): an organisation's, to its supervisors (and an
+administrator who belongs to it); the network's, across the organisations that opted in
+(organisations.yml `network_reports`), to administrators and to the supervisors of those
+organisations. Officers see none.
+
 An organisation a case was transferred from, shared with or referred to may view it and add
 notes (the internal notes of another organisation stay hidden: bot/cases/queries.notes).
 Anyone who may view an open case may flag it urgent (it then reaches the mission).
@@ -14,7 +19,7 @@ A closed case can still be viewed and noted, nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -126,6 +131,18 @@ def may_manage_staff(actor: Actor) -> bool:
 
 def may_see_reports(actor: Actor) -> bool:
     return actor.role == Role.SUPERVISOR and actor.organisation is not None
+
+
+def may_see_organisation_report(actor: Actor) -> bool:
+    """Its own organisation's report: supervisors, and an administrator of an organisation."""
+    return actor.role in (Role.SUPERVISOR, Role.ADMIN) and actor.organisation is not None
+
+
+def may_see_network_report(actor: Actor, opted_in: Collection[str]) -> bool:
+    """The network's report: administrators, and supervisors of an organisation that shares."""
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role == Role.SUPERVISOR and actor.organisation in opted_in
 
 
 def may_see_queues(actor: Actor) -> bool:

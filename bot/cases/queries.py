@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from statistics import median
 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy import case as when
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, defer
+from sqlalchemy.orm import defer
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.cases.directory import NO_CATEGORY, Directory
@@ -373,51 +372,6 @@ async def mark_notices_read(session: AsyncSession, staff_id: int, now: datetime)
         update(StaffNotification)
         .where(StaffNotification.staff_id == staff_id, StaffNotification.read_at.is_(None))
         .values(read_at=now)
-    )
-
-
-# Reports -------------------------------------------------------------------------------------
-
-Counts = list[tuple[str, int]]  # (value or "—", how many), the most first
-
-
-@dataclass(frozen=True)
-class Report:
-    """An organisation's cases: open ones now, and those opened or closed since a day."""
-
-    by_status: Counts  # open cases
-    by_category: Counts  # opened since
-    by_priority: Counts  # opened since
-    by_outcome: Counts  # closed since
-    median_first_reply: int | None  # minutes to an officer's first reply, cases opened since
-
-
-async def report(session: AsyncSession, organisation: str, since: datetime) -> Report:
-    async def grouped(column: InstrumentedAttribute[str | None], *where: object) -> Counts:
-        rows = await session.execute(
-            select(column, func.count())
-            .where(Case.organisation == organisation, *where)  # type: ignore[arg-type]
-            .group_by(column)
-            .order_by(func.count().desc())
-        )
-        return [(str(k) if k is not None else "—", int(n)) for k, n in rows.all()]
-
-    replies = (
-        await session.execute(
-            select(Case.created_at, Case.first_human_reply_at).where(
-                Case.organisation == organisation,
-                Case.created_at >= since,
-                Case.first_human_reply_at.is_not(None),
-            )
-        )
-    ).all()
-    waits = [(b - a).total_seconds() / 60 for a, b in replies if b is not None]
-    return Report(
-        by_status=await grouped(Case.status, Case.status != Status.CLOSED),
-        by_category=await grouped(Case.category, Case.created_at >= since),
-        by_priority=await grouped(Case.priority, Case.created_at >= since),
-        by_outcome=await grouped(Case.outcome, Case.closed_at >= since),
-        median_first_reply=round(median(waits)) if waits else None,
     )
 
 

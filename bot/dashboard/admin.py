@@ -1,24 +1,20 @@
-"""Accounts and organisations (admin), reports (supervisors), content checks (editors)."""
+"""Accounts and organisations (admin), content checks (editors); reports: bot/dashboard/reports.py."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.cases import PermissionDenied, check_directory, queries
 from bot.cases.audit import audit
-from bot.cases.permissions import may_check_content, may_manage_staff, may_see_reports
-from bot.cases.status import OUTCOMES, STATUS_LABELS
+from bot.cases.permissions import may_check_content, may_manage_staff
 from bot.dashboard.web import Ctx, NotFound, desk_language, flash, redirect, signed_in, state
 from bot.i18n import N_
 from bot.staff import AccountError, create_staff, password_link_token
 from bot.staff.accounts import ROLES
 from bot.staff.sessions import end_all_sessions
-from bot.storage.models import Staff, utcnow
+from bot.storage.models import Staff
 
-REPORT_DAYS = 30
 STAFF_CHANGES = ("link", "disable", "enable")
 
 
@@ -84,29 +80,6 @@ async def organisations(ctx: Ctx) -> Response:
 
 
 @signed_in
-async def reports(ctx: Ctx) -> Response:
-    if not may_see_reports(ctx.actor):
-        raise PermissionDenied("reports")
-    organisation = ctx.staff.organisation or ""  # may_see_reports requires one
-    report = await queries.report(
-        ctx.db, organisation, since=utcnow() - timedelta(days=REPORT_DAYS)
-    )
-    audit(ctx.db, "report_viewed", staff_id=ctx.staff.id)
-    return ctx.render(
-        "reports.html",
-        {
-            "days": REPORT_DAYS,
-            "organisation": ctx.desk.directory.organisation_name(
-                organisation, desk_language(ctx.request)
-            ),
-            "report": report,
-            "status_labels": STATUS_LABELS,
-            "outcomes": OUTCOMES,
-        },
-    )
-
-
-@signed_in
 async def content(ctx: Ctx) -> Response:
     if not may_check_content(ctx.actor):
         raise PermissionDenied("content")
@@ -120,7 +93,6 @@ routes: list[BaseRoute] = [
     Route("/staff", staff_add, methods=["POST"]),
     Route("/staff/{staff_id:int}/{what:str}", staff_change, methods=["POST"]),
     Route("/organisations", organisations, methods=["GET"]),
-    Route("/reports", reports, methods=["GET"]),
     Route("/content", content, methods=["GET"]),
 ]
 

@@ -126,6 +126,7 @@ class DashboardState:
     pages: Pages
     content_root: Path  # where content checks look when the directory names no root
     throttle: Throttle  # sign-in attempts (counted in the database)
+    report_min_cell: int = 5  # reports hide smaller figures (HELPLINE_REPORT_MIN_CELL)
 
     @property
     def deps(self) -> Deps:

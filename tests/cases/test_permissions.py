@@ -10,6 +10,8 @@ from bot.cases.permissions import (
     may_check_content,
     may_decide_referral,
     may_manage_staff,
+    may_see_network_report,
+    may_see_organisation_report,
     may_see_queues,
     may_see_reports,
 )
@@ -105,3 +107,20 @@ def test_only_the_receiving_organisation_decides_a_referral(
     role: str, organisation: str | None, decides: bool
 ) -> None:
     assert may_decide_referral(Actor(ME, role, organisation), "mission") is decides
+
+
+@pytest.mark.parametrize(
+    ("role", "organisation", "own", "network"),
+    [
+        ("officer", "ngo", False, False),
+        ("supervisor", "ngo", True, True),  # "ngo" shares its figures
+        ("supervisor", "mission", True, False),  # "mission" does not
+        ("admin", None, False, True),
+        ("admin", "mission", True, True),
+        ("editor", None, False, False),
+    ],
+)
+def test_reports_by_role(role: str, organisation: str | None, own: bool, network: bool) -> None:
+    actor = Actor(ME, role, organisation)
+    assert may_see_organisation_report(actor) is own
+    assert may_see_network_report(actor, {"ngo"}) is network

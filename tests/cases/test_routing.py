@@ -316,3 +316,19 @@ def test_a_chosen_organisation_without_a_rule_gets_its_first_queue(directory: Di
     assert route(directory, CaseFacts("talk_to_human", choice="sbmi")).queue.id == "sbmi-paralegal"
     unknown = CaseFacts("talk_to_human", choice="nobody")
     assert route(directory, unknown).queue.id == directory.routing.default
+
+
+def test_an_organisation_opts_in_to_the_network_report(tmp_path: Path) -> None:
+    from bot.cases import DirectoryError
+
+    shares = ORGS.replace("    kind: ngo\n", "    kind: ngo\n    network_reports: true\n")
+    root = _flows(tmp_path, shares, "default: ngo-a\nrules: []\n")
+    assert Directory.load(root).organisations["ngo"].network_reports is True
+    root = _flows(tmp_path / "default", ORGS, "default: ngo-a\nrules: []\n")
+    assert Directory.load(root).organisations["ngo"].network_reports is False
+    wrong = ORGS.replace("    kind: ngo\n", "    kind: ngo\n    network_reports: yes please\n")
+    root = _flows(tmp_path / "wrong", wrong, "default: ngo-a\nrules: []\n")
+    with pytest.raises(DirectoryError) as error:
+        Directory.load(root)
+    [problem] = error.value.problems
+    assert problem.line == 5 and "network_reports" in problem.message

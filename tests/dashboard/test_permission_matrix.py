@@ -102,7 +102,11 @@ MATRIX: dict[tuple[str, str], Outcomes] = {
     ("POST", "/staff"): ADMIN_POST,
     ("POST", "/staff/{staff_id:int}/{what:str}"): ADMIN_POST,
     ("GET", "/organisations"): ADMIN_PAGE,
-    ("GET", "/reports"): _each(NONE, BOTH, NONE, NONE, SIGN_IN),  # always their own
+    # Reports: a supervisor's own organisation's; an administrator without one, the network's
+    # (no organisation shares its figures in the shipped organisations.yml).
+    ("GET", "/reports"): _each(NONE, BOTH, NONE, BOTH, SIGN_IN),
+    ("GET", "/reports.csv"): _each(NONE, BOTH, NONE, BOTH, SIGN_IN),
+    ("GET", "/reports.json"): _each(NONE, BOTH, NONE, BOTH, SIGN_IN),
     ("GET", "/content"): _each(NONE, NONE, BOTH, BOTH, SIGN_IN),
 }
 
