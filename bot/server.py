@@ -127,8 +127,11 @@ async def serve(settings: Settings, *, host: str, port: int) -> None:
     """Build the runtime in this event loop, then serve the app until stopped."""
     import uvicorn
 
+    from bot.memory import release_free_memory
+
     runtime = await build(settings)
     app = create_server_app(runtime, base_url=f"http://{host}:{port}")
+    release_free_memory()  # what building left freed (parsed YAML, the unpickled model's bytes)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     try:
         await uvicorn.Server(config).serve()
