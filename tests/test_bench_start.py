@@ -8,18 +8,28 @@ from pathlib import Path
 
 import pytest
 
-from bench.start import bench_env, chat, cpu_seconds, heldout_texts, memory, percentile, spread
+from bench.start import (
+    bench_env,
+    chat,
+    cpu_nanoseconds,
+    cpu_seconds,
+    heldout_texts,
+    memory,
+    percentile,
+    spread,
+)
 from bot.runtime import Runtime
 from bot.server import create_server_app
 from tests.live import serve
 
 
 def test_memory_and_cpu_time_are_read_from_proc() -> None:
-    before = cpu_seconds(os.getpid())
+    before, before_ns = cpu_seconds(os.getpid()), cpu_nanoseconds(os.getpid())
     sum(i * i for i in range(2_000_000))  # some CPU time
     used = memory(os.getpid())
     assert 0 < used.rss <= used.peak
     assert cpu_seconds(os.getpid()) > before
+    assert cpu_nanoseconds(os.getpid()) - before_ns > 10_000_000  # more than 10 ms
     assert "VmRSS" in str(used)
 
 

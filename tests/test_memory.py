@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from bot.memory import release_free_memory
+from bot.memory import limit_arenas, release_free_memory
 
 
 def _resident() -> int:
@@ -24,3 +24,8 @@ def test_freed_memory_goes_back_to_the_system() -> None:
     assert release_free_memory()
     assert before - _resident() > 20 * 2**20
     assert len(kept) == 625
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_the_threads_arenas_can_be_limited() -> None:
+    assert limit_arenas(8)  # glibc's own default on one core
