@@ -149,11 +149,14 @@ def parse() -> None:
     settings = _settings()
     logs.configure("warning")
     nlu, threshold = build_nlu(settings)
+    # The embedded NLU answers in this thread: one message at a time, a hop to a worker
+    # thread and back (what the server does to keep its event loop free) only adds latency.
+    parse_sync = getattr(nlu, "parse_sync", None)
 
     async def go() -> None:
         for line in sys.stdin:
             text = line.rstrip("\n")
-            result = await nlu.parse(text)
+            result = parse_sync(text) if parse_sync is not None else await nlu.parse(text)
             intent, confidence = understood(result, threshold)
             record = {
                 "text": text,

@@ -128,8 +128,12 @@ async def serve(settings: Settings, *, host: str, port: int) -> None:
     """Build the runtime in this event loop, then serve the app until stopped."""
     import uvicorn
 
+    from bot.memory import limit_arenas, release_free_memory
+
+    limit_arenas()  # before the runtime starts its threads
     runtime = await build(settings)
     app = create_server_app(runtime, base_url=f"http://{host}:{port}")
+    release_free_memory()  # what building left freed (parsed YAML, the unpickled model's bytes)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     try:
         await uvicorn.Server(config).serve()

@@ -53,11 +53,12 @@ def quick_password_hashes() -> Iterator[None]:
 
     from bot.staff import passwords
 
-    saved = passwords._hasher, passwords._DUMMY
+    saved = passwords._hasher
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    passwords._DUMMY = passwords._hasher.hash("not a password anyone has")
+    passwords._dummy.cache_clear()  # the unknown user's hash is made with the quick hasher
     yield
-    passwords._hasher, passwords._DUMMY = saved
+    passwords._hasher = saved
+    passwords._dummy.cache_clear()
 
 
 @pytest.fixture(autouse=True, scope="session")

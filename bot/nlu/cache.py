@@ -1,7 +1,9 @@
 """Trained models on disk, keyed by a hash of the training data and of the code that trains.
 
 A fresh clone trains on first start; later starts load the pickle. Any change to the data,
-to the feature or classifier code, or to scikit-learn/numpy gives a new key.
+to the feature or classifier code, or to scikit-learn/numpy gives a new key. `files_key` keys
+on the training files' bytes, so that a start finds the model without parsing the YAML (or
+importing scikit-learn: its version is read from the installed package's metadata).
 """
 
 from __future__ import annotations
@@ -11,13 +13,12 @@ import os
 import pickle
 import tempfile
 from collections.abc import Sequence
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import TypeVar
 
-import numpy
-import sklearn
-
-from bot.nlu.data import Example
+from bot.nlu.data import Example, training_files
 
 T = TypeVar("T")
 
@@ -32,9 +33,10 @@ _CODE_FILES = (
 PREFIX = "intents-"
 
 
+@cache
 def code_version() -> str:
     here = Path(__file__).parent
-    digest = hashlib.sha256(f"{sklearn.__version__}|{numpy.__version__}".encode())
+    digest = hashlib.sha256(f"{version('scikit-learn')}|{version('numpy')}".encode())
     for name in _CODE_FILES:
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
@@ -44,6 +46,16 @@ def data_key(examples: Sequence[Example], extra: str = "") -> str:
     digest = hashlib.sha256(f"{code_version()}|{extra}".encode())
     for e in examples:
         digest.update(f"{e.intent}\t{e.language}\t{e.text}\n".encode())
+    return digest.hexdigest()[:24]
+
+
+def files_key(data_dir: Path, extra: str = "") -> str:
+    """A key from every training file's path (it gives the language) and bytes, and the code."""
+    digest = hashlib.sha256(f"{code_version()}|{extra}|files".encode())
+    for path in training_files(data_dir):
+        content = path.read_bytes()
+        digest.update(f"{path.relative_to(data_dir).as_posix()}\t{len(content)}\n".encode())
+        digest.update(content)
     return digest.hexdigest()[:24]
 
 

@@ -7,6 +7,8 @@
   from an unusual way of asking something known.
 
 Each gives a probability per intent; the classifier's confidence is their weighted mean.
+scikit-learn trains them; a trained classifier keeps only the weights (numpy arrays) and never
+imports it.
 """
 
 from __future__ import annotations
@@ -17,9 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
-from sklearn.svm import LinearSVC
 
 from bot.nlu.data import Example
 from bot.nlu.features import BlockSpec, Featurizer, default_blocks
@@ -97,6 +96,9 @@ class IntentClassifier:
         out_of_scope: str = OUT_OF_SCOPE,
     ) -> IntentClassifier:
         """Train on `examples`; `out_of_scope` names their class for everything else."""
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.svm import LinearSVC
+
         config = config or ClassifierConfig()
         labels = sorted({e.intent for e in examples})
         if len(labels) < 2:
@@ -164,6 +166,9 @@ class _DenseModel:
         out_of_scope: str,
         config: ClassifierConfig,
     ) -> _DenseModel:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.linear_model import LogisticRegression
+
         vectors = sentence_vectors().encode(texts)
         class_weight = (
             {labels.index(out_of_scope): config.out_of_scope_weight}

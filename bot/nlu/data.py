@@ -49,10 +49,15 @@ def language_of(path: Path, root: Path | None = None) -> str | None:
     return path.stem if path.stem in LANGUAGE_DIRS else None
 
 
+def training_files(data_dir: Path) -> list[Path]:
+    """Every *.yml/*.yaml under a directory, sorted: what `load_rasa` reads from it."""
+    return sorted(p for p in data_dir.rglob("*") if p.suffix in (".yml", ".yaml"))
+
+
 def load_rasa(source: Path) -> list[Example]:
     """Load one Rasa NLU YAML file, or every *.yml/*.yaml under a directory (sorted)."""
     if source.is_dir():
-        files = sorted(p for p in source.rglob("*") if p.suffix in (".yml", ".yaml"))
+        files = training_files(source)
         return [ex for f in files for ex in _load_file(f, language_of(f, source))]
     if not source.exists():
         raise DataError(source, None, "no such file or directory")

@@ -49,22 +49,22 @@ class EmbeddedNlu:
         cls, data_dir: Path, cache_dir: Path | None = None, threshold: float = DEFAULT_THRESHOLD
     ) -> EmbeddedNlu:
         """Train from Rasa YAML under `data_dir` (always) and cache the model in `cache_dir`."""
-        examples = _examples(data_dir)
-        nlu = cls.from_examples(examples, threshold)
+        key = cache.files_key(data_dir)  # before reading: a file changed meanwhile retrains
+        nlu = cls.from_examples(_examples(data_dir), threshold)
         if cache_dir is not None:
-            cache.save(cache_dir, cache.data_key(examples), nlu.classifier)
+            cache.save(cache_dir, key, nlu.classifier)
         return nlu
 
     @classmethod
     def load_or_train(
         cls, data_dir: Path, cache_dir: Path, threshold: float = DEFAULT_THRESHOLD
     ) -> EmbeddedNlu:
-        """The model cached for this data and code, or a new one (a few seconds), then cached."""
-        examples = _examples(data_dir)
-        key = cache.data_key(examples)
+        """The model cached for these training files and code, or a new one (a few seconds),
+        then cached. A cached model is found by the files' hash: the YAML is not parsed."""
+        key = cache.files_key(data_dir)
         classifier = cache.load(cache_dir, key, IntentClassifier)
         if classifier is None:
-            classifier = cls.from_examples(examples, threshold).classifier
+            classifier = cls.from_examples(_examples(data_dir), threshold).classifier
             cache.save(cache_dir, key, classifier)
         nlu = cls(classifier, threshold)
         nlu.parse_sync("warm up")  # first-call costs (imports, caches) before real traffic

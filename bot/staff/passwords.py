@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -9,8 +11,13 @@ from bot.i18n import N_
 
 MIN_LENGTH = 12  # also written in the messages below and on the password forms
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so both cases take the same time.
-_DUMMY = _hasher.hash("not a password anyone has")
+
+
+@cache
+def _dummy() -> str:
+    """Verified against when the username is unknown, so both cases take the same time. Made
+    on the first sign-in rather than at import: a hash costs a third of a second of start-up."""
+    return _hasher.hash("not a password anyone has")
 
 
 def hash_password(password: str) -> str:
@@ -19,7 +26,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or _dummy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.storage.crypto import Cipher, attach_cipher
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -57,12 +60,49 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
+@cache
+def head_revisions() -> frozenset[str]:
+    """The newest migrations, read from the `revision` and `down_revision` lines of the files
+    in versions/ without importing Alembic (a start that has nothing to migrate never does)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        values: dict[str, object] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                values[target.id] = ast.literal_eval(value)
+        revisions.add(str(values["revision"]))
+        down = values.get("down_revision")
+        if isinstance(down, str):
+            parents.add(down)
+        elif isinstance(down, tuple | list):
+            parents.update(str(d) for d in down)
+    return frozenset(revisions - parents)
+
+
+def _at_head(connection: Connection) -> bool:
+    if not inspect(connection).has_table("alembic_version"):
+        return False
+    found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+    return frozenset(found) == head_revisions()
+
+
 def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
@@ -74,7 +114,8 @@ async def migrate(engine: AsyncEngine) -> None:
         if engine.dialect.name == "postgresql":
             # One process migrates at a time; the others wait, then find nothing to do.
             await connection.execute(text("SELECT pg_advisory_xact_lock(7253418)"))
-        await connection.run_sync(_upgrade)
+        if not await connection.run_sync(_at_head):
+            await connection.run_sync(_upgrade)
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -48,3 +48,21 @@ def test_the_mix_is_a_distribution_between_its_parts() -> None:
     sparse, vectors, mixed = (_train(s).probabilities(text) for s in (1.0, 0.0, 0.5))
     assert mixed == pytest.approx(0.5 * sparse + 0.5 * vectors)
     assert mixed.sum() == pytest.approx(1.0)
+
+
+def test_the_vectors_are_model2vecs() -> None:
+    """The table is read without model2vec at run time, but encodes exactly as it does."""
+    from model2vec import StaticModel
+
+    from bot.nlu.vectors import VECTORS_DIR
+
+    texts = [
+        "my salary was not paid",
+        "gaji sy blm dibayar 3 bln, paspor ditahan agen",
+        "🙏",
+        "",
+        "xqzv " * 700,  # longer than the tokenizer's 512 pieces, and than the character cut
+    ]
+    model = StaticModel.from_pretrained(str(VECTORS_DIR), normalize=True)
+    expected = np.asarray(model.encode(texts, use_multiprocessing=False), dtype=np.float32)
+    assert np.array_equal(sentence_vectors().encode(texts), expected)

@@ -129,3 +129,34 @@ async def test_search_path_keeps_the_tables_in_their_own_schema(empty_database_u
     finally:
         await scoped.dispose()
         await plain.dispose()
+
+
+def test_the_heads_are_read_without_alembic_as_alembic_reads_them() -> None:
+    heads = ScriptDirectory.from_config(db.alembic_config()).get_heads()
+    assert db.head_revisions() == frozenset(heads)
+
+
+async def test_a_start_with_nothing_to_migrate_leaves_alembic_alone(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = db.create_engine(empty_database_url)
+    upgrades: list[str] = []
+    real = db._upgrade
+
+    def counted(connection: Connection) -> None:
+        upgrades.append("upgrade")
+        real(connection)
+
+    monkeypatch.setattr(db, "_upgrade", counted)
+    try:
+        await db.migrate(engine)  # an empty database: Alembic creates everything
+        await db.migrate(engine)  # at the head: nothing to do
+        assert upgrades == ["upgrade"]
+        await _step(engine, "downgrade", REVISIONS[1])  # one migration behind
+        await db.migrate(engine)
+        assert upgrades == ["upgrade", "upgrade"]
+        async with engine.connect() as connection:
+            version, _ = await connection.run_sync(_state)
+        assert version == REVISIONS[0]
+    finally:
+        await engine.dispose()
