@@ -316,6 +316,8 @@ THING_DIES = re.compile(
 HARMLESS = re.compile(
     THING_DIES.pattern + r"|(?<!tidak punya )(?<!tidak ada )(?<!hilang )\bsemangat hidup\b"
     r"|\bhidup (?:boros|hemat|mewah|sederhana|sehat|enak|tenang|foya|bebas)\b"
+    # The cost of living: "hidup di hk mahal ya", "biaya hidup", "cost of living".
+    r"|\bhidup (?:di \w+ )?(?:mahal|murah)\b|\bbiaya hidup\b|\bcost of living\b|\bliving costs?\b"
     r"|\b(?:is|are|was|were) killing me\b|\bwould die for\b|\bdying (?:to|for|my|her|of)\b"
     r"|\bdead (?:tired|serious)\b|\b(?:phone|battery|laptop|plant|plants|fish|dog|cat|bird|"
     r"flower|flowers|car|bike)(?: \w+){0,2} (?:died|dead|dies)\b"
