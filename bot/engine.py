@@ -38,6 +38,7 @@ from bot.metrics.instruments import Metrics
 from bot.nlu.types import NluBackend, NluError, NluResult
 from bot.storage import turns
 from bot.storage.crypto import Cipher
+from bot.storage.db import writing
 from bot.storage.models import (
     Direction,
     Message,
@@ -147,7 +148,7 @@ class Engine:
             "parts_sent": 0,
         }
         user_hash = self.cipher.lookup_hash(inbound.user_id)
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions), self.sessions.begin() as session:
             stored = await session.run_sync(
                 lambda s: turns.store_inbound(
                     s.connection(),
@@ -212,7 +213,7 @@ class Engine:
                 return None
         started = time.perf_counter()
         turn = await self._understand(waiting)
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions), self.sessions.begin() as session:
             loaded = await session.run_sync(
                 lambda s: turns.lock_and_load(s.connection(), worker_id)
             )
@@ -233,7 +234,7 @@ class Engine:
     async def park(self, worker_id: int, message_id: int, reason: str) -> bool:
         """Set aside a message that keeps failing: the worker is told, staff take it over, and
         the worker's later messages are answered. False if it was processed meanwhile."""
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions), self.sessions.begin() as session:
             await session.run_sync(lambda s: turns.lock(s.connection(), worker_id))
             message = await session.get(Message, message_id)
             if message is None or message.status != MessageStatus.RECEIVED:

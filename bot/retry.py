@@ -30,6 +30,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import Reply
+from bot.storage.db import writing
 from bot.storage.models import Direction, Message, MessageStatus, utcnow
 
 log = structlog.get_logger(__name__)
@@ -158,7 +159,7 @@ class Retrier:
 
     async def _claim(self, worker_id: int) -> _Claim | None:
         now = self.clock()
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions), self.sessions.begin() as session:
             oldest = (
                 await session.execute(
                     select(Message.id, Message.attempts, Message.next_attempt_at)
@@ -209,7 +210,7 @@ class Retrier:
             await self._park(worker_id, claim, reason)
             return
         with contextlib.suppress(Exception):  # else its lease runs out and the sweep retries
-            async with self.sessions.begin() as session:
+            async with writing(self.sessions), self.sessions.begin() as session:
                 await session.execute(
                     update(Message)
                     .where(Message.id == claim.message_id, Message.status == MessageStatus.RECEIVED)

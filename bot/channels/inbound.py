@@ -26,6 +26,7 @@ from bot.outbox import Outbox, release_held
 from bot.outbox.store import acknowledge, latest_options, record_status
 from bot.retry import Retrier
 from bot.storage.crypto import Cipher
+from bot.storage.db import writing
 from bot.storage.models import Event
 
 log = structlog.get_logger(__name__)
@@ -69,7 +70,7 @@ class Receiver:
         `unanswered`: stored but not answered by the bot (the button of WhatsApp's template).
         """
         worker_id, message_id = await self.engine.store(inbound)
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions), self.sessions.begin() as session:
             # The worker wrote: what waited for them goes out before the replies to this.
             released = await release_held(session, worker_id)
             if referral:
@@ -93,7 +94,7 @@ class Receiver:
         noted as their referral before the message is processed, so a case it opens goes there."""
         if organisation is not None:
             worker_id, _ = await self.engine.store(inbound)
-            async with self.sessions.begin() as session:
+            async with writing(self.sessions), self.sessions.begin() as session:
                 await _note_referral(
                     session, worker_id, inbound.channel, organisation, organisation=organisation
                 )
@@ -121,7 +122,7 @@ class Receiver:
 
         `window_closed`: the channel refused it for its messaging window; it waits, held.
         """
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions), self.sessions.begin() as session:
             found = await record_status(
                 session,
                 message_id=message_id,

@@ -33,6 +33,7 @@ from bot.outbox.types import (
     Sent,
     TemporaryError,
 )
+from bot.storage.db import writing
 from bot.storage.models import Origin, utcnow
 
 log = structlog.get_logger(__name__)
@@ -193,7 +194,7 @@ class Outbox:
         if claimed.origin != Origin.REOPEN and store.window_closed(
             claimed.channel, claimed.last_inbound_at, now
         ):
-            async with self.sessions.begin() as session:
+            async with writing(self.sessions), self.sessions.begin() as session:
                 await store.hold(session, claimed.id, now=now)
             log.info("outbox.held", message_id=claimed.id, channel=claimed.channel)
             self.wake()  # the invitation is due now
@@ -231,7 +232,7 @@ class Outbox:
             await self._paced(claimed, exc, pacer)
         except OutsideWindow:
             self._count(claimed, "held")
-            async with self.sessions.begin() as session:
+            async with writing(self.sessions), self.sessions.begin() as session:
                 await store.hold(session, claimed.id, now=self.clock())
             log.info("outbox.held", message_id=claimed.id, channel=claimed.channel)
         except PermanentError as exc:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from sqlalchemy import func, select, text
+import pytest
+from sqlalchemy import event, func, select, text
 
 from bot.engine import Engine
 from bot.messages import Inbound
@@ -157,3 +159,22 @@ async def test_what_shows_in_the_workers_chat_is_kept_once_and_outlives_forgetti
         ("72", None),
         ("73", None),
     ]
+
+
+async def test_writers_of_one_process_take_turns_on_sqlite(runtime: Runtime) -> None:
+    """SQLite has one writer: this process's writers queue for it in order, none is turned
+    away, even with SQLite's own waiting (the busy handler) switched off."""
+    if runtime.database.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has row locks, not one writer")
+
+    def no_busy_wait(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=0")
+        cursor.close()
+
+    await runtime.database.dispose()
+    event.listen(runtime.database.sync_engine, "connect", no_busy_wait)
+    said = [Inbound("web", f"w{n}", "halo", channel_message_id="1") for n in range(12)]
+    answered = await asyncio.gather(*(runtime.engine.handle(s) for s in said))
+    assert all(answered)
+    assert await _count(runtime.engine, Message.status == "processed") == 12
