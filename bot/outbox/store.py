@@ -127,8 +127,10 @@ async def claim(
             return []
         worker_ids = {row.worker_id for row in rows}
         workers = {
-            w.id: w.channel_user_id
-            for w in (await session.scalars(select(Worker).where(Worker.id.in_(worker_ids))))
+            worker_id: to
+            for worker_id, to in await session.execute(
+                select(Worker.id, Worker.channel_user_id).where(Worker.id.in_(worker_ids))
+            )
         }
         last_in = await _last_inbound(session, worker_ids)
     return [
