@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -49,6 +49,17 @@ from bot.storage.models import (
 )
 
 log = structlog.get_logger(__name__)
+
+# Messages up to this long are understood on the event loop (about a millisecond of work);
+# longer ones in a thread.
+INLINE_CHARS = 1000
+
+
+@runtime_checkable
+class SyncNluBackend(Protocol):
+    """An NLU that answers in process (the embedded classifier): called without a thread."""
+
+    def parse_sync(self, text: str) -> NluResult: ...
 
 
 @dataclass(frozen=True)
@@ -269,7 +280,10 @@ class Engine:
         turn = replace(turn, cases=await self.hooks.context(session, worker_id))
         profile = Profile(loaded.language, loaded.language_chosen, loaded.country)
         state = DialogueState.from_json({**loaded.state, "flow": loaded.flow})
-        decision = await asyncio.to_thread(self.policy.decide, turn, profile, state)
+        if len(turn.text) > INLINE_CHARS:  # its decision too takes longer than a moment
+            decision = await asyncio.to_thread(self.policy.decide, turn, profile, state)
+        else:
+            decision = self.policy.decide(turn, profile, state)
 
         forget = any(isinstance(event, ForgetMe) for event in decision.events)
         # A complaint in progress holds what the worker told us: its own, encrypted column.
@@ -343,8 +357,18 @@ class Engine:
             turn = replace(turn, danger_in_rest=await asyncio.to_thread(danger_in_rest, reading))
         if parse_command(text) is not None or not text.strip():
             return turn
-        parts = context.clauses(text)[:MAX_CLAUSES]
+        parts = tuple(context.clauses(text)[:MAX_CLAUSES])
+        if isinstance(self.nlu, SyncNluBackend):
+            # Classifying a chat message and naming its language take about a millisecond:
+            # done here, at once, rather than three hops to a thread and back. A long message
+            # goes to a thread, in one hop, so it never holds the event loop.
+            if len(text) <= INLINE_CHARS:
+                found = self._read(self.nlu, text, parts)
+            else:
+                found = await asyncio.to_thread(self._read, self.nlu, text, parts)
+            return replace(turn, nlu=found[0], clauses=found[1], detected_language=found[2])
         understood: tuple[NluResult, ...] = ()
+        nlu: NluResult | None
         try:
             nlu = await self.nlu.parse(text)
             if len(parts) > 1:  # each part alone too: several problems in one message
@@ -353,8 +377,25 @@ class Engine:
             # Without understanding the dialogue still answers: the not-understood reply.
             log.warning("nlu.unavailable", message_id=message.id)
             nlu = None
-        language = await asyncio.to_thread(self.detect_language, text)
+        if len(text) <= INLINE_CHARS:
+            language = self.detect_language(text)
+        else:
+            language = await asyncio.to_thread(self.detect_language, text)
         return replace(turn, nlu=nlu, detected_language=language, clauses=understood)
+
+    def _read(
+        self, nlu: SyncNluBackend, text: str, parts: tuple[str, ...]
+    ) -> tuple[NluResult | None, tuple[NluResult, ...], str | None]:
+        """The message's intent, each of its parts' (several problems in one message), and
+        its language."""
+        try:
+            whole = nlu.parse_sync(text)
+            understood = tuple(nlu.parse_sync(part) for part in parts) if len(parts) > 1 else ()
+        except NluError:
+            # Without understanding the dialogue still answers: the not-understood reply.
+            log.warning("nlu.unavailable")
+            whole, understood = None, ()
+        return whole, understood, self.detect_language(text)
 
     async def _replies_to(self, message_id: int) -> list[Reply]:
         async with self.sessions() as session:
