@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
@@ -106,6 +106,10 @@ class NoHooks:
         return Followup()
 
 
+# More work in the transaction that stores a message: (session, worker id).
+Within = Callable[[AsyncSession, int], Awaitable[object]]
+
+
 class Engine:
     def __init__(
         self,
@@ -142,7 +146,17 @@ class Engine:
         stored, _ = await self._store(inbound)
         return stored.worker_id, stored.message_id
 
-    async def _store(self, inbound: Inbound) -> tuple[turns.Stored, turns.Waiting | None]:
+    async def accept(
+        self, inbound: Inbound, *, within: Within | None = None
+    ) -> tuple[int, int, turns.Waiting | None]:
+        """As `store`; `within` does more in the same transaction (given the worker's id), and
+        the message comes back as stored if it is the worker's next to process."""
+        stored, waiting = await self._store(inbound, within)
+        return stored.worker_id, stored.message_id, waiting
+
+    async def _store(
+        self, inbound: Inbound, within: Within | None = None
+    ) -> tuple[turns.Stored, turns.Waiting | None]:
         """The message stored (once), and what understanding it needs if it is new."""
         received_at = inbound.received_at or datetime.now(UTC)
         attachments = [_attachment_json(a) for a in inbound.attachments] or None
@@ -170,6 +184,8 @@ class Engine:
                     visible_id=inbound.visible_id,
                 )
             )
+            if within is not None:
+                await within(session, stored.worker_id)
         if not stored.new:
             log.info("inbound.repeat", message_id=stored.message_id, channel=inbound.channel)
             return stored, None
