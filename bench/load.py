@@ -459,6 +459,14 @@ async def from_database(database_url: str, result: Result, stubs_received: int) 
             s.answered = None  # no reply stored: lost, not answered
 
 
+def _cpu_seconds(server: Server) -> float:
+    """CPU time (user + system) the server's process has used so far (Linux)."""
+    if server.process is None:
+        return 0.0
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _wall(value: datetime) -> float:
     return value.timestamp()
 
@@ -532,6 +540,7 @@ async def run(args: argparse.Namespace, channels: tuple[str, ...]) -> list[Resul
                 f" x{args.processes}" if args.processes > 1 else ""
             )
             print(f"{args.duration:.0f} s of load on {', '.join(channels)} ...", flush=True)
+            cpu_before = sum(_cpu_seconds(s) for s in servers)
             sent, took = await drive(plans(urls, api_url, channels, False))
             # The last replies (the outbox) before counting.
             ends = time.monotonic() + 10
@@ -539,6 +548,14 @@ async def run(args: argparse.Namespace, channels: tuple[str, ...]) -> list[Resul
             while time.monotonic() < ends and stubs.received < len(accepted):  # noqa: ASYNC110
                 await asyncio.sleep(0.2)
             await asyncio.sleep(1)
+            # CPU time is the steady figure on a shared machine (wall time is not).
+            cpu = sum(_cpu_seconds(s) for s in servers) - cpu_before
+            answered = sum(1 for s in sent if s.error is None)
+            print(
+                f"  servers' CPU: {cpu:.1f} s for {answered} messages accepted, "
+                f"{1000 * cpu / max(1, answered):.1f} ms a message",
+                flush=True,
+            )
         finally:
             for server in servers:
                 await server.stop()

@@ -129,7 +129,7 @@ async def measure(runtime: Any, count: int, profile: bool) -> None:
     for user, say in texts[:100]:
         await engine.handle(Inbound("web", user, say, channel_message_id=f"{user}-{say}"))
     timer = Timer()
-    timer.wrap_async(engine, "store", "store")
+    timer.wrap_async(engine, "_store", "store")
     timer.wrap_async(engine, "_understand", "understand")
     timer.wrap_async(engine.hooks, "context", "hooks.context")
     timer.wrap_async(engine.hooks, "after_decision", "after_decision")
@@ -166,7 +166,7 @@ async def measure(runtime: Any, count: int, profile: bool) -> None:
     rest = whole - accounted
     print(
         f"  {'the rest':16} {1000 * rest / count:6.2f} ms  {100 * rest / whole:5.1f}%"
-        "  (finding the message, the lock, loading the worker, flush and commit)"
+        "  (the lock, loading worker and conversation, writing the outcome, commit)"
     )
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)

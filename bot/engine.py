@@ -17,15 +17,12 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import structlog
-from sqlalchemy import Select, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dialogue import context
@@ -39,20 +36,30 @@ from bot.i18n import normalise_language, translator
 from bot.messages import ANSWERED_IN_PLACE, Action, Inbound, QuickReply, Reply
 from bot.metrics.instruments import Metrics
 from bot.nlu.types import NluBackend, NluError, NluResult
+from bot.storage import turns
 from bot.storage.crypto import Cipher
+from bot.storage.db import writing
 from bot.storage.models import (
-    Conversation,
     Direction,
-    Event,
     Message,
     MessageStatus,
     Origin,
-    VisibleMessage,
     Worker,
     utcnow,
 )
 
 log = structlog.get_logger(__name__)
+
+# Messages up to this long are understood on the event loop (about a millisecond of work);
+# longer ones in a thread.
+INLINE_CHARS = 1000
+
+
+@runtime_checkable
+class SyncNluBackend(Protocol):
+    """An NLU that answers in process (the embedded classifier): called without a thread."""
+
+    def parse_sync(self, text: str) -> NluResult: ...
 
 
 @dataclass(frozen=True)
@@ -72,13 +79,13 @@ class EngineHooks(Protocol):
         ...
 
     async def after_decision(
-        self, session: AsyncSession, worker_id: int, message: Message, decision: Decision
+        self, session: AsyncSession, worker_id: int, message_id: int, decision: Decision
     ) -> Followup:
         """In the message's transaction, before its events are stored: more replies, if any."""
         ...
 
     async def after_parked(
-        self, session: AsyncSession, worker_id: int, message: Message, lang: str
+        self, session: AsyncSession, worker_id: int, message_id: int, lang: str
     ) -> Followup:
         """A message that could not be processed was set aside: staff take it over."""
         ...
@@ -89,14 +96,18 @@ class NoHooks:
         return CaseContext()
 
     async def after_decision(
-        self, session: AsyncSession, worker_id: int, message: Message, decision: Decision
+        self, session: AsyncSession, worker_id: int, message_id: int, decision: Decision
     ) -> Followup:
         return Followup()
 
     async def after_parked(
-        self, session: AsyncSession, worker_id: int, message: Message, lang: str
+        self, session: AsyncSession, worker_id: int, message_id: int, lang: str
     ) -> Followup:
         return Followup()
+
+
+# More work in the transaction that stores a message: (session, worker id).
+Within = Callable[[AsyncSession, int], Awaitable[object]]
 
 
 class Engine:
@@ -121,140 +132,137 @@ class Engine:
         self._turns: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
-        worker_id, message_id = await self.store(inbound)
-        processed = await self.process_pending(worker_id, until=message_id)
-        if message_id in processed:
-            return processed[message_id]
+        stored, waiting = await self._store(inbound)
+        processed = await self.process_pending(
+            stored.worker_id, until=stored.message_id, waiting=waiting
+        )
+        if stored.message_id in processed:
+            return processed[stored.message_id]
         # A repeat, or processed meanwhile by another process: the replies already made.
-        return await self._replies_to(message_id)
+        return await self._replies_to(stored.message_id)
 
     async def store(self, inbound: Inbound) -> tuple[int, int]:
         """Store the inbound message (once) and return (worker id, message id)."""
+        stored, _ = await self._store(inbound)
+        return stored.worker_id, stored.message_id
+
+    async def accept(
+        self, inbound: Inbound, *, within: Within | None = None
+    ) -> tuple[int, int, turns.Waiting | None]:
+        """As `store`; `within` does more in the same transaction (given the worker's id), and
+        the message comes back as stored if it is the worker's next to process."""
+        stored, waiting = await self._store(inbound, within)
+        return stored.worker_id, stored.message_id, waiting
+
+    async def _store(
+        self, inbound: Inbound, within: Within | None = None
+    ) -> tuple[turns.Stored, turns.Waiting | None]:
+        """The message stored (once), and what understanding it needs if it is new."""
+        received_at = inbound.received_at or datetime.now(UTC)
+        attachments = [_attachment_json(a) for a in inbound.attachments] or None
+        values = {
+            "direction": Direction.IN,
+            "channel": inbound.channel,
+            "channel_message_id": inbound.channel_message_id,
+            "text": inbound.text,
+            "attachments": attachments,
+            "status": MessageStatus.RECEIVED,
+            "received_at": received_at,
+            "created_at": utcnow(),
+            "attempts": 0,
+            "parts_sent": 0,
+        }
         user_hash = self.cipher.lookup_hash(inbound.user_id)
-        async with self.sessions.begin() as session:
-            insert = _insert_for(session)
-            find = (
-                select(Worker.id, Conversation.id)
-                .outerjoin(Conversation, Conversation.worker_id == Worker.id)
-                .where(Worker.channel == inbound.channel, Worker.channel_user_hash == user_hash)
-            )
-            # A returning worker (most messages) and their conversation: one statement.
-            found = (await session.execute(find)).first()
-            if found is None:
-                await session.execute(
-                    insert(Worker)
-                    .values(
-                        channel=inbound.channel,
-                        channel_user_hash=user_hash,
-                        channel_user_id=inbound.user_id,
-                        created_at=utcnow(),
-                        last_seen_at=utcnow(),
-                        language_chosen=False,
-                    )
-                    .on_conflict_do_nothing()
+        async with writing(self.sessions), self.sessions.begin() as session:
+            stored = await session.run_sync(
+                lambda s: turns.store_inbound(
+                    s.connection(),
+                    channel=inbound.channel,
+                    user_id=inbound.user_id,
+                    user_hash=user_hash,
+                    message=values,
+                    visible_id=inbound.visible_id,
                 )
-                found = (await session.execute(find)).first()
-                assert found is not None  # inserted or found just above
-            worker_id, conversation_id = found
-            if conversation_id is None:
-                await session.execute(
-                    insert(Conversation)
-                    .values(worker_id=worker_id, state={}, created_at=utcnow(), updated_at=utcnow())
-                    .on_conflict_do_nothing()
-                )
-            values = dict(
-                worker_id=worker_id,
-                direction=Direction.IN,
-                channel=inbound.channel,
-                channel_message_id=inbound.channel_message_id,
-                text=inbound.text,
-                attachments=[_attachment_json(a) for a in inbound.attachments] or None,
-                status=MessageStatus.RECEIVED,
-                received_at=inbound.received_at or datetime.now(UTC),
-                created_at=utcnow(),
             )
-            # Two processes may receive the same delivery at once: the unique key decides.
-            stored = False
-            message_id = await session.scalar(
-                insert(Message).values(**values).on_conflict_do_nothing().returning(Message.id)
-            )
-            if message_id is None:
-                message_id = await session.scalar(
-                    select(Message.id).where(
-                        Message.worker_id == worker_id,
-                        Message.direction == Direction.IN,
-                        Message.channel_message_id == inbound.channel_message_id,
-                    )
-                )
-                log.info("inbound.repeat", message_id=message_id, channel=inbound.channel)
-            else:
-                log.info("inbound.stored", message_id=message_id, channel=inbound.channel)
-                stored = True
-                if inbound.visible_id is not None:
-                    # An edit shows under the id of the message it changed: kept once.
-                    await session.execute(
-                        insert(VisibleMessage)
-                        .values(
-                            worker_id=worker_id,
-                            message_id=message_id,
-                            visible_id=inbound.visible_id,
-                            sent_at=values["received_at"],
-                        )
-                        .on_conflict_do_nothing()
-                    )
-            assert message_id is not None  # inserted, or the row that made the insert conflict
-        if stored:
-            self.metrics.received.labels(channel=inbound.channel).inc()
-        return worker_id, message_id
+            if within is not None:
+                await within(session, stored.worker_id)
+        if not stored.new:
+            log.info("inbound.repeat", message_id=stored.message_id, channel=inbound.channel)
+            return stored, None
+        log.info("inbound.stored", message_id=stored.message_id, channel=inbound.channel)
+        self.metrics.received.labels(channel=inbound.channel).inc()
+        if not stored.first:
+            return stored, None
+        waiting = turns.Waiting(
+            stored.message_id, inbound.channel, inbound.text, attachments, received_at
+        )
+        return stored, waiting
 
     async def process_pending(
-        self, worker_id: int, *, until: int | None = None
+        self, worker_id: int, *, until: int | None = None, waiting: turns.Waiting | None = None
     ) -> dict[int, list[Reply]]:
         """Process the worker's unprocessed messages in order; replies by inbound message id.
 
-        `until`: stop once that message is processed (later ones have callers of their own)."""
+        `until`: stop once that message is processed (later ones have callers of their own).
+        `waiting`: the message just stored, as stored (saves reading it back)."""
         # In one process a worker's turns wait here, before any work: a delivery repeated at
         # once is understood once. Across processes the conversation's lock decides.
-        turns = self._turns.setdefault(worker_id, asyncio.Lock())
-        async with turns:
-            return await self._process_pending(worker_id, until)
+        lock = self._turns.setdefault(worker_id, asyncio.Lock())
+        async with lock:
+            return await self._process_pending(worker_id, until, waiting)
 
-    async def _process_pending(self, worker_id: int, until: int | None) -> dict[int, list[Reply]]:
+    async def _process_pending(
+        self, worker_id: int, until: int | None, waiting: turns.Waiting | None
+    ) -> dict[int, list[Reply]]:
         done: dict[int, list[Reply]] = {}
-        while (processed := await self.process_next(worker_id)) is not None:
+        while (processed := await self.process_next(worker_id, waiting)) is not None:
+            waiting = None
             message_id, replies = processed
             done[message_id] = replies
             if until is not None and message_id >= until:
                 break
         return done
 
-    async def process_next(self, worker_id: int) -> tuple[int, list[Reply]] | None:
-        """Process the worker's oldest unprocessed message: its id and replies; None if none."""
+    async def process_next(
+        self, worker_id: int, waiting: turns.Waiting | None = None
+    ) -> tuple[int, list[Reply]] | None:
+        """Process the worker's oldest unprocessed message: its id and replies; None if none.
+
+        `waiting`: a guess at that message (the one just stored); checked under the lock."""
         # Understood before the lock, which understanding does not need: on SQLite the lock is
         # the whole database's.
-        async with self.sessions() as session:
-            waiting = await session.scalar(_next_received(worker_id))
         if waiting is None:
-            return None
+            async with self.sessions() as session:
+                waiting = await session.run_sync(
+                    lambda s: turns.next_waiting(s.connection(), worker_id)
+                )
+            if waiting is None:
+                return None
         started = time.perf_counter()
         turn = await self._understand(waiting)
-        async with self.sessions.begin() as session:
-            await _lock_conversation(session, worker_id)
-            message = await session.scalar(_next_received(worker_id))
-            if message is None:
+        async with writing(self.sessions), self.sessions.begin() as session:
+            loaded = await session.run_sync(
+                lambda s: turns.lock_and_load(s.connection(), worker_id)
+            )
+            if loaded.waiting is None:
                 return None
-            if message.id != turn.message_id:
-                # Another process answered the one understood meanwhile: this one now.
-                turn = await self._understand(message)
-            replies = await self._process(session, worker_id, message, turn)
+            if loaded.waiting != turn.message_id:
+                # An older message, or another process answered the one understood
+                # meanwhile: this one now.
+                message_id = loaded.waiting
+                waiting = await session.run_sync(
+                    lambda s: turns.waiting_by_id(s.connection(), message_id)
+                )
+                turn = await self._understand(waiting)
+            replies = await self._process(session, worker_id, waiting, loaded, turn)
         self.metrics.processing.observe(time.perf_counter() - started)
-        return message.id, replies
+        return waiting.id, replies
 
     async def park(self, worker_id: int, message_id: int, reason: str) -> bool:
         """Set aside a message that keeps failing: the worker is told, staff take it over, and
         the worker's later messages are answered. False if it was processed meanwhile."""
-        async with self.sessions.begin() as session:
-            await _lock_conversation(session, worker_id)
+        async with writing(self.sessions), self.sessions.begin() as session:
+            await session.run_sync(lambda s: turns.lock(s.connection(), worker_id))
             message = await session.get(Message, message_id)
             if message is None or message.status != MessageStatus.RECEIVED:
                 return False
@@ -268,54 +276,69 @@ class Engine:
                 "Sorry, we could not read your last message because of a problem on our side. "
                 "A person from our team will look at it and answer you here."
             )
-            followup = await self.hooks.after_parked(session, worker_id, message, lang)
-            _store_replies(session, message, [Reply(sorry), *followup.replies], lang)
+            followup = await self.hooks.after_parked(session, worker_id, message_id, lang)
+            rows = _reply_rows(
+                worker_id, message.channel, message_id, [Reply(sorry), *followup.replies], lang
+            )
+            await session.run_sync(lambda s: turns.add_events_and_replies(s.connection(), (), rows))
         log.error("inbound.parked", message_id=message_id, attempts=message.attempts, reason=reason)
         return True
 
     async def _process(
-        self, session: AsyncSession, worker_id: int, message: Message, turn: Turn
+        self,
+        session: AsyncSession,
+        worker_id: int,
+        message: turns.Waiting,
+        loaded: turns.Loaded,
+        turn: Turn,
     ) -> list[Reply]:
         started = time.perf_counter()
-        loaded = (
-            await session.execute(
-                select(Worker, Conversation)
-                .join(Conversation, Conversation.worker_id == Worker.id)
-                .where(Worker.id == worker_id)
-            )
-        ).one()  # the conversation is created with the worker
-        worker, conversation = loaded
         turn = replace(turn, cases=await self.hooks.context(session, worker_id))
-        profile = Profile(worker.language, worker.language_chosen, worker.country)
-        state = DialogueState.from_json({**conversation.state, "flow": conversation.flow})
-        decision = await asyncio.to_thread(self.policy.decide, turn, profile, state)
+        profile = Profile(loaded.language, loaded.language_chosen, loaded.country)
+        state = DialogueState.from_json({**loaded.state, "flow": loaded.flow})
+        if len(turn.text) > INLINE_CHARS:  # its decision too takes longer than a moment
+            decision = await asyncio.to_thread(self.policy.decide, turn, profile, state)
+        else:
+            decision = self.policy.decide(turn, profile, state)
 
-        message.status = MessageStatus.PROCESSED
-        message.intent = decision.intent
-        message.confidence = decision.confidence
-        message.language = decision.profile.language
-        worker.last_seen_at = utcnow()
         forget = any(isinstance(event, ForgetMe) for event in decision.events)
-        if forget:
-            await session.flush()
-            await self._forget(session, worker_id)
-        worker.language = decision.profile.language
-        worker.language_chosen = decision.profile.language_chosen
-        worker.country = decision.profile.country
         # A complaint in progress holds what the worker told us: its own, encrypted column.
         remembered = decision.state.to_json()
-        conversation.flow = remembered.pop("flow", None)
-        conversation.state = remembered
-        followup = await self.hooks.after_decision(session, worker_id, message, decision)
+        flow = remembered.pop("flow", None)
+        changed = remembered != loaded.state or flow != loaded.flow
+        outcome = turns.Outcome(
+            worker_id=worker_id,
+            message_id=message.id,
+            intent=decision.intent,
+            confidence=decision.confidence,
+            language=decision.profile.language,
+            language_chosen=decision.profile.language_chosen,
+            country=decision.profile.country,
+            state=remembered if changed else None,
+            flow=flow,
+            forget=forget,
+        )
+        # Written before the case desk acts: it reads the worker as they are now.
+        await session.run_sync(lambda s: turns.record_outcome(s.connection(), outcome))
+        followup = await self.hooks.after_decision(session, worker_id, message.id, decision)
+        events = []
         for position, event in enumerate(decision.events):
             # What the event says may be kept (a complaint's record goes to its case only),
             # and the case it opened.
             data = event.stored()
             if position in followup.opened:
                 data["reference"] = followup.opened[position]
-            session.add(Event(worker_id=worker_id, kind=str(event.kind), data=data))
+            events.append({"worker_id": worker_id, "kind": str(event.kind), "data": data})
         replies = [*decision.replies, *followup.replies]
-        _store_replies(session, message, replies, decision.profile.language, in_reply_to=not forget)
+        rows = _reply_rows(
+            worker_id,
+            message.channel,
+            message.id,
+            replies,
+            decision.profile.language,
+            in_reply_to=not forget,
+        )
+        await session.run_sync(lambda s: turns.add_events_and_replies(s.connection(), events, rows))
         log.info(
             "inbound.processed",
             message_id=message.id,
@@ -326,7 +349,7 @@ class Engine:
         )
         return replies
 
-    async def _understand(self, message: Message) -> Turn:
+    async def _understand(self, message: turns.Waiting) -> Turn:
         """What the message says, from its text alone (no conversation state, no lock)."""
         reading = read(message.text, message.channel)
         text = reading.text
@@ -350,8 +373,18 @@ class Engine:
             turn = replace(turn, danger_in_rest=await asyncio.to_thread(danger_in_rest, reading))
         if parse_command(text) is not None or not text.strip():
             return turn
-        parts = context.clauses(text)[:MAX_CLAUSES]
+        parts = tuple(context.clauses(text)[:MAX_CLAUSES])
+        if isinstance(self.nlu, SyncNluBackend):
+            # Classifying a chat message and naming its language take about a millisecond:
+            # done here, at once, rather than three hops to a thread and back. A long message
+            # goes to a thread, in one hop, so it never holds the event loop.
+            if len(text) <= INLINE_CHARS:
+                found = self._read(self.nlu, text, parts)
+            else:
+                found = await asyncio.to_thread(self._read, self.nlu, text, parts)
+            return replace(turn, nlu=found[0], clauses=found[1], detected_language=found[2])
         understood: tuple[NluResult, ...] = ()
+        nlu: NluResult | None
         try:
             nlu = await self.nlu.parse(text)
             if len(parts) > 1:  # each part alone too: several problems in one message
@@ -360,24 +393,29 @@ class Engine:
             # Without understanding the dialogue still answers: the not-understood reply.
             log.warning("nlu.unavailable", message_id=message.id)
             nlu = None
-        language = await asyncio.to_thread(self.detect_language, text)
+        if len(text) <= INLINE_CHARS:
+            language = self.detect_language(text)
+        else:
+            language = await asyncio.to_thread(self.detect_language, text)
         return replace(turn, nlu=nlu, detected_language=language, clauses=understood)
 
-    async def _forget(self, session: AsyncSession, worker_id: int) -> None:
-        """The worker asked to be forgotten: their messages, events and details go."""
-        await session.execute(delete(Event).where(Event.worker_id == worker_id))
-        await session.execute(
-            update(Message).where(Message.worker_id == worker_id).values(in_reply_to=None)
-        )
-        await session.execute(delete(Message).where(Message.worker_id == worker_id))
+    def _read(
+        self, nlu: SyncNluBackend, text: str, parts: tuple[str, ...]
+    ) -> tuple[NluResult | None, tuple[NluResult, ...], str | None]:
+        """The message's intent, each of its parts' (several problems in one message), and
+        its language."""
+        try:
+            whole = nlu.parse_sync(text)
+            understood = tuple(nlu.parse_sync(part) for part in parts) if len(parts) > 1 else ()
+        except NluError:
+            # Without understanding the dialogue still answers: the not-understood reply.
+            log.warning("nlu.unavailable")
+            whole, understood = None, ()
+        return whole, understood, self.detect_language(text)
 
     async def _replies_to(self, message_id: int) -> list[Reply]:
         async with self.sessions() as session:
-            rows = (
-                await session.scalars(
-                    select(Message).where(Message.in_reply_to == message_id).order_by(Message.id)
-                )
-            ).all()
+            rows = await session.run_sync(lambda s: turns.replies_to(s.connection(), message_id))
         return [
             Reply(
                 row.text,
@@ -389,55 +427,31 @@ class Engine:
         ]
 
 
-def _next_received(worker_id: int) -> Select[Message]:
-    """The worker's oldest message not yet processed."""
-    return (
-        select(Message)
-        .where(
-            Message.worker_id == worker_id,
-            Message.direction == Direction.IN,
-            Message.status == MessageStatus.RECEIVED,
-        )
-        .order_by(Message.id)
-        .limit(1)
-    )
-
-
-async def _lock_conversation(session: AsyncSession, worker_id: int) -> None:
-    """Taking the conversation row first serialises one worker's messages across processes:
-    a row lock on PostgreSQL, the write lock on SQLite."""
-    await session.execute(
-        update(Conversation).where(Conversation.worker_id == worker_id).values(updated_at=utcnow())
-    )
-
-
-def _store_replies(
-    session: AsyncSession,
-    message: Message,
+def _reply_rows(
+    worker_id: int,
+    channel: str,
+    message_id: int,
     replies: list[Reply],
     language: str | None,
     *,
     in_reply_to: bool = True,
-) -> None:
+) -> list[dict[str, Any]]:
     """The replies to an inbound message, queued for its channel (or answered in place)."""
-    status = MessageStatus.SENT if message.channel in ANSWERED_IN_PLACE else MessageStatus.PENDING
-    for reply in replies:
-        session.add(
-            Message(
-                worker_id=message.worker_id,
-                direction=Direction.OUT,
-                channel=message.channel,
-                text=reply.text,
-                quick_replies=[
-                    {"title": q.title, "payload": q.payload} for q in reply.quick_replies
-                ]
-                or None,
-                status=status,
-                in_reply_to=message.id if in_reply_to else None,
-                language=language,
-                origin=_origin(reply),
-            )
+    status = MessageStatus.SENT if channel in ANSWERED_IN_PLACE else MessageStatus.PENDING
+    return [
+        turns.reply_row(
+            worker_id=worker_id,
+            channel=channel,
+            text=reply.text,
+            quick_replies=[{"title": q.title, "payload": q.payload} for q in reply.quick_replies]
+            or None,
+            status=status,
+            in_reply_to=message_id if in_reply_to else None,
+            language=language,
+            origin=_origin(reply),
         )
+        for reply in replies
+    ]
 
 
 def _origin(reply: Reply) -> str | None:
@@ -451,10 +465,6 @@ def _action(origin: str | None) -> Action | None:
         return Action(origin) if origin else None
     except ValueError:  # "officer", "reopen": who wrote it, not an instruction
         return None
-
-
-def _insert_for(session: AsyncSession) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def _attachment_json(attachment: Any) -> dict[str, Any]:

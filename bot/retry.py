@@ -30,7 +30,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import Reply
+from bot.storage.db import writing
 from bot.storage.models import Direction, Message, MessageStatus, utcnow
+from bot.storage.turns import Waiting
 
 log = structlog.get_logger(__name__)
 
@@ -40,7 +42,9 @@ class Processing(Protocol):
 
     sessions: async_sessionmaker[AsyncSession]
 
-    async def process_next(self, worker_id: int) -> tuple[int, list[Reply]] | None: ...
+    async def process_next(
+        self, worker_id: int, waiting: Waiting | None = None
+    ) -> tuple[int, list[Reply]] | None: ...
     async def park(self, worker_id: int, message_id: int, reason: str) -> bool: ...
 
 
@@ -93,14 +97,16 @@ class Retrier:
         self.poll_interval = poll_interval
         self.batch = batch
 
-    async def attempt(self, worker_id: int) -> None:
-        """Process the worker's messages in order, each under a claim; never raises."""
+    async def attempt(self, worker_id: int, waiting: Waiting | None = None) -> None:
+        """Process the worker's messages in order, each under a claim; never raises.
+
+        `waiting`: the message just stored, as stored (the engine need not read it back)."""
         try:
-            await self._attempt(worker_id)
+            await self._attempt(worker_id, waiting)
         finally:
             self.after()
 
-    async def _attempt(self, worker_id: int) -> None:
+    async def _attempt(self, worker_id: int, waiting: Waiting | None) -> None:
         while True:
             try:
                 claim = await self._claim(worker_id)
@@ -115,7 +121,9 @@ class Retrier:
                     return
                 continue
             try:
-                await self.engine.process_next(worker_id)
+                guess = waiting if waiting is not None and waiting.id == claim.message_id else None
+                waiting = None
+                await self.engine.process_next(worker_id, guess)
             except Exception as exc:
                 await self._failed(worker_id, claim, exc)
                 return
@@ -158,7 +166,7 @@ class Retrier:
 
     async def _claim(self, worker_id: int) -> _Claim | None:
         now = self.clock()
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions), self.sessions.begin() as session:
             oldest = (
                 await session.execute(
                     select(Message.id, Message.attempts, Message.next_attempt_at)
@@ -209,7 +217,7 @@ class Retrier:
             await self._park(worker_id, claim, reason)
             return
         with contextlib.suppress(Exception):  # else its lease runs out and the sweep retries
-            async with self.sessions.begin() as session:
+            async with writing(self.sessions), self.sessions.begin() as session:
                 await session.execute(
                     update(Message)
                     .where(Message.id == claim.message_id, Message.status == MessageStatus.RECEIVED)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import intents
@@ -35,7 +35,7 @@ from bot.engine import Followup
 from bot.i18n import normalise_language
 from bot.messages import Reply
 from bot.settings import DEFAULT_RETENTION_DAYS
-from bot.storage.models import Case, Event, Message, Worker
+from bot.storage.models import Case, Event, Worker
 
 # The events after which a worker may have a case they had not before.
 _OPENING = (ComplaintSubmitted, HandoffRequested, Emergency)
@@ -44,36 +44,35 @@ KNOWN_CASES = 10  # the newest cases the dialogue may tell the worker about
 DEFAULT_RETENTION = timedelta(days=DEFAULT_RETENTION_DAYS)
 
 
+# Built once (SQLAlchemy's compiled cache then hits): asked for every message a worker sends.
+_NEWEST_CASES = (
+    select(Case.reference, Case.status, Case.organisation)
+    .where(Case.worker_id == bindparam("worker_id"))
+    .order_by(Case.id.desc())
+    .limit(KNOWN_CASES)
+)
+_HELD_CASE = (
+    select(Case.id)
+    .where(
+        Case.worker_id == bindparam("worker_id"),
+        Case.status != Status.CLOSED,
+        Case.chat_held_by.is_not(None),
+    )
+    .limit(1)
+)
+
+
 class CaseHooks:
     def __init__(self, desk: Desk, privacy: Privacy | None = None) -> None:
         self.desk = desk
         self.privacy = privacy or Privacy(desk.directory, None, DEFAULT_RETENTION)
 
     async def context(self, session: AsyncSession, worker_id: int) -> CaseContext:
-        cases = (
-            await session.scalars(
-                select(Case)
-                .where(Case.worker_id == worker_id)
-                .order_by(Case.id.desc())
-                .limit(KNOWN_CASES)
-            )
-        ).all()
+        cases = (await session.execute(_NEWEST_CASES, {"worker_id": worker_id})).all()
         # Most workers who write have no case: nothing more to ask the database, now or after
         # the decision (`after_decision` reads this mark of the same transaction).
         session.info[_WITHOUT_CASES] = worker_id if not cases else None
-        held = (
-            await session.scalar(
-                select(Case.id)
-                .where(
-                    Case.worker_id == worker_id,
-                    Case.status != Status.CLOSED,
-                    Case.chat_held_by.is_not(None),
-                )
-                .limit(1)
-            )
-            if cases
-            else None
-        )
+        held = await session.scalar(_HELD_CASE, {"worker_id": worker_id}) if cases else None
         facts = tuple(
             CaseFact(c.reference, c.status, self.desk.directory.organisation_name(c.organisation))
             for c in cases
@@ -81,7 +80,7 @@ class CaseHooks:
         return CaseContext(officer_holds=held is not None, cases=facts)
 
     async def after_decision(
-        self, session: AsyncSession, worker_id: int, message: Message, decision: Decision
+        self, session: AsyncSession, worker_id: int, message_id: int, decision: Decision
     ) -> Followup:
         lang = normalise_language(decision.profile.language)
         replies: list[Reply] = []
@@ -125,7 +124,7 @@ class CaseHooks:
         return Followup(tuple(replies), opened)
 
     async def after_parked(
-        self, session: AsyncSession, worker_id: int, message: Message, lang: str
+        self, session: AsyncSession, worker_id: int, message_id: int, lang: str
     ) -> Followup:
         """A message the bot could not process: a person answers it, on the worker's open case
         or a new one, and the officers on duty are told."""

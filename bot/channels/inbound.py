@@ -20,13 +20,16 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.engine import Within
 from bot.evidence import EvidenceCollector
 from bot.messages import Inbound, QuickReply, Reply
 from bot.outbox import Outbox, release_held
 from bot.outbox.store import acknowledge, latest_options, record_status
 from bot.retry import Retrier
 from bot.storage.crypto import Cipher
+from bot.storage.db import writing
 from bot.storage.models import Event
+from bot.storage.turns import Waiting
 
 log = structlog.get_logger(__name__)
 
@@ -37,7 +40,12 @@ class InboundEngine(Protocol):
 
     async def handle(self, inbound: Inbound) -> list[Reply]: ...
     async def store(self, inbound: Inbound) -> tuple[int, int]: ...
-    async def process_next(self, worker_id: int) -> tuple[int, list[Reply]] | None: ...
+    async def accept(
+        self, inbound: Inbound, *, within: Within | None = None
+    ) -> tuple[int, int, Waiting | None]: ...
+    async def process_next(
+        self, worker_id: int, waiting: Waiting | None = None
+    ) -> tuple[int, list[Reply]] | None: ...
     async def park(self, worker_id: int, message_id: int, reason: str) -> bool: ...
 
 
@@ -68,12 +76,17 @@ class Receiver:
 
         `unanswered`: stored but not answered by the bot (the button of WhatsApp's template).
         """
-        worker_id, message_id = await self.engine.store(inbound)
-        async with self.sessions.begin() as session:
+        released = 0
+
+        async def within(session: AsyncSession, worker_id: int) -> None:
             # The worker wrote: what waited for them goes out before the replies to this.
+            nonlocal released
             released = await release_held(session, worker_id)
             if referral:
                 await _note_referral(session, worker_id, inbound.channel, referral)
+
+        # In the transaction that stores the message: one commit, not two.
+        worker_id, message_id, waiting = await self.engine.accept(inbound, within=within)
         if released:
             log.info("outbox.released", worker_id=worker_id, messages=released)
         if inbound.attachments and self.evidence is not None:
@@ -82,7 +95,7 @@ class Receiver:
         if unanswered and await acknowledge(self.sessions, message_id):
             self._wake_outbox()
             return message_id
-        self._spawn(self.retrier.attempt(worker_id))
+        self._spawn(self.retrier.attempt(worker_id, waiting))
         return message_id
 
     async def answer(self, inbound: Inbound, *, organisation: str | None = None) -> list[Reply]:
@@ -93,7 +106,7 @@ class Receiver:
         noted as their referral before the message is processed, so a case it opens goes there."""
         if organisation is not None:
             worker_id, _ = await self.engine.store(inbound)
-            async with self.sessions.begin() as session:
+            async with writing(self.sessions), self.sessions.begin() as session:
                 await _note_referral(
                     session, worker_id, inbound.channel, organisation, organisation=organisation
                 )
@@ -121,7 +134,7 @@ class Receiver:
 
         `window_closed`: the channel refused it for its messaging window; it waits, held.
         """
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions), self.sessions.begin() as session:
             found = await record_status(
                 session,
                 message_id=message_id,

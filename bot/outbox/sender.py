@@ -2,7 +2,7 @@
 
 A process claims no more messages than it sends at once (`concurrency`) and renews their
 leases while it sends; each is marked sent in its own transaction as soon as the channel
-accepted it. So a process killed mid-send leaves at most `concurrency` messages the channel
+accepted it, and its place in the pool is claimed again at once. So a process killed mid-send leaves at most `concurrency` messages the channel
 may have accepted unmarked (sent again once their lease runs out, seconds later), and every
 other message waits for no lease at all.
 """
@@ -33,6 +33,7 @@ from bot.outbox.types import (
     Sent,
     TemporaryError,
 )
+from bot.storage.db import writing
 from bot.storage.models import Origin, utcnow
 
 log = structlog.get_logger(__name__)
@@ -128,38 +129,48 @@ class Outbox:
         self._wake.set()
 
     async def run(self) -> None:
-        """Send until cancelled."""
+        """Send until cancelled: a steady pool of `concurrency` sends, each freed place
+        claimed again at once (not after the slowest of a batch)."""
+        held: set[int] = set()
+        sending: set[asyncio.Task[None]] = set()
+        renewing = asyncio.ensure_future(self._renew(held, forever=True))
         failures = 0
-        while True:
-            self._wake.clear()
-            try:
-                count = await self.run_once()
-                failures = 0
-            except Exception as exc:
-                # The database is away, say: keep trying, a little slower each time.
-                failures += 1
-                log.error("outbox.error", error=type(exc).__name__)
+        try:
+            while True:
+                self._wake.clear()
+                free = self.concurrency - len(sending)
                 count = 0
-                await asyncio.sleep(min(30.0, self.poll_interval * 2**failures))
-            if count:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                if free > 0:
+                    try:
+                        claimed = await self._claim(free)
+                        failures = 0
+                    except Exception as exc:
+                        # The database is away, say: keep trying, a little slower each time.
+                        failures += 1
+                        log.error("outbox.error", error=type(exc).__name__)
+                        await asyncio.sleep(min(30.0, self.poll_interval * 2**failures))
+                        continue
+                    count = len(claimed)
+                    held.update(message.id for message in claimed)
+                    for message in claimed:
+                        task = asyncio.ensure_future(self._deliver(message, held))
+                        sending.add(task)
+                        task.add_done_callback(sending.discard)
+                        task.add_done_callback(lambda _: self._wake.set())
+                if count and len(sending) < self.concurrency:
+                    continue  # there may be more
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+        finally:
+            renewing.cancel()
+            for task in list(sending):
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(renewing, *sending, return_exceptions=True)
 
     async def run_once(self) -> int:
         """Claim what can be sent at once and send it; returns how many were claimed."""
-        # A channel that asked us to wait (429) is not claimed from: its messages would sit
-        # claimed while their leases ran out.
-        ready = [
-            c for c in sorted(self.senders) if not (c in self.pacers and self.pacers[c].paused)
-        ]
-        claimed = await store.claim(
-            self.sessions,
-            ready,
-            now=self.clock(),
-            lease=self.lease,
-            limit=self.concurrency,
-        )
+        claimed = await self._claim(self.concurrency)
         if not claimed:
             return 0
         held = {message.id for message in claimed}
@@ -173,10 +184,22 @@ class Outbox:
                 await renewing
         return len(claimed)
 
-    async def _renew(self, held: set[int]) -> None:
+    async def _claim(self, limit: int) -> list[store.Claimed]:
+        # A channel that asked us to wait (429) is not claimed from: its messages would sit
+        # claimed while their leases ran out.
+        ready = [
+            c for c in sorted(self.senders) if not (c in self.pacers and self.pacers[c].paused)
+        ]
+        return await store.claim(
+            self.sessions, ready, now=self.clock(), lease=self.lease, limit=limit
+        )
+
+    async def _renew(self, held: set[int], *, forever: bool = False) -> None:
         """Keep the leases of the messages being sent, so no other process takes them."""
-        while held:
+        while held or forever:
             await asyncio.sleep(self.renew_every)
+            if not held:
+                continue
             try:
                 await store.renew(self.sessions, sorted(held), until=self.clock() + self.lease)
             except Exception as exc:  # the database is away: the next renewal may do
@@ -193,7 +216,7 @@ class Outbox:
         if claimed.origin != Origin.REOPEN and store.window_closed(
             claimed.channel, claimed.last_inbound_at, now
         ):
-            async with self.sessions.begin() as session:
+            async with writing(self.sessions), self.sessions.begin() as session:
                 await store.hold(session, claimed.id, now=now)
             log.info("outbox.held", message_id=claimed.id, channel=claimed.channel)
             self.wake()  # the invitation is due now
@@ -231,7 +254,7 @@ class Outbox:
             await self._paced(claimed, exc, pacer)
         except OutsideWindow:
             self._count(claimed, "held")
-            async with self.sessions.begin() as session:
+            async with writing(self.sessions), self.sessions.begin() as session:
                 await store.hold(session, claimed.id, now=self.clock())
             log.info("outbox.held", message_id=claimed.id, channel=claimed.channel)
         except PermanentError as exc:

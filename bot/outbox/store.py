@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from bot.messages import ChannelKind, QuickReply
 from bot.outbox.types import Visible
+from bot.storage.db import writing
 from bot.storage.models import (
     Direction,
     Message,
@@ -85,7 +86,7 @@ async def claim(
         # A sender died holding it: its lease ran out.
         and_(Message.status == MessageStatus.SENDING, Message.lease_until < now),
     )
-    async with sessions.begin() as session:
+    async with writing(sessions), sessions.begin() as session:
         candidates = (
             select(Message.id)
             .where(Message.direction == Direction.OUT, Message.channel.in_(channels), due, ~blocked)
@@ -126,8 +127,10 @@ async def claim(
             return []
         worker_ids = {row.worker_id for row in rows}
         workers = {
-            w.id: w.channel_user_id
-            for w in (await session.scalars(select(Worker).where(Worker.id.in_(worker_ids))))
+            worker_id: to
+            for worker_id, to in await session.execute(
+                select(Worker.id, Worker.channel_user_id).where(Worker.id.in_(worker_ids))
+            )
         }
         last_in = await _last_inbound(session, worker_ids)
     return [
@@ -154,7 +157,7 @@ async def renew(
     sessions: async_sessionmaker[AsyncSession], message_ids: list[int], *, until: datetime
 ) -> None:
     """The sender is still at it: its leases on these messages last until `until`."""
-    async with sessions.begin() as session:
+    async with writing(sessions), sessions.begin() as session:
         await session.execute(
             update(Message)
             .where(Message.id.in_(message_ids), Message.status == MessageStatus.SENDING)
@@ -170,7 +173,7 @@ async def record_part(
     *,
     now: datetime,
 ) -> None:
-    async with sessions.begin() as session:
+    async with writing(sessions), sessions.begin() as session:
         await session.execute(
             update(Message)
             .where(Message.id == message_id)
@@ -188,7 +191,7 @@ async def mark_sent(
     cleared: tuple[str, ...] = (),
 ) -> None:
     """Sent; `cleared`: the visible messages a "clear_chat" deleted, in the same transaction."""
-    async with sessions.begin() as session:
+    async with writing(sessions), sessions.begin() as session:
         if cleared:
             owner = select(Message.worker_id).where(Message.id == message_id).scalar_subquery()
             await session.execute(
@@ -258,7 +261,7 @@ async def mark_retry(
     }
     if refund:
         values["attempts"] = Message.attempts - 1
-    async with sessions.begin() as session:
+    async with writing(sessions), sessions.begin() as session:
         await session.execute(
             update(Message)
             .where(Message.id == message_id, Message.status == MessageStatus.SENDING)
@@ -269,7 +272,7 @@ async def mark_retry(
 async def mark_failed(
     sessions: async_sessionmaker[AsyncSession], message_id: int, *, reason: str, now: datetime
 ) -> None:
-    async with sessions.begin() as session:
+    async with writing(sessions), sessions.begin() as session:
         await session.execute(
             update(Message)
             .where(Message.id == message_id, Message.status == MessageStatus.SENDING)
@@ -451,7 +454,7 @@ async def latest_options(
 
 async def acknowledge(sessions: async_sessionmaker[AsyncSession], message_id: int) -> bool:
     """Mark a stored inbound message processed without answering it (a template's button)."""
-    async with sessions.begin() as session:
+    async with writing(sessions), sessions.begin() as session:
         result = await session.execute(
             update(Message)
             .where(Message.id == message_id, Message.status == MessageStatus.RECEIVED)

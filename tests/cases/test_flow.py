@@ -215,7 +215,7 @@ async def test_complaint_event_opens_a_routed_case(world: World) -> None:
         )
         message = await session.scalar(select(Message).limit(1))
         assert message is not None
-        followup = await world.engine.hooks.after_decision(session, worker_id, message, decision)
+        followup = await world.engine.hooks.after_decision(session, worker_id, message.id, decision)
     case = await world.case()
     assert case.priority == "urgent" and case.queue == "kjri-hk-protection"
     assert case.record == {"reference": case.reference, **record}

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from typing import Any
 
-from sqlalchemy import func, select, text
+import pytest
+from sqlalchemy import event, func, select, text
 
-from bot.engine import Engine
+from bot.engine import INLINE_CHARS, Engine
 from bot.messages import Inbound
+from bot.nlu.types import NluResult
 from bot.runtime import Runtime, build
 from bot.settings import Settings
 from bot.storage.models import Conversation, Event, Message, VisibleMessage, Worker
@@ -157,3 +161,54 @@ async def test_what_shows_in_the_workers_chat_is_kept_once_and_outlives_forgetti
         ("72", None),
         ("73", None),
     ]
+
+
+async def test_writers_of_one_process_take_turns_on_sqlite(runtime: Runtime) -> None:
+    """SQLite has one writer: this process's writers queue for it in order, none is turned
+    away, even with SQLite's own waiting (the busy handler) switched off."""
+    if runtime.database.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has row locks, not one writer")
+
+    def no_busy_wait(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=0")
+        cursor.close()
+
+    await runtime.database.dispose()
+    event.listen(runtime.database.sync_engine, "connect", no_busy_wait)
+    said = [Inbound("web", f"w{n}", "halo", channel_message_id="1") for n in range(12)]
+    answered = await asyncio.gather(*(runtime.engine.handle(s) for s in said))
+    assert all(answered)
+    assert await _count(runtime.engine, Message.status == "processed") == 12
+
+
+class _InProcessNlu(ScriptedNlu):
+    """An NLU that answers in process, as the embedded one does; records the thread used."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[int] = []
+
+    def parse_sync(self, text: str) -> NluResult:
+        self.threads.append(threading.get_ident())
+        return self.answer(text)
+
+    async def parse(self, text: str) -> NluResult:
+        raise AssertionError("an in-process NLU is called without its async wrapper")
+
+
+async def test_a_chat_message_is_understood_without_a_thread_a_long_one_in_one(
+    engine: Engine,
+) -> None:
+    nlu = engine.nlu = _InProcessNlu()
+    loop_thread = threading.get_ident()
+    said = "gaji blm dibayar 2 bln trs paspor dipegang agen"
+    await engine.handle(Inbound("web", "w", said, channel_message_id="1"))
+    # The whole message and each of its two parts, all on the event loop's thread.
+    assert nlu.calls == [said, "gaji blm dibayar 2 bln", "paspor dipegang agen"]
+    assert nlu.threads == [loop_thread] * 3
+    nlu.threads.clear()
+    long = "gaji saya belum dibayar " * (INLINE_CHARS // 20)
+    await engine.handle(Inbound("web", "w", long, channel_message_id="2"))
+    assert nlu.threads and all(t != loop_thread for t in nlu.threads)
+    assert len(set(nlu.threads)) == 1  # one hop to a thread for everything

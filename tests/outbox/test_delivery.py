@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from sqlalchemy import select
 
 from bot.channels.telegram import TelegramSender, build_bot, close_bot
 from bot.outbox import Backoff, Outbox, enqueue
+from bot.outbox.types import Outgoing, Sent
 from bot.storage.models import Message, Worker
 from tests.channels.fixtures import TELEGRAM_TOKEN, Clock, Helpline
 from tests.channels.stubs import TelegramStub, TwilioStub
+from tests.waiting import eventually, until
 
 CHAT = 55502
 
@@ -204,3 +207,56 @@ async def test_two_senders_never_send_one_message_twice(
     rows = await helpline.outbound()
     assert all(m.status == "sent" for m in rows)
     assert len(telegram_stub.sent) == len(rows)
+
+
+class _SlowForOne:
+    """A channel that answers at once, except for the text `slow`: that waits for `release`."""
+
+    def __init__(self, slow: str) -> None:
+        self.slow = slow
+        self.release = asyncio.Event()
+        self.sent: list[str] = []
+
+    async def send(self, message: Outgoing) -> Sent:
+        if message.text == self.slow:
+            await self.release.wait()
+        self.sent.append(message.text)
+        return Sent(f"c{message.id}")
+
+
+async def test_a_slow_send_holds_only_its_own_place_in_the_pool(
+    helpline: Helpline, telegram_stub: TelegramStub, clock: Clock
+) -> None:
+    for chat in range(3001, 3005):
+        await helpline.telegram(telegram_stub.text_update(chat, "halo"))
+    await helpline.settle()
+    async with helpline.engine.sessions() as session:
+        workers = (await session.scalars(select(Worker.id).order_by(Worker.id))).all()
+    channel = _SlowForOne("W0")
+    for n, worker_id in enumerate(workers):
+        await _officer(helpline, worker_id, f"W{n}")
+    outbox = Outbox(helpline.engine.sessions, {"telegram": channel}, clock=clock, concurrency=2)
+    running = asyncio.ensure_future(outbox.run())
+    try:
+        # W0 holds one place; the other place sends W1, W2 and W3 one after another.
+        await eventually(
+            lambda: {"W1", "W2", "W3"} <= set(channel.sent), seconds=20, what="others sent"
+        )
+        assert "W0" not in channel.sent
+        assert (await _row(helpline, await _id_of(helpline, "W0"))).status == "sending"
+        channel.release.set()
+
+        async def all_sent() -> bool:
+            rows = [m for m in await helpline.outbound() if m.text.startswith("W")]
+            return [m.status for m in rows] == ["sent"] * 4
+
+        await until(all_sent, seconds=20, what="all four sent")
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert sorted(channel.sent) == ["W0", "W1", "W2", "W3"]  # each once
+
+
+async def _id_of(helpline: Helpline, text: str) -> int:
+    return next(m.id for m in await helpline.outbound() if m.text == text)
