@@ -129,7 +129,9 @@ async def serve(settings: Settings, *, host: str, port: int) -> None:
 
     runtime = await build(settings)
     app = create_server_app(runtime, base_url=f"http://{host}:{port}")
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
+    # log_config=None: uvicorn's records go to the root logger bot/logs.py set up (JSON in
+    # production), not to uvicorn's own text handlers.
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None)
     try:
         await uvicorn.Server(config).serve()
     finally:
