@@ -139,9 +139,18 @@ async def serve(settings: Settings, *, host: str, port: int) -> None:
 
 
 async def _announce_first_login(runtime: Runtime, base_url: str) -> None:
-    """No administrator yet: print a one-time setup link (there is no default password)."""
-    from bot.staff import setup_link_token
+    """No administrator yet: print a one-time setup link (there is no default password).
 
+    In production the link is not printed: logs are collected, and whoever reads them must not
+    become administrator. The log says how to make one instead (`helpline user add`)."""
+    from bot.staff import setup_link_token
+    from bot.staff.accounts import needs_setup
+
+    if runtime.settings.env == "production":
+        async with runtime.sessions() as session:
+            if await needs_setup(session):
+                log.warning("staff.no_administrator", hint="helpline user add NAME --role admin")
+        return
     async with runtime.sessions.begin() as session:
         token = await setup_link_token(session)
     if token is not None:
