@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import structlog
 import typer
 
 from bot import logs
@@ -53,15 +54,24 @@ def run(
     logs.configure(settings.log_level, json=settings.env == "production")
     host = host or settings.host
     port = port or settings.port
-    typer.echo(
-        f"Helpline starting. Chat with the bot at http://{host}:{port}/chat ; "
-        f"officers' dashboard at http://{host}:{port}/dashboard/",
-        err=True,
-    )
-    if settings.telegram_enabled:
-        typer.echo(f"Telegram: {settings.effective_telegram_mode}", err=True)
-    if settings.whatsapp_enabled:
-        typer.echo(f"WhatsApp: webhook at {settings.public_url}/webhooks/twilio", err=True)
+    if settings.env == "production":  # one JSON object a line, for the log collector
+        structlog.get_logger("bot.cli").info(
+            "helpline.starting",
+            host=host,
+            port=port,
+            telegram=settings.effective_telegram_mode if settings.telegram_enabled else None,
+            whatsapp=settings.whatsapp_enabled,
+        )
+    else:
+        typer.echo(
+            f"Helpline starting. Chat with the bot at http://{host}:{port}/chat ; "
+            f"officers' dashboard at http://{host}:{port}/dashboard/",
+            err=True,
+        )
+        if settings.telegram_enabled:
+            typer.echo(f"Telegram: {settings.effective_telegram_mode}", err=True)
+        if settings.whatsapp_enabled:
+            typer.echo(f"WhatsApp: webhook at {settings.public_url}/webhooks/twilio", err=True)
     asyncio.run(serve(settings, host=host, port=port))
 
 

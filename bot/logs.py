@@ -76,6 +76,7 @@ def configure(level: str = "info", *, json: bool = False) -> None:
             root.removeHandler(other)
         root.addHandler(handler)
         root.setLevel(LEVELS[level])
+        logging.captureWarnings(True)  # libraries' warnings as records, not text on stderr
         return
     logging.basicConfig(
         level=LEVELS[level], stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
