@@ -304,3 +304,13 @@ def test_the_lookup_key_keeps_workers_hashes_when_the_oldest_key_leaves() -> Non
     assert Cipher([key_b, KEY_A]).lookup_hash("+628123456789") == original
     assert Cipher([key_b], lookup_key=KEY_A).lookup_hash("+628123456789") == original
     assert Cipher([key_b]).lookup_hash("+628123456789") != original
+
+
+def test_doctor_asks_production_for_a_lookup_key_of_its_own() -> None:
+    from bot.doctor import _encryption
+
+    url = "postgresql+asyncpg://helpline@db/helpline"
+    without = Settings(env="production", database_url=url, encryption_keys=KEY_A)
+    assert any(f.level == "warn" and "HELPLINE_LOOKUP_KEY" in f.text for f in _encryption(without))
+    with_key = Settings(env="production", database_url=url, encryption_keys=KEY_A, lookup_key=KEY_A)
+    assert [f.level for f in _encryption(with_key)] == ["ok"]
