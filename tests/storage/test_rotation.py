@@ -5,6 +5,8 @@ that crashed half-way is finished by running it again; the bot may write while i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +316,54 @@ def test_doctor_asks_production_for_a_lookup_key_of_its_own() -> None:
     assert any(f.level == "warn" and "HELPLINE_LOOKUP_KEY" in f.text for f in _encryption(without))
     with_key = Settings(env="production", database_url=url, encryption_keys=KEY_A, lookup_key=KEY_A)
     assert [f.level for f in _encryption(with_key)] == ["ok"]
+
+
+class _BotWritesBetweenReadAndWrite:
+    """The database as rotate_keys sees it, with the bot changing a message after the
+    messages' batch was read and before it is written (one read per column: batches of 1000)."""
+
+    def __init__(self, engine: Any, bot_write: Any) -> None:
+        self.engine, self.bot_write, self.reads = engine, bot_write, 0
+        self.at = [c.label for c in encrypted_columns()].index("messages.text") + 1
+
+    def connect(self) -> Any:
+        self.reads += 1
+        return self.engine.connect()
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[Any]:
+        if self.reads == self.at and self.bot_write is not None:
+            write, self.bot_write = self.bot_write, None
+            await write()
+        async with self.engine.begin() as connection:
+            yield connection
+
+
+async def test_a_value_the_bot_wrote_meanwhile_is_kept(
+    runtime: Runtime, database_url: str, tmp_path: Path
+) -> None:
+    await _fill(runtime)
+    await runtime.close()
+    key_b = Fernet.generate_key().decode()
+    deployed = await _built(database_url, tmp_path, Cipher([key_b, KEY_A]))
+    try:
+        async with deployed.sessions() as session:
+            first = await session.scalar(select(Message).order_by(Message.id).limit(1))
+            assert first is not None
+
+        async def bot_write() -> None:
+            async with deployed.sessions.begin() as session:
+                message = await session.get(Message, first.id)
+                assert message is not None
+                message.text = "ditulis ulang oleh bot"
+
+        database = _BotWritesBetweenReadAndWrite(deployed.database, bot_write)
+        report = await rotate_keys(database, deployed.cipher, batch_size=1000)
+        texts = {c.column: c for c in report.columns}["messages.text"]
+        assert texts.changed == 1 and texts.rotated == texts.scanned - 1
+        assert report.complete
+        async with deployed.sessions() as session:
+            kept = await session.get(Message, first.id)
+            assert kept is not None and kept.text == "ditulis ulang oleh bot"
+    finally:
+        await deployed.close()
