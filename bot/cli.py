@@ -1,5 +1,5 @@
 """The `helpline` command: run, chat, parse, train, check, doctor, migrate, backup, restore,
-report."""
+report, rotate-keys."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from dataclasses import asdict, is_dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import structlog
 import typer
 
 from bot import logs
@@ -22,6 +23,9 @@ from bot.parked_cli import parked_app
 from bot.reports.cli import report
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.staff.cli import user_app
+
+if TYPE_CHECKING:
+    from bot.storage.rotation import RotationReport
 
 app = typer.Typer(
     help="Helpline for Indonesian migrant workers.", no_args_is_help=True, add_completion=False
@@ -52,15 +56,24 @@ def run(
     logs.configure(settings.log_level, json=settings.env == "production")
     host = host or settings.host
     port = port or settings.port
-    typer.echo(
-        f"Helpline starting. Chat with the bot at http://{host}:{port}/chat ; "
-        f"officers' dashboard at http://{host}:{port}/dashboard/",
-        err=True,
-    )
-    if settings.telegram_enabled:
-        typer.echo(f"Telegram: {settings.effective_telegram_mode}", err=True)
-    if settings.whatsapp_enabled:
-        typer.echo(f"WhatsApp: webhook at {settings.public_url}/webhooks/twilio", err=True)
+    if settings.env == "production":  # one JSON object a line, for the log collector
+        structlog.get_logger("bot.cli").info(
+            "helpline.starting",
+            host=host,
+            port=port,
+            telegram=settings.effective_telegram_mode if settings.telegram_enabled else None,
+            whatsapp=settings.whatsapp_enabled,
+        )
+    else:
+        typer.echo(
+            f"Helpline starting. Chat with the bot at http://{host}:{port}/chat ; "
+            f"officers' dashboard at http://{host}:{port}/dashboard/",
+            err=True,
+        )
+        if settings.telegram_enabled:
+            typer.echo(f"Telegram: {settings.effective_telegram_mode}", err=True)
+        if settings.whatsapp_enabled:
+            typer.echo(f"WhatsApp: webhook at {settings.public_url}/webhooks/twilio", err=True)
     asyncio.run(serve(settings, host=host, port=port))
 
 
@@ -288,6 +301,53 @@ def restore(
         typer.echo(f"restore failed: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo("restored; `helpline run` migrates it to this version on start")
+
+
+@app.command("rotate-keys")
+def rotate_keys(
+    check_only: Annotated[
+        bool,
+        typer.Option("--check", help="Change nothing; count the values older keys still hold."),
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="Rows re-encrypted per commit.")
+    ] = 500,
+) -> None:
+    """Encrypt every stored value again with the newest key (the first of
+    HELPLINE_ENCRYPTION_KEYS), in committed batches, while the bot runs. Every process must have
+    the new key first before this runs. Safe to run again after a crash: it goes on where it
+    stopped. Exits 1 while any value still needs an older key."""
+    from bot.runtime import build_cipher
+    from bot.storage import db
+    from bot.storage.rotation import rotate_keys as rotate
+
+    settings = _settings()
+    logs.configure(settings.log_level, json=settings.env == "production")
+
+    async def go() -> RotationReport:
+        cipher = build_cipher(settings)
+        engine = db.create_engine(settings.effective_database_url, cipher=cipher)
+        try:
+            return await rotate(engine, cipher, batch_size=batch_size, check_only=check_only)
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(go())
+    fields = ("scanned", "rotated", "current", "changed", "unreadable", "behind")
+    typer.echo(f"{'column':<28}" + "".join(f"{f:>11}" for f in fields))
+    for col in report.columns:
+        counts = {**{f: getattr(col, f) for f in fields[:-1]}, "behind": col.behind}
+        typer.echo(f"{col.column:<28}" + "".join(f"{counts[f]:>11}" for f in fields))
+    if report.complete:
+        typer.echo("every value opens with the newest key: older keys can be removed")
+        return
+    unreadable = report.total("unreadable")
+    behind = sum(c.behind for c in report.columns)
+    if unreadable:
+        typer.echo(f"{unreadable} value(s) open with none of the configured keys", err=True)
+    if behind:
+        typer.echo(f"{behind} value(s) still need an older key: keep it", err=True)
+    raise typer.Exit(1)
 
 
 def _jsonable(value: Any) -> Any:

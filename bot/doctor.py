@@ -65,7 +65,17 @@ def _encryption(settings: Settings) -> list[Finding]:
         Cipher([k.strip() for k in settings.encryption_keys.split(",") if k.strip()])
     except CryptoError as exc:
         return [Finding("fail", "encryption", f"{PREFIX}ENCRYPTION_KEYS: {exc}")]
-    return [Finding("ok", "encryption", "keys are valid Fernet keys")]
+    findings = [Finding("ok", "encryption", "keys are valid Fernet keys")]
+    if settings.env == "production" and not settings.lookup_key:
+        findings.append(
+            Finding(
+                "warn",
+                "encryption",
+                f"{PREFIX}LOOKUP_KEY is not set: the oldest encryption key keys the look-up "
+                "hashes; set it to that key before removing it (README: Key rotation)",
+            )
+        )
+    return findings
 
 
 async def _database(settings: Settings) -> list[Finding]:

@@ -71,7 +71,8 @@ def build_cipher(settings: Settings) -> Cipher:
     keys = keys_from_setting(
         settings.encryption_keys, settings.data_dir, allow_generate=settings.env != "production"
     )
-    return Cipher(keys)
+    lookup = settings.lookup_key.get_secret_value() if settings.lookup_key else None
+    return Cipher(keys, lookup_key=lookup)
 
 
 def nlu_threshold(settings: Settings) -> float:

@@ -134,7 +134,9 @@ async def serve(settings: Settings, *, host: str, port: int) -> None:
     runtime = await build(settings)
     app = create_server_app(runtime, base_url=f"http://{host}:{port}")
     release_free_memory()  # what building left freed (parsed YAML, the unpickled model's bytes)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
+    # log_config=None: uvicorn's records go to the root logger bot/logs.py set up (JSON in
+    # production), not to uvicorn's own text handlers.
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None)
     try:
         await uvicorn.Server(config).serve()
     finally:
@@ -142,9 +144,18 @@ async def serve(settings: Settings, *, host: str, port: int) -> None:
 
 
 async def _announce_first_login(runtime: Runtime, base_url: str) -> None:
-    """No administrator yet: print a one-time setup link (there is no default password)."""
-    from bot.staff import setup_link_token
+    """No administrator yet: print a one-time setup link (there is no default password).
 
+    In production the link is not printed: logs are collected, and whoever reads them must not
+    become administrator. The log says how to make one instead (`helpline user add`)."""
+    from bot.staff import setup_link_token
+    from bot.staff.accounts import needs_setup
+
+    if runtime.settings.env == "production":
+        async with runtime.sessions() as session:
+            if await needs_setup(session):
+                log.warning("staff.no_administrator", hint="helpline user add NAME --role admin")
+        return
     async with runtime.sessions.begin() as session:
         token = await setup_link_token(session)
     if token is not None:

