@@ -28,6 +28,8 @@ from bot.web.identity import Identity
 from bot.web.security import HSTS, SecurityHeaders
 
 log = structlog.get_logger(__name__)
+# How long a stop waits for open requests (event streams stay open) before cancelling them.
+SHUTDOWN_SECONDS = 10
 
 
 def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starlette:
@@ -136,7 +138,16 @@ async def serve(settings: Settings, *, host: str, port: int) -> None:
     release_free_memory()  # what building left freed (parsed YAML, the unpickled model's bytes)
     # log_config=None: uvicorn's records go to the root logger bot/logs.py set up (JSON in
     # production), not to uvicorn's own text handlers.
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None)
+    # An open event stream never ends by itself: past 10 s a stop cancels what is still open,
+    # as Kubernetes and compose (30 s, 10 s) send SIGKILL soon after SIGTERM.
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        log_config=None,
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+    )
     try:
         await uvicorn.Server(config).serve()
     finally:
