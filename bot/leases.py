@@ -3,7 +3,7 @@
 Claimed and renewed by one conditional UPDATE (the row is free, expired, or already ours), so
 of several processes only one holds it, on SQLite and on PostgreSQL alike; a process that
 dies simply stops renewing, and another takes over once `expires_at` passed. Holders are
-random ids made per process (`process_id()`), never anything personal.
+random ids (`new_holder()`), never anything personal.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.models import Lease
 
-_PROCESS = secrets.token_hex(8)
 _FREE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def process_id() -> str:
-    """This process's id as a holder (random, made once per process)."""
-    return _PROCESS
+def new_holder() -> str:
+    """A holder's id: random, one per thing that claims (a process's Telegram channel)."""
+    return secrets.token_hex(8)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ class Channels:
                 secret=secret.get_secret_value() if secret else None,
                 api_url=settings.telegram_api_url,
                 clock=clock,
+                sessions=engine.sessions,
             )
         if settings.whatsapp_enabled:
             from bot.channels.whatsapp import WhatsAppChannel
