@@ -425,9 +425,8 @@ class TelegramChannel:
             return True
         fingerprint = webhook_fingerprint(self._token, self.webhook_url, self.secret)
         ttl = timedelta(seconds=30)
-        while not await leases.claim(
-            self.sessions, WEBHOOK_LEASE, self.holder, now=self.clock(), ttl=ttl
-        ):
+        lease = (self.sessions, WEBHOOK_LEASE, self.holder)
+        while not await leases.claim(*lease, now=self.clock(), ttl=ttl):  # noqa: ASYNC110
             await asyncio.sleep(0.2)  # another process is checking or setting it
         done: str | None = None
         try:

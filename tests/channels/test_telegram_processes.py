@@ -69,9 +69,10 @@ async def test_the_webhook_is_set_once_for_every_process(
 
 async def wait_for_holder(engine: Engine, holder: str | None, within: float = 10.0) -> None:
     async def held() -> None:
-        while (found := await leases.read(engine.sessions, POLL_LEASE)) is None or (
-            found.holder != holder
-        ):
+        while True:
+            found = await leases.read(engine.sessions, POLL_LEASE)
+            if found is not None and found.holder == holder:
+                return
             await asyncio.sleep(0.05)
 
     await asyncio.wait_for(held(), within)
