@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cases import Alerts, CaseHooks, Desk, Directory, Live, Privacy, StaffMessages
-from bot.cases.live_bus import PostgresBus, asyncpg_connector
+from bot.cases.live_bus import PostgresBus, asyncpg_connector, channel_for
 from bot.channels.mailbox import Mailbox
 from bot.channels.service import Channels
 from bot.content import Content
@@ -145,7 +145,11 @@ async def build(
     live = Live()
     if database.dialect.name == "postgresql":
         # Live updates reach the dashboards and web chats that other processes serve.
-        bus = PostgresBus(asyncpg_connector(database.sync_engine.url, database.dialect), live)
+        bus = PostgresBus(
+            asyncpg_connector(database.sync_engine.url, database.dialect),
+            live,
+            channel=channel_for(settings.effective_database_url),
+        )
         bus.start()
         live.bus = bus
     staff_chat = StaffMessages(sessions, live, clock=clock)

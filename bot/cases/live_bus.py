@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
@@ -22,7 +23,7 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
-CHANNEL = "helpline_live"
+CHANNEL = "helpline_live"  # with `_<schema>` when the tables are in a schema of their own
 MAX_PAYLOAD_BYTES = 7900  # PostgreSQL refuses payloads of 8,000 bytes and more
 KEEPALIVE_SECONDS = 15.0  # an idle connection is checked this often (a half-open socket)
 
@@ -64,10 +65,12 @@ class PostgresBus:
         connect: Callable[[], Awaitable[Connection]],
         subscribers: Subscribers,
         *,
+        channel: str = CHANNEL,
         keepalive: float = KEEPALIVE_SECONDS,
         backoff_cap: float = 30.0,
     ) -> None:
         self.connect = connect
+        self.channel = channel
         self.subscribers = subscribers
         self.origin = secrets.token_hex(6)  # per bus: two runtimes in one process hear each other
         self.keepalive = keepalive
@@ -133,7 +136,7 @@ class PostgresBus:
 
     async def _listen(self, connection: Connection, *, reconnected: bool) -> None:
         connection.add_termination_listener(lambda *_: self._wake.set())
-        await connection.add_listener(CHANNEL, self._heard)
+        await connection.add_listener(self.channel, self._heard)
         self._connection = connection
         self.listening.set()
         if reconnected:
@@ -153,7 +156,7 @@ class PostgresBus:
             topics, self._pending = self._pending, set()
             try:
                 for payload in payloads(self.origin, sorted(topics)):
-                    await connection.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+                    await connection.execute("SELECT pg_notify($1, $2)", self.channel, payload)
                     self.sent += 1
                     self.count("sent")
             except BaseException:
@@ -171,6 +174,16 @@ async def _close(connection: Connection) -> None:
     except BaseException:
         connection.terminate()
         raise
+
+
+def channel_for(url: str) -> str:
+    """Helplines in different schemas of one database (`?search_path=`) do not hear each other."""
+    from sqlalchemy.engine import make_url
+
+    schema = make_url(url).query.get("search_path")
+    if not schema:
+        return CHANNEL
+    return f"{CHANNEL}_{hashlib.sha256(str(schema).encode()).hexdigest()[:16]}"
 
 
 def asyncpg_connector(url: Any, dialect: Any) -> Callable[[], Awaitable[Connection]]:

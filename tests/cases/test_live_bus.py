@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from starlette.applications import Starlette
 
-from bot.cases.live_bus import MAX_PAYLOAD_BYTES, PostgresBus, payloads
+from bot.cases.live_bus import MAX_PAYLOAD_BYTES, PostgresBus, channel_for, payloads
 from bot.runtime import Runtime, build
 from bot.settings import Settings
 from bot.storage.crypto import Cipher
@@ -165,3 +165,10 @@ async def test_a_web_chat_stream_shows_an_officers_reply_sent_by_another_process
     texts = [json.loads(e.data)["text"] for e in events if e.name == "message"]
     assert texts[-1] == "Halo, saya Rina."
     assert bus_of(runtime).heard >= 1
+
+
+def test_helplines_in_different_schemas_use_different_channels() -> None:
+    base = "postgresql+asyncpg://postgres@127.0.0.1:5432/shared"
+    assert channel_for(base) == "helpline_live"
+    one, two = channel_for(base + "?search_path=one"), channel_for(base + "?search_path=two")
+    assert len({one, two, "helpline_live"}) == 3 and one.startswith("helpline_live_")
