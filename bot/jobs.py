@@ -39,7 +39,7 @@ async def claim(session: AsyncSession, job: Job, now: datetime) -> bool:
     claimed = await session.execute(
         update(ScheduledJob)
         .where(ScheduledJob.name == job.name, ScheduledJob.due_at <= now)
-        .values(due_at=now + job.every, last_run_at=now)
+        .values(due_at=now + job.every, last_run_at=now, runs=ScheduledJob.runs + 1)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount == 1:  # type: ignore[attr-defined]
@@ -49,7 +49,9 @@ async def claim(session: AsyncSession, job: Job, now: datetime) -> bool:
     try:  # the job's first run anywhere
         async with session.begin_nested():
             await session.execute(
-                insert(ScheduledJob).values(name=job.name, due_at=now + job.every, last_run_at=now)
+                insert(ScheduledJob).values(
+                    name=job.name, due_at=now + job.every, last_run_at=now, runs=1
+                )
             )
     except IntegrityError:
         return False  # another process inserted it first, and runs it

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cases import Alerts, CaseHooks, Desk, Directory, Live, Privacy, StaffMessages
+from bot.cases.live_bus import PostgresBus, asyncpg_connector, channel_for
 from bot.channels.mailbox import Mailbox
 from bot.channels.service import Channels
 from bot.content import Content
@@ -143,6 +144,15 @@ async def build(
     if directory is None:
         directory = Directory.load(settings.content_dir)
     live = Live()
+    if database.dialect.name == "postgresql":
+        # Live updates reach the dashboards and web chats that other processes serve.
+        bus = PostgresBus(
+            asyncpg_connector(database.sync_engine.url, database.dialect),
+            live,
+            channel=channel_for(settings.effective_database_url),
+        )
+        bus.start()
+        live.bus = bus
     staff_chat = StaffMessages(sessions, live, clock=clock)
     alerts = Alerts(
         directory,
@@ -155,6 +165,8 @@ async def build(
     language = detect_language or detect_by_text
     privacy = Privacy(directory, flows, timedelta(days=settings.retention_days))
     metrics = Metrics()
+    if isinstance(live.bus, PostgresBus):
+        live.bus.count = lambda direction: metrics.live_notifications.labels(direction).inc()
     shared_metrics = DatabaseCollector(sessions, clock=clock)
     metrics.registry.register(shared_metrics)
     engine = Engine(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs import Job, run_due
 from bot.storage import db
+from bot.storage.models import ScheduledJob
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
@@ -58,6 +59,8 @@ async def test_a_failed_run_is_tried_again_on_the_next_tick(
     assert await run_due(sessions, [job], later) == []  # failed: the claim rolled back
     assert await run_due(sessions, [job], later + timedelta(seconds=15)) == ["flaky"]
     assert len(attempts) == 3
+    async with sessions() as session:
+        assert (await session.get_one(ScheduledJob, "flaky")).runs == 2  # the failed one not
 
 
 async def test_processes_racing_for_a_due_job_run_it_once(
@@ -78,3 +81,6 @@ async def test_processes_racing_for_a_due_job_run_it_once(
             await engine.dispose()
     assert sorted(map(len, ran)) == [0, 0, 0, 1]
     assert len(runs) == 2
+    async with sessions() as session:  # the row counts the runs (one per due time)
+        row = await session.get_one(ScheduledJob, "count")
+    assert row.runs == 2

@@ -1,17 +1,19 @@
-"""Live updates inside one process: who should look again, told once the change is committed.
+"""Live updates: who should look again, told once the change is committed.
 
 Topics are strings: "worker:<id>" (a message in or out), "case:<id>" (the case changed),
 "org:<id>" (an organisation's queues changed), "staff:<id>" (a notification). Subscribers
 are told which topic moved and read the database themselves, so a lost wake-up costs only
-the fallback poll (other processes write to the same database without telling this one).
+the fallback poll. On PostgreSQL the committed topics also go to every other process serving
+the database, and theirs come here (`bus`, bot/cases/live_bus.py); on SQLite they stay in
+this process.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,11 +22,19 @@ _PENDING = "live.pending"
 _TASKS = "live.tasks"
 
 
+class Bus(Protocol):
+    """Carries committed topics to the other processes (bot.cases.live_bus.PostgresBus)."""
+
+    def send(self, topics: Iterable[str]) -> None: ...
+    async def close(self, within: float = 2.0) -> None: ...
+
+
 class Live:
     def __init__(self) -> None:
         self._subscribers: dict[str, set[asyncio.Queue[str]]] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self.closing = asyncio.Event()  # set on shutdown: open streams end
+        self.bus: Bus | None = None
 
     def publish(self, *topics: str) -> None:
         for topic in topics:
@@ -68,6 +78,8 @@ class Live:
         topics: set[str] = sync_session.info.pop(_PENDING, set())
         tasks: list[Callable[[], Awaitable[None]]] = sync_session.info.pop(_TASKS, [])
         self.publish(*sorted(topics))
+        if self.bus is not None and topics:
+            self.bus.send(topics)
         for make in tasks:
             # Network calls (a staff chat) happen after the transaction, never inside it.
             running = asyncio.get_running_loop().create_task(_quietly(make))
@@ -80,12 +92,13 @@ class Live:
     async def drain(self, within: float = 5.0) -> None:
         """Wait for the tasks started after commits (a staff chat send), so that none holds a
         database connection when the engine is disposed; any still running after `within`
-        are cancelled."""
-        if not self._background:
-            return
-        _done, pending = await asyncio.wait(set(self._background), timeout=within)
-        for task in pending:
-            task.cancel()
+        are cancelled. Then the bus sends what is left and closes."""
+        if self._background:
+            _done, pending = await asyncio.wait(set(self._background), timeout=within)
+            for task in pending:
+                task.cancel()
+        if self.bus is not None:
+            await self.bus.close()
 
 
 def _forget(sync_session: Any) -> None:

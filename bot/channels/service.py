@@ -20,7 +20,7 @@ from bot.channels.inbound import InboundEngine, Receiver
 from bot.evidence import EvidenceCollector, Fetcher
 from bot.messages import ChannelKind
 from bot.metrics.instruments import Metrics
-from bot.outbox import Outbox, Pacer, Sender
+from bot.outbox import Outbox, Pacer, Sender, SharedPacer
 from bot.outbox.pull import PullSender
 from bot.outbox.registry import ChannelOff, senders_for_every_channel
 from bot.retry import Retrier, RetryPolicy
@@ -51,6 +51,7 @@ class Channels:
         self.clock = clock
         self.sleep = sleep
         self.outbox_options = outbox_options or {}
+        self.engine_sessions = engine.sessions
         self.telegram: TelegramChannel | None = None
         self.whatsapp: WhatsAppChannel | None = None
         if settings.telegram_enabled:
@@ -65,6 +66,7 @@ class Channels:
                 secret=secret.get_secret_value() if secret else None,
                 api_url=settings.telegram_api_url,
                 clock=clock,
+                sessions=engine.sessions,
             )
         if settings.whatsapp_enabled:
             from bot.channels.whatsapp import WhatsAppChannel
@@ -94,13 +96,13 @@ class Channels:
 
             senders[ChannelKind.TELEGRAM] = self.telegram.sender
             fetchers[ChannelKind.TELEGRAM] = self.telegram.files
-            pacers[ChannelKind.TELEGRAM] = self._pacer(telegram.PER_SECOND)
+            pacers[ChannelKind.TELEGRAM] = self._pacer(ChannelKind.TELEGRAM, telegram.PER_SECOND)
         if self.whatsapp is not None:
             from bot.channels import whatsapp
 
             senders[ChannelKind.WHATSAPP] = self.whatsapp.sender
             fetchers[ChannelKind.WHATSAPP] = self.whatsapp.files
-            pacers[ChannelKind.WHATSAPP] = self._pacer(whatsapp.PER_SECOND)
+            pacers[ChannelKind.WHATSAPP] = self._pacer(ChannelKind.WHATSAPP, whatsapp.PER_SECOND)
         self.outbox = Outbox(
             engine.sessions,
             senders_for_every_channel(senders),
@@ -147,8 +149,15 @@ class Channels:
             await self.whatsapp.start(self.receiver)
         log.info("channels.started", channels=self.enabled)
 
-    def _pacer(self, per_second: float) -> Pacer:
-        return Pacer(per_second, clock=lambda: self.clock().timestamp(), sleep=self.sleep)
+    def _pacer(self, channel: str, per_second: float) -> Pacer:
+        """The channel's limit is the bot's or the account's: shared by every process."""
+        return SharedPacer(
+            self.engine_sessions,
+            channel,
+            per_second,
+            clock=lambda: self.clock().timestamp(),
+            sleep=self.sleep,
+        )
 
     async def stop(self) -> None:
         # Finish answering what was received, stop sending, then close the channels' clients.

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -42,6 +43,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from bot import leases
 from bot.channels.body import TooLarge, read_body
 from bot.channels.clearing import telegram_by_hand
 from bot.channels.inbound import Receiver
@@ -68,6 +70,12 @@ WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 POLL_SECONDS = 30
+MAX_CONNECTIONS = 40
+# Several processes serving one database (bot/leases.py): the webhook is checked and set by
+# one at a time, and only the holder of the poller's lease long-polls.
+WEBHOOK_LEASE = "telegram.webhook"
+POLL_LEASE = "telegram.poller"
+LEASE_SECONDS = 20.0  # a dead poller's successor starts within this
 PER_SECOND = 25  # Telegram's limit is about 30 messages a second for a whole bot
 # An update holds one message (4,096 characters, its entities) and perhaps the one it replies
 # to: tens of kilobytes. Anything larger is not from Telegram.
@@ -87,6 +95,12 @@ def webhook_secret(token: str, configured: str | None) -> str:
     if configured:
         return configured
     return hmac.new(token.encode(), b"helpline-telegram-webhook", hashlib.sha256).hexdigest()
+
+
+def webhook_fingerprint(token: str, url: str, secret: str) -> str:
+    """What identifies a webhook setting (the bot, URL, secret and options), as a hash."""
+    setting = [token, url, secret, sorted(ALLOWED_UPDATES), MAX_CONNECTIONS]
+    return hashlib.sha256(json.dumps(setting).encode()).hexdigest()
 
 
 def build_bot(token: str, api_url: str | None = None) -> Bot:
@@ -253,7 +267,12 @@ class TelegramFiles:
 
 
 class TelegramChannel:
-    """The Telegram side of one process: its webhook route or its polling loop."""
+    """The Telegram side of one process: its webhook route or its polling loop.
+
+    With `sessions` (the database every process serves) the webhook is set once per setting
+    across processes, and one process polls while the others stand by; without, this process
+    does both alone.
+    """
 
     def __init__(
         self,
@@ -265,8 +284,14 @@ class TelegramChannel:
         api_url: str | None = None,
         bot: Bot | None = None,
         clock: Callable[[], datetime] = utcnow,
+        sessions: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self.bot = bot or build_bot(token, api_url)
+        self.sessions = sessions
+        self.holder = leases.new_holder()
+        self.clock = clock
+        self.lease_seconds = LEASE_SECONDS
+        self._token = token
         self.mode = mode
         self.public_url = public_url
         self.secret = webhook_secret(token, secret)
@@ -300,15 +325,22 @@ class TelegramChannel:
         except TelegramError as exc:
             log.error("telegram.get_me_failed", error=type(exc).__name__)
         if self.mode == "webhook":
-            await self._set_webhook()
-        else:
+            await self._until_ok(self._ensure_webhook)
+        elif self.sessions is None:
             await self.poll()
+        else:
+            await self._poll_while_leader(self.sessions)
 
     async def stop(self) -> None:
         tasks = [*self._tasks, *([self._runner] if self._runner else [])]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self.sessions is not None and self.mode != "webhook":
+            try:  # another process polls at once rather than when the lease runs out
+                await leases.release(self.sessions, POLL_LEASE, self.holder, now=self.clock())
+            except Exception as exc:
+                log.warning("telegram.poller_release_failed", error=type(exc).__name__)
         await close_bot(self.bot)
 
     async def accept(self, update: Update) -> bool:
@@ -380,17 +412,95 @@ class TelegramChannel:
                 log.warning("telegram.poll_failed", error=type(exc).__name__)
                 await asyncio.sleep(min(30.0, 0.5 * 2**failures))
 
-    async def _set_webhook(self) -> None:
-        async def set_it() -> None:
-            await self.bot.set_webhook(
-                self.webhook_url,
-                secret_token=self.secret,
-                allowed_updates=list(ALLOWED_UPDATES),
-                max_connections=40,
+    async def _ensure_webhook(self) -> bool:
+        """Set the webhook unless it is already set this way; True if this process set it.
+
+        Processes take turns (a lease): the first to come sets it and records the setting's
+        fingerprint; the others find the fingerprint and Telegram's getWebhookInfo agreeing,
+        and leave it. A changed URL, secret or token, or a webhook Telegram no longer has (it
+        was deleted, or a poller took over), is set again.
+        """
+        if self.sessions is None:
+            await self._set_webhook()
+            return True
+        fingerprint = webhook_fingerprint(self._token, self.webhook_url, self.secret)
+        ttl = timedelta(seconds=30)
+        lease = (self.sessions, WEBHOOK_LEASE, self.holder)
+        while not await leases.claim(*lease, now=self.clock(), ttl=ttl):  # noqa: ASYNC110
+            await asyncio.sleep(0.2)  # another process is checking or setting it
+        done: str | None = None
+        try:
+            held = await leases.read(self.sessions, WEBHOOK_LEASE)
+            if held is not None and held.value == fingerprint and await self._webhook_is_set():
+                log.info("telegram.webhook_already_set")
+                return False
+            await self._set_webhook()
+            done = fingerprint
+            return True
+        finally:
+            await leases.release(
+                self.sessions, WEBHOOK_LEASE, self.holder, now=self.clock(), value=done
             )
 
-        await self._until_ok(set_it)
+    async def _webhook_is_set(self) -> bool:
+        info = await self.bot.get_webhook_info()
+        allowed = set(info.allowed_updates or ALLOWED_UPDATES)
+        return info.url == self.webhook_url and allowed == set(ALLOWED_UPDATES)
+
+    async def _set_webhook(self) -> None:
+        await self.bot.set_webhook(
+            self.webhook_url,
+            secret_token=self.secret,
+            allowed_updates=list(ALLOWED_UPDATES),
+            max_connections=MAX_CONNECTIONS,
+        )
         log.info("telegram.webhook_set")
+
+    async def _poll_while_leader(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        """Poll while this process holds the poller's lease; stand by while another does.
+
+        The lease is renewed every third of its time; if it cannot be renewed before it runs
+        out (the database is away, or another process took it), polling stops. Updates
+        fetched by a poll that is stopped were not confirmed (the offset moves only after
+        storing), so Telegram gives them to the next poller.
+        """
+        ttl = timedelta(seconds=self.lease_seconds)
+        every = self.lease_seconds / 3
+        held_until: datetime | None = None
+
+        async def renew() -> bool:
+            nonlocal held_until
+            now = self.clock()
+            try:
+                held = await leases.claim(sessions, POLL_LEASE, self.holder, now=now, ttl=ttl)
+            except Exception as exc:
+                log.warning("telegram.poller_lease_failed", error=type(exc).__name__)
+                return held_until is not None and self.clock() < held_until
+            held_until = now + ttl if held else None
+            return held
+
+        standing_by = False
+        while True:
+            if not await renew():
+                if not standing_by:
+                    log.info("telegram.poller_standing_by")
+                    standing_by = True
+                await asyncio.sleep(every)
+                continue
+            standing_by = False
+            log.info("telegram.poller_leading")
+            polling = asyncio.ensure_future(self.poll())
+            try:
+                while True:
+                    await asyncio.wait({polling}, timeout=every)
+                    if polling.done():
+                        polling.result()  # poll() only ends by raising
+                    if not await renew():
+                        log.warning("telegram.poller_lease_lost")
+                        break
+            finally:
+                polling.cancel()
+                await asyncio.gather(polling, return_exceptions=True)
 
     async def _until_ok(self, call: Any) -> None:
         failures = 0
@@ -400,7 +510,7 @@ class TelegramChannel:
                 return
             except asyncio.CancelledError:
                 raise
-            except TelegramError as exc:
+            except Exception as exc:  # Telegram's refusal, or the database away (the lease)
                 failures += 1
                 log.error("telegram.setup_failed", error=type(exc).__name__)
                 await asyncio.sleep(min(60.0, 2.0**failures))

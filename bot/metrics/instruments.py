@@ -44,6 +44,13 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.live_notifications = Counter(
+            "helpline_live_notifications",
+            "Live-update notifications on PostgreSQL (bot/cases/live_bus.py): payloads sent, "
+            "and those heard from other processes.",
+            ["direction"],
+            registry=self.registry,
+        )
         self.nlu = Histogram(
             "helpline_nlu_seconds",
             "Time of one NLU parse (a message, or one part of it).",

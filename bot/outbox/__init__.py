@@ -4,7 +4,7 @@ Others call `enqueue(session, worker_id, text)` to send a worker a message on th
 (an officer's reply); channels implement `Sender`; the server runs `Outbox`.
 """
 
-from bot.outbox.sender import Backoff, Outbox, Pacer
+from bot.outbox.sender import Backoff, Outbox, Pacer, SharedPacer
 from bot.outbox.store import enqueue, release_held
 from bot.outbox.types import (
     Outgoing,
@@ -24,6 +24,7 @@ __all__ = [
     "Outgoing",
     "OutsideWindow",
     "Pacer",
+    "SharedPacer",
     "PermanentError",
     "RetryLater",
     "SendError",

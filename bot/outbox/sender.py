@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
+from sqlalchemy import and_, case, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.metrics.instruments import Metrics
@@ -34,7 +38,7 @@ from bot.outbox.types import (
     TemporaryError,
 )
 from bot.storage.db import writing
-from bot.storage.models import Origin, utcnow
+from bot.storage.models import Origin, SendPace, utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -56,7 +60,8 @@ class Backoff:
 
 
 class Pacer:
-    """At most `per_second` sends in this process; none at all while the channel asks us to wait.
+    """At most `per_second` sends in this process; none at all while the channel asks us to wait
+    (SharedPacer below: across processes).
 
     `clock` (seconds) and `sleep` are replaceable so that tests can move time on.
     """
@@ -86,8 +91,94 @@ class Pacer:
                 await self.sleep(wait)
             self._next = max(self.clock(), self._next) + self.interval
 
-    def pause(self, seconds: float) -> None:
+    async def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self.clock() + seconds)
+
+
+class SharedPacer(Pacer):
+    """A Pacer whose slots and pauses are one row of `send_pace`, shared by every process.
+
+    A channel's limit is the bot's or the account's, not a process's: Telegram takes about
+    30 messages a second from one bot, however many processes send for it. Each send takes
+    the next free slot with one conditional UPDATE (the later of the row's next slot, now and
+    the end of a pause, plus the interval), then waits for it; a 429 pauses the row for all.
+    If the database cannot be asked, this process paces alone until it can.
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        channel: str,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(per_second, clock=clock, sleep=sleep)
+        self.sessions = sessions
+        self.channel = channel
+        self._row_ready = False  # the channel's row exists: no insert before each send
+
+    async def acquire(self) -> None:
+        try:
+            async with self._lock:
+                slot, paused_until = await self._reserve(self.clock())
+                self._paused_until = max(self._paused_until, paused_until)
+                wait = slot - self.clock()
+                if wait > 0:
+                    await self.sleep(wait)
+        except SQLAlchemyError as exc:
+            self._row_ready = False
+            log.warning("outbox.pace_unshared", channel=self.channel, error=type(exc).__name__)
+            await super().acquire()
+
+    async def pause(self, seconds: float) -> None:
+        await super().pause(seconds)
+        until = self._paused_until
+        try:
+            async with writing(self.sessions), self.sessions.begin() as session:
+                await self._ensure_row(session)
+                await session.execute(
+                    update(SendPace)
+                    .where(SendPace.channel == self.channel, SendPace.paused_until < until)
+                    .values(paused_until=until)
+                )
+        except SQLAlchemyError as exc:
+            log.warning("outbox.pace_unshared", channel=self.channel, error=type(exc).__name__)
+
+    async def _reserve(self, now: float) -> tuple[float, float]:
+        """The start of this send's slot, and the channel's pause (seconds since the epoch)."""
+        start = case(
+            (
+                and_(SendPace.next_at >= now, SendPace.next_at >= SendPace.paused_until),
+                SendPace.next_at,
+            ),
+            (SendPace.paused_until >= now, SendPace.paused_until),
+            else_=now,
+        )
+        async with writing(self.sessions), self.sessions.begin() as session:
+            await self._ensure_row(session)
+            row = (
+                await session.execute(
+                    update(SendPace)
+                    .where(SendPace.channel == self.channel)
+                    .values(next_at=start + self.interval)
+                    .returning(SendPace.next_at, SendPace.paused_until)
+                    .execution_options(synchronize_session=False)
+                )
+            ).one()
+        return float(row.next_at) - self.interval, float(row.paused_until)
+
+    async def _ensure_row(self, session: AsyncSession) -> None:
+        if self._row_ready:
+            return
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(SendPace)
+            .values(channel=self.channel, next_at=0.0, paused_until=0.0)
+            .on_conflict_do_nothing()
+        )
+        self._row_ready = True
 
 
 class Outbox:
@@ -290,7 +381,7 @@ class Outbox:
         seconds = exc.seconds if exc.seconds is not None else self.backoff.delay(claimed.attempts)
         seconds = min(max(seconds, 0.0), self.max_pause)
         if pacer is not None:
-            pacer.pause(seconds)
+            await pacer.pause(seconds)
         at = self.clock() + timedelta(seconds=seconds)
         await store.mark_retry(self.sessions, claimed.id, at=at, reason=exc.reason, refund=True)
         log.warning("outbox.paced", message_id=claimed.id, channel=claimed.channel, seconds=seconds)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -491,6 +492,31 @@ class ScheduledJob(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # ever, everywhere
+
+
+class Lease(Base):
+    """One process at a time does what the row names, until `expires_at` (bot/leases.py);
+    `value` is what the holder last did (the Telegram webhook's fingerprint)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    value: Mapped[str | None] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SendPace(Base):
+    """A channel's sends paced across processes (bot/outbox/sender.py SharedPacer): the next
+    free slot and the end of a pause the channel asked for, in seconds since the epoch."""
+
+    __tablename__ = "send_pace"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)
+    paused_until: Mapped[float] = mapped_column(Float)
 
 
 class LoginThrottle(Base):

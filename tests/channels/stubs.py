@@ -78,6 +78,8 @@ class TelegramStub:
         self.webhook: dict[str, Any] = {}
         self.webhook_error: str | None = None
         self.updates: list[dict[str, Any]] = []
+        self.polling = 0  # getUpdates calls in progress now
+        self.most_polling = 0  # and the most there ever were at once (Telegram allows one)
         self.update_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
         self.message_ids = itertools.count(1)
@@ -242,10 +244,15 @@ class TelegramStub:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         self.updates = [u for u in self.updates if u["update_id"] >= offset]
-        if not self.updates and timeout:
-            self._new_update.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._new_update.wait(), timeout)
+        self.polling += 1
+        self.most_polling = max(self.most_polling, self.polling)
+        try:
+            if not self.updates and timeout:
+                self._new_update.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._new_update.wait(), timeout)
+        finally:
+            self.polling -= 1
         return [u for u in self.updates if u["update_id"] >= offset]
 
     async def _file(self, request: Request) -> Response:
