@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.awareness import consent
 from bot.dialogue import context
 from bot.dialogue.cases import CaseContext
 from bot.dialogue.commands import parse_command
@@ -286,7 +287,12 @@ class Engine:
         ).one()  # the conversation is created with the worker
         worker, conversation = loaded
         turn = replace(turn, cases=await self.hooks.context(session, worker_id))
-        profile = Profile(worker.language, worker.language_chosen, worker.country)
+        profile = Profile(
+            worker.language,
+            worker.language_chosen,
+            worker.country,
+            subscribed=worker.awareness_since is not None,
+        )
         state = DialogueState.from_json({**conversation.state, "flow": conversation.flow})
         decision = await asyncio.to_thread(self.policy.decide, turn, profile, state)
 
@@ -302,6 +308,14 @@ class Engine:
         worker.language = decision.profile.language
         worker.language_chosen = decision.profile.language_chosen
         worker.country = decision.profile.country
+        # Consent to awareness messages: when, on which channel, and in the audit log.
+        consent.record(
+            session,
+            worker,
+            decision.profile.subscribed,
+            at=message.received_at or utcnow(),
+            message_id=None if forget else message.id,
+        )
         # A complaint in progress holds what the worker told us: its own, encrypted column.
         remembered = decision.state.to_json()
         conversation.flow = remembered.pop("flow", None)
