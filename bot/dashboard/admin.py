@@ -7,6 +7,8 @@ from datetime import timedelta
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot.awareness.content import load as load_awareness
+from bot.awareness.status import progress as awareness_progress
 from bot.cases import PermissionDenied, check_directory, queries
 from bot.cases.audit import audit
 from bot.cases.permissions import may_check_content, may_manage_staff, may_see_reports
@@ -115,6 +117,28 @@ async def content(ctx: Ctx) -> Response:
     return ctx.render("content.html", {"problems": check_directory(root), "directory": directory})
 
 
+@signed_in
+async def awareness(ctx: Ctx) -> Response:
+    """Editors' awareness messages (flows/awareness/): when, for whom, and how far each went."""
+    if not may_check_content(ctx.actor):
+        raise PermissionDenied("awareness")
+    root = state(ctx.request).content_root
+    notices, problems = load_awareness(root)
+    listed = await awareness_progress(ctx.db, notices, utcnow())
+    return ctx.render(
+        "awareness.html",
+        {"listed": listed, "problems": problems, "states": AWARENESS_STATES},
+    )
+
+
+AWARENESS_STATES = {
+    "scheduled": N_("scheduled"),
+    "sending": N_("sending"),
+    "sent": N_("sent"),
+    "expired": N_("expired, not all sent"),
+}
+
+
 routes: list[BaseRoute] = [
     Route("/staff", staff_page, methods=["GET"]),
     Route("/staff", staff_add, methods=["POST"]),
@@ -122,6 +146,7 @@ routes: list[BaseRoute] = [
     Route("/organisations", organisations, methods=["GET"]),
     Route("/reports", reports, methods=["GET"]),
     Route("/content", content, methods=["GET"]),
+    Route("/awareness", awareness, methods=["GET"]),
 ]
 
 

@@ -104,6 +104,7 @@ MATRIX: dict[tuple[str, str], Outcomes] = {
     ("GET", "/organisations"): ADMIN_PAGE,
     ("GET", "/reports"): _each(NONE, BOTH, NONE, NONE, SIGN_IN),  # always their own
     ("GET", "/content"): _each(NONE, NONE, BOTH, BOTH, SIGN_IN),
+    ("GET", "/awareness"): _each(NONE, NONE, BOTH, BOTH, SIGN_IN),
 }
 
 # What each form sends: enough for the action to succeed when it is allowed.
