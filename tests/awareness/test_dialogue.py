@@ -122,3 +122,13 @@ async def test_deleting_my_data_also_stops_the_tips(chat: Chat) -> None:
     await chat.say("/intent:delete_my_data")
     await chat.press("Ya, hapus")
     assert not await _subscribed(chat)
+
+
+async def test_what_we_keep_says_since_when_the_tips_come(world: World) -> None:
+    chat = Chat(world, "budi")
+    await chat.say("hello")
+    await chat.say("what do you know about me?")
+    assert "tips and warnings" not in chat.text
+    await chat.say("INFO")
+    await chat.say("what do you know about me?")
+    assert "You asked for tips and warnings on" in chat.text and "STOP INFO" in chat.text

@@ -225,3 +225,41 @@ async def test_web_chat_only_while_the_worker_is_there(
     async with helpline.engine.sessions() as session:
         got = (await session.scalars(select(AwarenessDelivery.worker_id))).all()
         assert got == [first.id]
+
+
+async def test_two_processes_queueing_at_the_same_moment_send_one_copy(
+    helpline: Helpline,
+    runtime: Runtime,
+    runtime_settings: Settings,
+    telegram_stub: TelegramStub,
+    clock: Clock,
+    tmp_path: Path,
+    database_url: str,
+) -> None:
+    """Interleaved transactions: the second waits on the first's delivery row, then skips it.
+    (SQLite lets one writer in at a time: there the second run waits, then finds the rows.)"""
+    import asyncio
+
+    root = content_root(tmp_path)
+    write_notice(root, "scam")
+    for chat in range(40, 46):
+        await _telegram(helpline, telegram_stub, chat, "INFO")
+    notices, _ = load(root)
+    other = await build(runtime_settings, cipher=runtime.cipher, nlu=(runtime.engine.nlu, 0.5))
+
+    async def run(sessions: object) -> dict[str, dict[str, int]]:
+        async with sessions.begin() as session:  # type: ignore[attr-defined]
+            return (await queue_due(session, notices, clock(), limits=LIMITS)).counts
+
+    try:
+        if database_url.startswith("postgresql"):
+            results = await asyncio.gather(run(runtime.sessions), run(other.sessions))
+        else:
+            results = [await run(runtime.sessions), await run(other.sessions)]
+    finally:
+        await other.close()
+    total = sum(c.get("scam", {}).get("telegram", 0) for c in results)
+    assert total == 6
+    await helpline.settle()
+    for chat in range(40, 46):
+        assert sum("lowongan palsu" in t for t in _texts(telegram_stub, chat)) == 1
