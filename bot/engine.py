@@ -309,7 +309,7 @@ class Engine:
         worker.language_chosen = decision.profile.language_chosen
         worker.country = decision.profile.country
         # Consent to awareness messages: when, on which channel, and in the audit log.
-        consent.record(
+        await consent.record(
             session,
             worker,
             decision.profile.subscribed,

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.awareness.consent import WITHDRAWN
 from bot.awareness.content import Notice
 from bot.awareness.job import NO_TEMPLATE
 from bot.storage.models import AwarenessDelivery, Message, MessageStatus
@@ -21,7 +22,8 @@ FAILED = (MessageStatus.FAILED, MessageStatus.UNDELIVERED)
 class Progress:
     notice: Notice
     state: str  # "scheduled" | "sending" | "sent" | "expired"
-    counts: dict[str, int] = field(default_factory=dict)  # queued, sent, failed, no_template
+    # queued, sent, failed (of the queued); no_template; withdrawn (opted out before sending)
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def waiting(self) -> int:
@@ -49,6 +51,8 @@ async def progress(
         per = counts.setdefault(awareness_id, {})
         if delivery == NO_TEMPLATE:
             keys = ["no_template"]
+        elif delivery == WITHDRAWN:
+            keys = ["withdrawn"]
         else:
             keys = ["queued"]
             if message in SENT:

@@ -263,3 +263,26 @@ async def test_two_processes_queueing_at_the_same_moment_send_one_copy(
     await helpline.settle()
     for chat in range(40, 46):
         assert sum("lowongan palsu" in t for t in _texts(telegram_stub, chat)) == 1
+
+
+async def test_stop_info_withdraws_what_was_queued_and_not_yet_sent(
+    helpline: Helpline, telegram_stub: TelegramStub, clock: Clock, tmp_path: Path
+) -> None:
+    root = content_root(tmp_path)
+    write_notice(root, "scam")
+    await _telegram(helpline, telegram_stub, 50, "INFO")
+    job = awareness_job(root, limits=LIMITS)
+    assert await run_due(helpline.engine.sessions, [job], clock()) == ["awareness"]
+    # Queued, not yet sent, and the worker opts out.
+    assert await helpline.telegram(telegram_stub.text_update(50, "berhenti info")) == 200
+    await helpline.settle()
+    assert not any("lowongan palsu" in t for t in _texts(telegram_stub, 50))
+    assert "tidak akan mengirim tips" in _texts(telegram_stub, 50)[-1]
+    async with helpline.engine.sessions() as session:
+        delivery = await session.scalar(select(AwarenessDelivery))
+        assert delivery is not None
+        assert (delivery.status, delivery.message_id) == ("withdrawn", None)
+        pending = await session.scalar(
+            select(func.count()).select_from(Message).where(Message.origin == "awareness")
+        )
+        assert pending == 0
