@@ -4,8 +4,8 @@ Opting out always wins: it is checked before a complaint flow reads the message.
 "STOP" / "BERHENTI" is also what a worker types to stop a report (flows' cancel words): from
 a worker who gets awareness messages it opts out (the convention of every messaging service,
 and the harmless reading: a report is never deleted by it); from anyone else it keeps its old
-meaning. "STOP INFO", "berhenti info", "unsubscribe"... always opt out; "batal" / "cancel"
-only ever stops a report.
+meaning, as it has for anyone just asked "stop this report?". "STOP INFO", "berhenti info",
+"unsubscribe"... always opt out; "batal" / "cancel" only ever stops a report.
 """
 
 from __future__ import annotations

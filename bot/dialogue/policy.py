@@ -164,7 +164,9 @@ class Policy:
             if self.flows is not None:  # a complaint in progress is marked urgent
                 self.flows.danger(draft, turn, command, self.content)
             return draft
-        change = awareness.asked(turn.text, subscribed=profile.subscribed)
+        # To "stop this report?" a bare "stop" is the yes asked for, not an opt-out.
+        answering = self.flows is not None and self.flows.confirming_cancel(state)
+        change = awareness.asked(turn.text, subscribed=profile.subscribed and not answering)
         if change is not None:
             # Before a flow reads it: opting out wins anywhere, and never stops a report.
             self._awareness(draft, change, in_flow=in_flow)

@@ -132,3 +132,14 @@ async def test_what_we_keep_says_since_when_the_tips_come(world: World) -> None:
     await chat.say("INFO")
     await chat.say("what do you know about me?")
     assert "You asked for tips and warnings on" in chat.text and "STOP INFO" in chat.text
+
+
+async def test_stop_as_the_answer_to_stop_this_report_is_that_answer(chat: Chat) -> None:
+    await chat.say("INFO")
+    await chat.say("/flow:start:wages_unpaid")
+    await until(chat, "employer", "id")
+    await chat.say("batal")
+    assert "Mau berhenti" in chat.text
+    await chat.say("berhenti")  # yes, stop the report
+    assert await chat.progress() is None
+    assert await _subscribed(chat)
