@@ -8,7 +8,8 @@ outbound message: the unique key makes a second run, or a second process, insert
 - Language: the worker's (Indonesian when unknown).
 - WhatsApp: only as the approved template (ContentSid) of the worker's language, which
   WhatsApp lets through outside the 24-hour window. Without one: a "no_template" row, nothing
-  sent, counted on the dashboard and logged.
+  sent, counted on the dashboard and logged; once editors add the template (while the message
+  is due), those workers get it.
 - Web chat: the page cannot be reached once closed, so only workers seen in the last
   `web_active` get it; the others get it the next time they write while it is still current.
 - Pacing: a run queues at most a share (`SHARE`) of what a channel takes in a run's time
@@ -120,6 +121,14 @@ async def _recipients(
     had = exists().where(
         AwarenessDelivery.awareness_id == notice.id, AwarenessDelivery.worker_id == Worker.id
     )
+    if channel == ChannelKind.WHATSAPP and notice.whatsapp:
+        # Skipped for want of a template that editors have added since: their turn now.
+        had = had.where(
+            ~(
+                (AwarenessDelivery.status == NO_TEMPLATE)
+                & AwarenessDelivery.language.in_(sorted(notice.whatsapp))
+            )
+        )
     query = select(Worker).where(
         Worker.channel == channel, Worker.awareness_since.is_not(None), ~had
     )
@@ -151,6 +160,18 @@ async def _deliver(
         .on_conflict_do_nothing()
         .returning(AwarenessDelivery.id)
     )
+    if delivery_id is None and template is not None:
+        # Skipped before, and the template is here now: taken over by one run only.
+        delivery_id = await session.scalar(
+            update(AwarenessDelivery)
+            .where(
+                AwarenessDelivery.awareness_id == notice.id,
+                AwarenessDelivery.worker_id == worker.id,
+                AwarenessDelivery.status == NO_TEMPLATE,
+            )
+            .values(status=QUEUED, language=lang, created_at=now)
+            .returning(AwarenessDelivery.id)
+        )
     if delivery_id is None:
         return None
     if skipped:

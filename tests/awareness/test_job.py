@@ -286,3 +286,24 @@ async def test_stop_info_withdraws_what_was_queued_and_not_yet_sent(
             select(func.count()).select_from(Message).where(Message.origin == "awareness")
         )
         assert pending == 0
+
+
+async def test_a_template_added_later_reaches_those_skipped_once(
+    helpline: Helpline, twilio_stub: TwilioStub, clock: Clock, tmp_path: Path
+) -> None:
+    root = content_root(tmp_path)
+    path = write_notice(root, "scam")
+    await _whatsapp(helpline, "+886900000003", "INFO")
+    before = len(twilio_stub.sent)
+    await _run(helpline, root, clock)
+    assert len(twilio_stub.sent) == before  # no template: nothing on WhatsApp
+    path.write_text(path.read_text() + TEMPLATES)
+    clock.advance(minutes=1)
+    await _run(helpline, root, clock)
+    clock.advance(minutes=1)
+    await _run(helpline, root, clock)
+    (sent,) = twilio_stub.sent.items[before:]
+    assert sent["ContentSid"] == SID_ID
+    async with helpline.engine.sessions() as session:
+        (delivery,) = (await session.scalars(select(AwarenessDelivery))).all()
+        assert delivery.status == "queued" and delivery.message_id is not None
