@@ -522,19 +522,27 @@ class Policy:
             draft.state.awaiting = None
 
     def _offer_awareness(self, draft: Draft) -> None:
-        """Once per conversation, to a worker who does not get tips yet: how to ask for them."""
+        """Once per conversation, to a worker who does not get tips yet: how to ask for them,
+        in the last reply with its buttons (on WhatsApp a second numbered list would make "1"
+        mean two things)."""
         if draft.profile.subscribed or draft.state.extra.get("awareness_offered"):
+            return
+        if not draft.replies:
             return
         draft.state.extra["awareness_offered"] = True
         _ = translator(self._lang(draft)).gettext
-        draft.say(
-            Reply(
-                _(
-                    "Would you like tips and warnings now and then (job scams, changes in "
-                    "wages and rules)? Write INFO, or tap the button. You can stop any time."
-                ),
-                (QuickReply(_("Yes, send me tips"), awareness.ON_PAYLOAD),),
-            )
+        offer = _(
+            "Would you like tips and warnings now and then (job scams, changes in "
+            "wages and rules)? Write INFO, or tap the button. You can stop any time."
+        )
+        last = draft.replies[-1]
+        draft.replies[-1] = replace(
+            last,
+            text=f"{last.text}\n\n{offer}",
+            quick_replies=(
+                *last.quick_replies,
+                QuickReply(_("Yes, send me tips"), awareness.ON_PAYLOAD),
+            ),
         )
 
     def _on_goodbye(self, draft: Draft, turn: Turn) -> None:
