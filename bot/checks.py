@@ -79,4 +79,12 @@ def check_all(root: Path) -> list[Problem]:
         *check_nlu_data(root),
         *check_case_desk(root),
         *check_complaint_flows(root),
+        *check_awareness(root),
     ]
+
+
+def check_awareness(root: Path) -> list[Problem]:
+    """flows/awareness/ (bot/awareness): schema, dates, countries, WhatsApp templates."""
+    from bot.awareness.content import check
+
+    return check(root)

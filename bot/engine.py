@@ -25,6 +25,7 @@ from typing import Any, Protocol, runtime_checkable
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.awareness import consent
 from bot.dialogue import context
 from bot.dialogue.cases import CaseContext
 from bot.dialogue.commands import parse_command
@@ -294,7 +295,12 @@ class Engine:
     ) -> list[Reply]:
         started = time.perf_counter()
         turn = replace(turn, cases=await self.hooks.context(session, worker_id))
-        profile = Profile(loaded.language, loaded.language_chosen, loaded.country)
+        profile = Profile(
+            loaded.language,
+            loaded.language_chosen,
+            loaded.country,
+            subscribed=loaded.subscribed,
+        )
         state = DialogueState.from_json({**loaded.state, "flow": loaded.flow})
         if len(turn.text) > INLINE_CHARS:  # its decision too takes longer than a moment
             decision = await asyncio.to_thread(self.policy.decide, turn, profile, state)
@@ -320,6 +326,15 @@ class Engine:
         )
         # Written before the case desk acts: it reads the worker as they are now.
         await session.run_sync(lambda s: turns.record_outcome(s.connection(), outcome))
+        # Consent to awareness messages: when, on which channel, and in the audit log.
+        await consent.record(
+            session,
+            worker_id,
+            was=loaded.subscribed,
+            subscribed=decision.profile.subscribed,
+            at=message.received_at or utcnow(),
+            message_id=None if forget else message.id,
+        )
         followup = await self.hooks.after_decision(session, worker_id, message.id, decision)
         events = []
         for position, event in enumerate(decision.events):

@@ -13,6 +13,7 @@ import structlog
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
+from bot.awareness.job import awareness_job
 from bot.cases import overdue_job, retention_job, unclaimed_job, waiting_job
 from bot.cases.digest import DigestSchedule, digest_job
 from bot.dashboard import PATH as DASHBOARD
@@ -123,6 +124,7 @@ def scheduled(runtime: Runtime, base_url: str | None = None) -> list[Job]:
         runtime.staff_chat.job(),
         digest_job(desk.directory, runtime.staff_chat, digests),
         retention_job(timedelta(days=settings.retention_days)),
+        awareness_job(settings.content_dir),
     ]
 
 

@@ -37,6 +37,7 @@ async def test_every_job_runs_and_the_waiting_notice_follows_its_setting(
         "staff_chat",
         "daily_digest",
         "retention",
+        "awareness",
     ]
     assert [job.name for job in jobs] == names
     await runtime.engine.handle(Inbound("telegram", "77", "halo"))

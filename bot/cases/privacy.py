@@ -153,6 +153,12 @@ class Privacy:
                 country=country_name(worker.country, lang) if worker.country else _("not known"),
             )
         )
+        if worker.awareness_since is not None:
+            lines.append(
+                _("You asked for tips and warnings on {day}; write STOP INFO to stop them.").format(
+                    day=_day(worker.awareness_since, lang)
+                )
+            )
         return "\n".join(lines)
 
     async def _case(self, session: AsyncSession, case: Case, lang: str) -> str:

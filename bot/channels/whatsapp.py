@@ -11,6 +11,7 @@ options of the last message the worker was sent.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -184,6 +185,26 @@ class WhatsAppSender:
                     content_sid=self.template_sid,
                     status_callback=callback,
                 )
+            return Sent(created.sid)
+        if message.template is not None:
+            # An approved template: WhatsApp delivers it whether or not the window is open.
+            variables = dict(message.template.variables)
+            with converted_errors():
+                if variables:
+                    created = await self.client.messages.create_async(
+                        to=to,
+                        from_=self.sender,
+                        content_sid=message.template.sid,
+                        content_variables=json.dumps(variables, ensure_ascii=False),
+                        status_callback=callback,
+                    )
+                else:
+                    created = await self.client.messages.create_async(
+                        to=to,
+                        from_=self.sender,
+                        content_sid=message.template.sid,
+                        status_callback=callback,
+                    )
             return Sent(created.sid)
         # A business cannot delete messages on the worker's phone: say how to do it by hand.
         source = (

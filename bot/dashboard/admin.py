@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot.awareness.content import load as load_awareness
+from bot.awareness.status import progress as awareness_progress
 from bot.cases import PermissionDenied, check_directory, queries
 from bot.cases.audit import audit
 from bot.cases.permissions import may_check_content, may_manage_staff
@@ -13,7 +15,7 @@ from bot.i18n import N_
 from bot.staff import AccountError, create_staff, password_link_token
 from bot.staff.accounts import ROLES
 from bot.staff.sessions import end_all_sessions
-from bot.storage.models import Staff
+from bot.storage.models import Staff, utcnow
 
 STAFF_CHANGES = ("link", "disable", "enable")
 
@@ -88,12 +90,35 @@ async def content(ctx: Ctx) -> Response:
     return ctx.render("content.html", {"problems": check_directory(root), "directory": directory})
 
 
+@signed_in
+async def awareness(ctx: Ctx) -> Response:
+    """Editors' awareness messages (flows/awareness/): when, for whom, and how far each went."""
+    if not may_check_content(ctx.actor):
+        raise PermissionDenied("awareness")
+    root = state(ctx.request).content_root
+    notices, problems = load_awareness(root)
+    listed = await awareness_progress(ctx.db, notices, utcnow())
+    return ctx.render(
+        "awareness.html",
+        {"listed": listed, "problems": problems, "states": AWARENESS_STATES},
+    )
+
+
+AWARENESS_STATES = {
+    "scheduled": N_("scheduled"),
+    "sending": N_("sending"),
+    "sent": N_("sent"),
+    "expired": N_("expired, not all sent"),
+}
+
+
 routes: list[BaseRoute] = [
     Route("/staff", staff_page, methods=["GET"]),
     Route("/staff", staff_add, methods=["POST"]),
     Route("/staff/{staff_id:int}/{what:str}", staff_change, methods=["POST"]),
     Route("/organisations", organisations, methods=["GET"]),
     Route("/content", content, methods=["GET"]),
+    Route("/awareness", awareness, methods=["GET"]),
 ]
 
 

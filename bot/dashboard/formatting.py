@@ -71,6 +71,10 @@ class DeskFormat:
         shown = self._stamp(value.astimezone(self.zone), "yMMMd")
         return f"{shown} {zone_name(self.zone, value, self.lang)}"
 
+    def number(self, value: int) -> str:
+        """'1.234' in Indonesian, '1,234' in English."""
+        return format_number(value, self.lang)
+
     def short(self, value: datetime) -> str:
         """'10.00' today, '23 Nov 10.00' earlier this year, for the lines of a conversation."""
         local = value.astimezone(self.zone)

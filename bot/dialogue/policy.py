@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from bot import intents
+from bot.awareness import words as awareness
 from bot.dialogue import context, replies
 from bot.dialogue.cases import mentioned, not_found_reply, references_in, status_reply
 from bot.dialogue.commands import Command, CommandKind, language_asked, parse_command
@@ -171,6 +172,13 @@ class Policy:
                     draft.replies.append(replies.also_wrote(besides, self._lang(draft)))
             if self.flows is not None:  # a complaint in progress is marked urgent
                 self.flows.danger(draft, turn, command, self.content)
+            return draft
+        # To "stop this report?" a bare "stop" is the yes asked for, not an opt-out.
+        answering = self.flows is not None and self.flows.confirming_cancel(state)
+        change = awareness.asked(turn.text, subscribed=profile.subscribed and not answering)
+        if change is not None:
+            # Before a flow reads it: opting out wins anywhere, and never stops a report.
+            self._awareness(draft, change, in_flow=in_flow)
             return draft
         if command is None and mistaken_guess(turn.text, intent):
             # "got hit by the rain", "majikan jual mobilnya": no abuse answer (it opens with
@@ -524,6 +532,69 @@ class Policy:
         draft.replies.append(replies.menu(self.content, self._lang(draft)))
         draft.state.awaiting = None
 
+    def _awareness(self, draft: Draft, change: awareness.Change, *, in_flow: bool) -> None:
+        """Opt in or out of awareness messages; the engine records when and on which channel."""
+        _ = translator(self._lang(draft)).gettext
+        was = draft.profile.subscribed
+        # A command word, not an intent (shared/INTENTS.md): nothing for the classifier's records.
+        draft.intent, draft.confidence = None, None
+        if change is awareness.Change.ON:
+            draft.profile = replace(draft.profile, subscribed=True)
+            if was:
+                text = _(
+                    "You already get tips and warnings from us. To stop them, write STOP INFO."
+                )
+            else:
+                text = _(
+                    "Done: from now on I will send you tips and warnings for migrant workers "
+                    "(job scams going round, changes in wages and rules), now and then. "
+                    "To stop them, write STOP INFO."
+                )
+        else:
+            draft.profile = replace(draft.profile, subscribed=False)
+            if was:
+                text = _(
+                    "Done: I will send you no more tips and warnings. "
+                    "To get them again, write INFO."
+                )
+            else:
+                text = _("You do not get tips and warnings from us. To get them, write INFO.")
+        draft.say(text)
+        if in_flow:
+            # The report goes on where it was; stopping it is its own word.
+            draft.say(
+                _(
+                    "Your report is still open: answer my last question to go on, "
+                    "or write CANCEL to stop the report."
+                )
+            )
+        else:
+            draft.state.awaiting = None
+
+    def _offer_awareness(self, draft: Draft) -> None:
+        """Once per conversation, to a worker who does not get tips yet: how to ask for them,
+        in the last reply with its buttons (on WhatsApp a second numbered list would make "1"
+        mean two things)."""
+        if draft.profile.subscribed or draft.state.extra.get("awareness_offered"):
+            return
+        if not draft.replies:
+            return
+        draft.state.extra["awareness_offered"] = True
+        _ = translator(self._lang(draft)).gettext
+        offer = _(
+            "Would you like tips and warnings now and then (job scams, changes in "
+            "wages and rules)? Write INFO, or tap the button. You can stop any time."
+        )
+        last = draft.replies[-1]
+        draft.replies[-1] = replace(
+            last,
+            text=f"{last.text}\n\n{offer}",
+            quick_replies=(
+                *last.quick_replies,
+                QuickReply(_("Yes, send me tips"), awareness.ON_PAYLOAD),
+            ),
+        )
+
     def _on_goodbye(self, draft: Draft, turn: Turn) -> None:
         _ = translator(self._lang(draft)).gettext
         draft.replies.append(Reply(_("Goodbye, take care. Write to me any time you need help.")))
@@ -538,6 +609,7 @@ class Policy:
                 replies.person_or_menu(lang),
             )
         )
+        self._offer_awareness(draft)
 
     def _on_change_language(self, draft: Draft, turn: Turn) -> None:
         target = language_asked(turn.text, draft.profile.language)

@@ -24,6 +24,8 @@ class Profile:
     language: str | None = None
     language_chosen: bool = False  # asked for explicitly, so detection no longer changes it
     country: str | None = None
+    # Gets awareness messages (bot/awareness): opted in and not out since.
+    subscribed: bool = False
 
 
 @dataclass

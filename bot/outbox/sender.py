@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import and_, case, update
@@ -35,6 +36,7 @@ from bot.outbox.types import (
     Sender,
     SendError,
     Sent,
+    Template,
     TemporaryError,
 )
 from bot.storage.db import writing
@@ -44,6 +46,13 @@ log = structlog.get_logger(__name__)
 
 # Outbound rows whose origin is an instruction to the channel rather than a text to send.
 _KINDS: dict[str, Kind] = {Origin.REOPEN: Kind.REOPEN, Origin.CLEAR_CHAT: Kind.CLEAR_CHAT}
+
+
+def _template(stored: dict[str, Any] | None) -> Template | None:
+    if not stored or not stored.get("sid"):
+        return None
+    variables = stored.get("variables") or {}
+    return Template(str(stored["sid"]), tuple((str(k), str(v)) for k, v in variables.items()))
 
 
 @dataclass(frozen=True)
@@ -304,9 +313,9 @@ class Outbox:
 
     async def _send(self, claimed: store.Claimed) -> None:
         now = self.clock()
-        if claimed.origin != Origin.REOPEN and store.window_closed(
-            claimed.channel, claimed.last_inbound_at, now
-        ):
+        # A template (the invitation back, an awareness message) is what a closed window allows.
+        templated = claimed.origin == Origin.REOPEN or claimed.template is not None
+        if not templated and store.window_closed(claimed.channel, claimed.last_inbound_at, now):
             async with writing(self.sessions), self.sessions.begin() as session:
                 await store.hold(session, claimed.id, now=now)
             log.info("outbox.held", message_id=claimed.id, channel=claimed.channel)
@@ -337,6 +346,7 @@ class Outbox:
                 if kind == Kind.CLEAR_CHAT
                 else ()
             ),
+            template=_template(claimed.template),
         )
         try:
             sent = await sender.send(outgoing)

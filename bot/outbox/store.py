@@ -58,6 +58,7 @@ class Claimed:
     parts_sent: int
     last_inbound_at: datetime | None
     language: str | None = None
+    template: dict[str, Any] | None = None  # Message.template
 
 
 async def claim(
@@ -120,6 +121,7 @@ async def claim(
                     Message.attempts,
                     Message.parts_sent,
                     Message.language,
+                    Message.template,
                 )
             )
         ).all()
@@ -148,6 +150,7 @@ async def claim(
             parts_sent=row.parts_sent,
             last_inbound_at=last_in.get(row.worker_id),
             language=row.language,
+            template=row.template,
         )
         for row in sorted(rows, key=lambda r: r.id)
     ]
@@ -401,7 +404,12 @@ async def record_status(
         )
     if message is None or message.direction != Direction.OUT:
         return False
-    if window_error and message.origin != Origin.REOPEN and message.status != MessageStatus.READ:
+    if (
+        window_error
+        and message.origin != Origin.REOPEN
+        and message.template is None
+        and message.status != MessageStatus.READ
+    ):
         await hold(session, message.id, now=now)
         return True
     if status in DELIVERY:

@@ -18,6 +18,14 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Template:
+    """A channel's approved template (WhatsApp: Twilio's ContentSid and its variables)."""
+
+    sid: str
+    variables: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Visible:
     """A message in the worker's chat app, by the channel's id, and when it was sent."""
 
@@ -44,6 +52,8 @@ class Outgoing:
     part_sent: Callable[[int, str], Awaitable[None]] | None = None
     language: str | None = None  # the worker's, for what a channel writes itself
     visible: tuple[Visible, ...] = ()  # "clear_chat": what is still in the worker's chat
+    # Sent as this template where the channel has templates (WhatsApp), as `text` elsewhere.
+    template: Template | None = None
 
 
 @dataclass(frozen=True, slots=True)

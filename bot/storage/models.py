@@ -123,6 +123,7 @@ class Origin(StrEnum):
     CLEAR_CHAT = "clear_chat"  # the bot's Action.CLEAR_CHAT, carried out by the outbox
     WAITING = "waiting"  # the notice that a message reached the officer (bot/cases/waiting.py)
     PRIVATE = "private"  # the bot's words for the worker only (Reply.private): officers see none
+    AWARENESS = "awareness"  # an editor's tip or warning to opted-in workers (bot/awareness)
 
 
 class EvidenceStatus(StrEnum):
@@ -151,6 +152,9 @@ class Worker(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Awareness messages (bot/awareness): when the worker asked for them on this channel;
+    # None: never, or they opted out. Every change is in the audit log too.
+    awareness_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Conversation(Base):
@@ -206,6 +210,9 @@ class Message(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     error: Mapped[str | None] = mapped_column(String(255))  # codes only, never personal data
+    # An approved channel template to send instead of `text` (WhatsApp: {"sid": ContentSid,
+    # "variables": {"1": ...}}); `text` keeps what the worker reads, for the records.
+    template: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class VisibleMessage(Base):
@@ -530,3 +537,25 @@ class LoginThrottle(Base):
     attempts: Mapped[int] = mapped_column(Integer)  # in the window, counted before checking
     not_before: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the next may go at
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AwarenessDelivery(Base):
+    """One awareness message (flows/awareness/) for one worker: queued once, or skipped.
+
+    The unique key makes the job idempotent: re-runs and other processes insert nothing twice."""
+
+    __tablename__ = "awareness_deliveries"
+    __table_args__ = (
+        UniqueConstraint("awareness_id", "worker_id"),
+        Index("ix_awareness_deliveries_awareness", "awareness_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    awareness_id: Mapped[str] = mapped_column(String(64))  # the message's id in flows/awareness/
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
+    # The outbound message; None when skipped (no WhatsApp template for the worker's language).
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16))  # "queued" | "no_template"
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

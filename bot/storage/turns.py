@@ -55,6 +55,7 @@ class Loaded:
     language: str | None
     language_chosen: bool
     country: str | None
+    subscribed: bool  # to awareness messages
     state: dict[str, Any]
     flow: dict[str, Any] | None
 
@@ -228,6 +229,7 @@ _LOAD = (
         workers.c.language,
         workers.c.language_chosen,
         workers.c.country,
+        workers.c.awareness_since.is_not(None),
         conversations.c.state,
         conversations.c.flow,
     )
@@ -240,10 +242,10 @@ def lock_and_load(connection: Connection, worker_id: int) -> Loaded:
     """Lock the worker's conversation, then read what processing their next message needs."""
     connection.execute(_LOCK, {"b_worker_id": worker_id, "b_now": utcnow()})
     # The conversation is created with the worker.
-    waiting, language, chosen, country, state, flow = connection.execute(
+    waiting, language, chosen, country, subscribed, state, flow = connection.execute(
         _LOAD, {"worker_id": worker_id}
     ).one()
-    return Loaded(waiting, language, bool(chosen), country, state or {}, flow)
+    return Loaded(waiting, language, bool(chosen), country, bool(subscribed), state or {}, flow)
 
 
 def lock(connection: Connection, worker_id: int) -> None:

@@ -108,6 +108,7 @@ MATRIX: dict[tuple[str, str], Outcomes] = {
     ("GET", "/reports.csv"): _each(NONE, BOTH, NONE, BOTH, SIGN_IN),
     ("GET", "/reports.json"): _each(NONE, BOTH, NONE, BOTH, SIGN_IN),
     ("GET", "/content"): _each(NONE, NONE, BOTH, BOTH, SIGN_IN),
+    ("GET", "/awareness"): _each(NONE, NONE, BOTH, BOTH, SIGN_IN),
 }
 
 # What each form sends: enough for the action to succeed when it is allowed.

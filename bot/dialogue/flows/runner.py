@@ -101,6 +101,11 @@ class FlowRunner:
         progress = FlowMemory.from_json(state.flow).progress
         return progress is not None and not progress.paused
 
+    def confirming_cancel(self, state: DialogueState) -> bool:
+        """Whether the worker was just asked "stop this report?" (a bare "stop" answers it)."""
+        progress = FlowMemory.from_json(state.flow).progress
+        return progress is not None and not progress.paused and progress.confirming_cancel
+
     def danger(
         self, draft: Draft, turn: Turn, command: Command | None, content: FlowContent
     ) -> None:
