@@ -1,4 +1,4 @@
-"""Accounts and organisations (admin), reports (supervisors), content checks (editors)."""
+"""Accounts and organisations (admin), reports (supervisors); content: editors.py."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from datetime import timedelta
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.cases import PermissionDenied, check_directory, queries
+from bot.cases import PermissionDenied, queries
 from bot.cases.audit import audit
-from bot.cases.permissions import may_check_content, may_manage_staff, may_see_reports
+from bot.cases.permissions import may_manage_staff, may_see_reports
 from bot.cases.status import OUTCOMES, STATUS_LABELS
-from bot.dashboard.web import Ctx, NotFound, desk_language, flash, redirect, signed_in, state
+from bot.dashboard.web import Ctx, NotFound, desk_language, flash, redirect, signed_in
 from bot.i18n import N_
 from bot.staff import AccountError, create_staff, password_link_token
 from bot.staff.accounts import ROLES
@@ -106,22 +106,12 @@ async def reports(ctx: Ctx) -> Response:
     )
 
 
-@signed_in
-async def content(ctx: Ctx) -> Response:
-    if not may_check_content(ctx.actor):
-        raise PermissionDenied("content")
-    directory = ctx.desk.directory
-    root = directory.root or state(ctx.request).content_root
-    return ctx.render("content.html", {"problems": check_directory(root), "directory": directory})
-
-
 routes: list[BaseRoute] = [
     Route("/staff", staff_page, methods=["GET"]),
     Route("/staff", staff_add, methods=["POST"]),
     Route("/staff/{staff_id:int}/{what:str}", staff_change, methods=["POST"]),
     Route("/organisations", organisations, methods=["GET"]),
     Route("/reports", reports, methods=["GET"]),
-    Route("/content", content, methods=["GET"]),
 ]
 
 

@@ -17,9 +17,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from bot.dashboard import admin, auth, cases, language, stream
+from bot.dashboard import admin, auth, cases, editors, language, stream
 from bot.dashboard.throttle import Throttle
-from bot.dashboard.web import STATIC_DIR, DashboardState, Deps, Pages
+from bot.dashboard.web import STATIC_DIR, DashboardState, Deps, Editing, Pages
 from bot.settings import PROJECT_ROOT
 from bot.staff.sessions import LIFETIME
 from bot.web.security import NO_FRAMES, SecurityHeaders
@@ -36,6 +36,7 @@ def routes() -> list[BaseRoute]:
         *cases.routes,
         *stream.routes,
         *admin.routes,
+        *editors.routes,
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
@@ -48,6 +49,7 @@ def dashboard(
     https_only: bool = False,
     path: str = PATH,
     content_root: Path = PROJECT_ROOT,
+    editing: Editing | None = None,
 ) -> Mount:
     """The dashboard under `path`; `provider` returns the runtime once the server has started."""
     app = Starlette(
@@ -65,7 +67,9 @@ def dashboard(
         ],
     )
     # What every endpoint reads through `web.state(request)`.
-    app.state.dashboard = DashboardState(provider, Pages(), content_root, Throttle(session_secret))
+    app.state.dashboard = DashboardState(
+        provider, Pages(), content_root, Throttle(session_secret), editing or Editing()
+    )
     protected = asgi_csrf(
         app,
         signing_secret=csrf_secret,
