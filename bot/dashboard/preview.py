@@ -21,6 +21,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import NullPool
 
 from bot.content import Content
 from bot.content.problems import Problem
@@ -84,6 +85,8 @@ async def open_sandbox(
         database = db.create_engine(
             f"sqlite+aiosqlite:///{folder / 'preview.db'}",
             cipher=Cipher([Fernet.generate_key().decode()]),
+            # No connection kept open between messages: a sandbox left behind holds none.
+            poolclass=NullPool,
         )
         async with database.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)

@@ -18,8 +18,8 @@ from bot.cases import Desk
 from bot.dashboard import dashboard
 from bot.dashboard.web import Editing
 from bot.dialogue.flows import FlowLibrary
-from tests.cases import conftest as cases_fixtures
 from bot.settings import PROJECT_ROOT
+from tests.cases import conftest as cases_fixtures
 from tests.cases.conftest import KeywordNlu, World
 from tests.sse import read_stream
 
