@@ -1,4 +1,5 @@
-"""The `helpline` command: run, chat, parse, train, check, doctor, migrate, backup, restore."""
+"""The `helpline` command: run, chat, parse, train, check, doctor, migrate, backup, restore;
+user, cases, parked and content (PO files for translators) as groups of their own."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import typer
 
 from bot import logs
 from bot.cases.cli import cases_app
+from bot.content.cli import content_app
 from bot.messages import ChannelKind, Inbound
 from bot.parked_cli import parked_app
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
@@ -27,6 +29,7 @@ app = typer.Typer(
 app.add_typer(user_app, name="user")
 app.add_typer(cases_app, name="cases")
 app.add_typer(parked_app, name="parked")
+app.add_typer(content_app, name="content")
 
 
 def _settings(**overrides: Any) -> Settings:
