@@ -193,7 +193,7 @@ def import_po(root: Path, po: Path, locales: Path | None = None) -> ImportReport
         raise PoError(f"{po}: a PO file for {lang!r}; translations go into {', '.join(TARGETS)}")
     report = ImportReport()
     documents: dict[str, tuple[Any, bool]] = {}  # path -> (data, changed)
-    gettext: dict[str, tuple[str, str]] = {}  # code msgid -> (Indonesian, English)
+    from_code: dict[str, tuple[str, str]] = {}  # code msgid -> (Indonesian, English)
     for message in catalog:
         if not message.id or not isinstance(message.id, str) or not message.context:
             continue
@@ -205,7 +205,7 @@ def import_po(root: Path, po: Path, locales: Path | None = None) -> ImportReport
             report.counts["untranslated"] += 1
             continue
         if context.startswith(GETTEXT):
-            gettext[context[len(GETTEXT) :]] = (source, english)
+            from_code[context[len(GETTEXT) :]] = (source, english)
             continue
         outcome = _apply(root, documents, context, source, english)
         report.counts[outcome] += 1
@@ -219,8 +219,8 @@ def import_po(root: Path, po: Path, locales: Path | None = None) -> ImportReport
 
             write_file(root / rel, _dump(data))
             report.files.append(rel)
-    if gettext:
-        _import_gettext(locales or root / LOCALES, lang, gettext, report)
+    if from_code:
+        _import_gettext(locales or root / LOCALES, lang, from_code, report)
     return report
 
 
