@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.content.publishing import content_version, publish
+from bot.content import publishing
+from bot.content.publishing import PublishError, content_version, publish
 from bot.runtime import Runtime, build, watch_publications
 from bot.settings import PROJECT_ROOT, Settings
 from bot.staff import create_staff
@@ -83,3 +85,30 @@ async def test_a_reload_that_finds_errors_keeps_the_content(
     problems = runtime.reload_content()
     assert problems and problems[0].path.as_posix() == WAGES
     assert runtime.engine.policy.content is serving
+
+
+async def test_a_read_only_folder_refuses_and_records_nothing(
+    runtime: Runtime, content_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(target: Path, text: str) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(publishing, "write_file", read_only)
+    published = (content_root / WAGES).read_text()
+    async with runtime.sessions() as session:
+        with pytest.raises(PublishError, match="could not be written: Read-only") as refused:
+            await publish(session, content_root, WAGES, published + "# x\n", staff_id=1)
+        assert refused.value.problems == []
+        assert await content_version(session) == 0
+    assert (content_root / WAGES).read_text() == published
+
+
+async def test_files_that_shape_the_case_desk_are_not_published(
+    runtime: Runtime, content_root: Path
+) -> None:
+    text = (content_root / "flows/routing.yml").read_text()
+    async with runtime.sessions() as session:
+        with pytest.raises(PublishError, match="edit it in git"):
+            await publish(session, content_root, "flows/routing.yml", text, staff_id=1)
+        with pytest.raises(PublishError, match="not a content file"):
+            await publish(session, content_root, "flows/../bot/cli.py", text, staff_id=1)

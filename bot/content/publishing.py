@@ -112,7 +112,10 @@ async def publish(
     found = errors(await asyncio.to_thread(draft_problems, root, rel, text, published))
     if found:
         raise PublishError(f"{rel} has errors", found)
-    write_file(root / rel, text)
+    try:
+        write_file(root / rel, text)
+    except OSError as error:  # a read-only folder: HELPLINE_CONTENT_PUBLISHING=off belongs there
+        raise PublishError(f"{rel} could not be written: {error.strerror}") from error
     publication = ContentPublication(
         path=rel, sha256=digest(text), text=text, published_by=staff_id, published_at=utcnow()
     )

@@ -190,8 +190,10 @@ async def publish_post(ctx: Ctx) -> Response:
             rel,
             draft,
             problems=refused.problems,
-            message=N_("Not published: correct the errors first."),
-            checked=True,
+            message=N_("Not published: correct the errors first.")
+            if refused.problems
+            else N_("Not published: the file could not be written."),
+            checked=bool(refused.problems),
             status=400,
         )
     await ctx.db.commit()  # the version other processes poll is visible from now on
