@@ -5,7 +5,10 @@ problems; one file's texts side by side; a draft checked and chatted with in a s
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +68,27 @@ def _overview(root: Path) -> Overview:
 
 async def overview(root: Path) -> Overview:
     return await asyncio.to_thread(_overview, root)
+
+
+_checked: OrderedDict[tuple[Path, str, str], tuple[object, list[Problem]]] = OrderedDict()
+_checked_lock = threading.Lock()  # the checks run in threads
+CHECKED_KEPT = 32  # drafts whose problems are remembered: each message re-sends its draft
+
+
+def _draft_problems(root: Path, rel: str, draft: str) -> list[Problem]:
+    """The draft's problems (bot/content/publishing.py), remembered while flows/ is unchanged."""
+    key = (root, rel, hashlib.sha256(draft.encode()).hexdigest())
+    fingerprint = _fingerprint(root)
+    with _checked_lock:
+        found = _checked.get(key)
+    if found is not None and found[0] == fingerprint:
+        return found[1]
+    problems = draft_problems(root, rel, draft, _overview(root).problems)
+    with _checked_lock:
+        _checked[key] = (fingerprint, problems)
+        while len(_checked) > CHECKED_KEPT:
+            _checked.popitem(last=False)
+    return problems
 
 
 def _root(ctx: Ctx) -> Path:
@@ -138,8 +162,7 @@ async def preview_post(ctx: Ctx) -> Response:
     message = str(form.get("message", "")).strip()[:MAX_MESSAGE]
     dashboard = state(ctx.request)
     root = _root(ctx)
-    published = (await overview(root)).problems
-    problems = await asyncio.to_thread(draft_problems, root, rel, draft, published)
+    problems = await asyncio.to_thread(_draft_problems, root, rel, draft)
     if do == "restart":
         await dashboard.sandboxes.drop(ctx.staff.id, rel, draft)
         said = []

@@ -45,6 +45,7 @@ CHANNEL = "web"
 class Line:
     who: str  # "worker" or "bot"
     text: str
+    choices: tuple[str, ...] = ()  # the quick replies' titles (a worker may type one)
 
 
 @dataclass
@@ -61,7 +62,8 @@ class Sandbox:
         self.said.append(text)
         self.transcript.append(Line("worker", text))
         for reply in await self.engine.handle(Inbound(CHANNEL, USER, text)):
-            self.transcript.append(Line("bot", reply.text))
+            choices = tuple(choice.title for choice in reply.quick_replies)
+            self.transcript.append(Line("bot", reply.text, choices))
 
     async def close(self) -> None:
         await self.database.dispose()
