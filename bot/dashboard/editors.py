@@ -154,7 +154,7 @@ async def preview_post(ctx: Ctx) -> Response:
     if not may_edit_content(ctx.actor):
         raise PermissionDenied("preview")
     form = await ctx.request.form()
-    rel, draft = str(form.get("path", "")).strip(), str(form.get("draft", ""))[:MAX_DRAFT]
+    rel, draft = str(form.get("path", "")).strip(), _draft(form.get("draft"))
     if not is_content_path(rel):
         return _preview(ctx, rel, draft, message=N_("Choose a file under flows/."), status=400)
     said = _said(str(form.get("said", "[]")))
@@ -194,7 +194,7 @@ async def publish_post(ctx: Ctx) -> Response:
     if not may_edit_content(ctx.actor):
         raise PermissionDenied("publish")
     form = await ctx.request.form()
-    rel, draft = str(form.get("path", "")).strip(), str(form.get("draft", ""))[:MAX_DRAFT]
+    rel, draft = str(form.get("path", "")).strip(), _draft(form.get("draft"))
     dashboard = state(ctx.request)
     if not dashboard.editing.publishing:
         flash(ctx.request, ctx.gettext(N_("Publishing from the dashboard is off here.")), "error")
@@ -224,6 +224,11 @@ async def publish_post(ctx: Ctx) -> Response:
         await asyncio.to_thread(dashboard.editing.reload)
     flash(ctx.request, ctx.gettext(N_("Published. The helpline uses it now.")))
     return redirect(ctx.request, f"/content/file?path={rel}")
+
+
+def _draft(value: object) -> str:
+    """The textarea's text: browsers send its lines ending in CRLF; the files use LF."""
+    return str(value or "")[:MAX_DRAFT].replace("\r\n", "\n")
 
 
 def _said(raw: str) -> list[str]:

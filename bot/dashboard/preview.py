@@ -52,7 +52,8 @@ class Line:
 class Sandbox:
     engine: Engine
     database: AsyncEngine
-    folder: Path
+    # Removed by close(), or when the sandbox is collected or the process exits at the latest.
+    folder: tempfile.TemporaryDirectory[str]
     transcript: list[Line] = field(default_factory=list)
     said: list[str] = field(default_factory=list)  # the worker's messages, in order
     used: float = field(default_factory=time.monotonic)
@@ -67,7 +68,7 @@ class Sandbox:
 
     async def close(self) -> None:
         await self.database.dispose()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.cleanup()
 
 
 Understanding = Callable[[], tuple[NluBackend, float]]
@@ -81,7 +82,8 @@ async def open_sandbox(
     detect_language: Callable[[str], str | None],
 ) -> Sandbox:
     """A sandbox over the draft; raises SandboxRefused with the errors if it cannot serve."""
-    folder = Path(tempfile.mkdtemp(prefix="helpline-preview-"))
+    holder = tempfile.TemporaryDirectory(prefix="helpline-preview-", ignore_cleanup_errors=True)
+    folder = Path(holder.name)
     try:
         content, flows = await asyncio.to_thread(_load, root, rel, draft, folder)
         database = db.create_engine(
@@ -93,7 +95,7 @@ async def open_sandbox(
         async with database.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        holder.cleanup()
         raise
     nlu, threshold = understanding
     policy = Policy(content, threshold=threshold, flows=FlowRunner(flows))
@@ -104,7 +106,7 @@ async def open_sandbox(
         Cipher([Fernet.generate_key().decode()]),
         detect_language,
     )
-    return Sandbox(engine, database, folder)
+    return Sandbox(engine, database, holder)
 
 
 class SandboxRefused(Exception):

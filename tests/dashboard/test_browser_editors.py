@@ -160,7 +160,9 @@ def test_an_editor_previews_and_publishes_a_draft(
     expect(page.locator("h1")).to_have_text(WAGES)
     expect(page.locator("#texts")).to_contain_text(MARKER)
     expect(page.locator("#published li")).to_have_count(1)
-    assert MARKER in (content_root / WAGES).read_text(encoding="utf-8")
+    written = (content_root / WAGES).read_bytes().decode("utf-8")
+    assert MARKER in written and "\r" not in written  # the textarea's CRLF is not kept
+    assert written == good.replace("\r\n", "\n")
     assert errors == [f"400 {server}/dashboard/content/publish"], errors
 
 
