@@ -15,6 +15,7 @@ import hashlib
 import shutil
 import tempfile
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,8 +53,7 @@ class Line:
 class Sandbox:
     engine: Engine
     database: AsyncEngine
-    # Removed by close(), or when the sandbox is collected or the process exits at the latest.
-    folder: tempfile.TemporaryDirectory[str]
+    folder: Path
     transcript: list[Line] = field(default_factory=list)
     said: list[str] = field(default_factory=list)  # the worker's messages, in order
     used: float = field(default_factory=time.monotonic)
@@ -68,7 +68,7 @@ class Sandbox:
 
     async def close(self) -> None:
         await self.database.dispose()
-        self.folder.cleanup()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 Understanding = Callable[[], tuple[NluBackend, float]]
@@ -82,8 +82,7 @@ async def open_sandbox(
     detect_language: Callable[[str], str | None],
 ) -> Sandbox:
     """A sandbox over the draft; raises SandboxRefused with the errors if it cannot serve."""
-    holder = tempfile.TemporaryDirectory(prefix="helpline-preview-", ignore_cleanup_errors=True)
-    folder = Path(holder.name)
+    folder = Path(tempfile.mkdtemp(prefix="helpline-preview-"))
     try:
         content, flows = await asyncio.to_thread(_load, root, rel, draft, folder)
         database = db.create_engine(
@@ -95,7 +94,7 @@ async def open_sandbox(
         async with database.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
     except BaseException:
-        holder.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
         raise
     nlu, threshold = understanding
     policy = Policy(content, threshold=threshold, flows=FlowRunner(flows))
@@ -106,7 +105,10 @@ async def open_sandbox(
         Cipher([Fernet.generate_key().decode()]),
         detect_language,
     )
-    return Sandbox(engine, database, holder)
+    sandbox = Sandbox(engine, database, folder)
+    # Removed by close(), else when the sandbox is dropped or the process exits at the latest.
+    weakref.finalize(sandbox, shutil.rmtree, folder, True)
+    return sandbox
 
 
 class SandboxRefused(Exception):
