@@ -73,6 +73,11 @@ def check_complaint_flows(root: Path) -> list[Problem]:
     return check_flows(root)
 
 
+def check_flows_dir(root: Path) -> list[Problem]:
+    """Everything in flows/: content, case desk, complaint flows."""
+    return [*check_content(root), *check_case_desk(root), *check_complaint_flows(root)]
+
+
 def check_all(root: Path) -> list[Problem]:
     return [
         *check_content(root),

@@ -1,5 +1,6 @@
 """The `helpline` command: run, chat, parse, train, check, doctor, migrate, backup, restore,
-report, rotate-keys."""
+report, rotate-keys; user, cases, parked and content (PO files for translators) as groups of
+their own."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import typer
 
 from bot import logs
 from bot.cases.cli import cases_app
+from bot.content.cli import content_app
 from bot.messages import ChannelKind, Inbound
 from bot.parked_cli import parked_app
 from bot.reports.cli import report
@@ -34,6 +36,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(cases_app, name="cases")
 app.add_typer(parked_app, name="parked")
 app.command("report")(report)
+app.add_typer(content_app, name="content")
 
 
 def _settings(**overrides: Any) -> Settings:

@@ -7,18 +7,30 @@ swap a part for tests (a scripted NLU, a clock, tiny content) and nothing else d
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.cases import Alerts, CaseHooks, Desk, Directory, Live, Privacy, StaffMessages
+from bot.cases import (
+    Alerts,
+    CaseHooks,
+    Desk,
+    Directory,
+    DirectoryError,
+    Live,
+    Privacy,
+    StaffMessages,
+)
 from bot.cases.live_bus import PostgresBus, asyncpg_connector, channel_for
 from bot.channels.mailbox import Mailbox
 from bot.channels.service import Channels
-from bot.content import Content
+from bot.content import Content, ContentError, Problem
+from bot.content.publishing import content_version
 from bot.dialogue.flows import FlowLibrary, FlowRunner
 from bot.dialogue.policy import Policy
 from bot.engine import Engine
@@ -29,6 +41,8 @@ from bot.settings import Settings
 from bot.storage import db
 from bot.storage.crypto import Cipher, keys_from_setting
 from bot.storage.models import utcnow
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -47,6 +61,27 @@ class Runtime:
     metrics: Metrics  # this process's counters, and the shared state below (`/metrics`)
     shared_metrics: DatabaseCollector
 
+    def reload_content(self) -> list[Problem]:
+        """Read flows/ again after a publication: the answers, menu and facts, the complaint
+        flows and the officers' ready answers. On any error nothing changes (the last good
+        content keeps serving) and the errors are returned."""
+        root = self.settings.content_dir
+        try:
+            content = Content.load(root)
+            directory = Directory.load(root)
+        except (ContentError, DirectoryError) as error:
+            for problem in error.problems:
+                log.warning("content.reload_refused", problem=str(problem))
+            return error.problems
+        refused = self.flows.reload(root)
+        if refused:
+            return refused
+        self.engine.policy.content = content
+        # Organisations, queues and routing need a restart; ready answers do not.
+        self.desk.directory = dataclasses.replace(self.desk.directory, canned=directory.canned)
+        log.info("content.reloaded")
+        return []
+
     async def health(self) -> dict[str, object]:
         await db.ping(self.database)
         return {"database": self.database.dialect.name, "nlu": self.settings.nlu_backend}
@@ -56,6 +91,24 @@ class Runtime:
         self.desk.live.close()
         await self.desk.live.drain()
         await self.database.dispose()
+
+
+async def watch_publications(runtime: Runtime, *, interval: float | None = None) -> None:
+    """Reload the content whenever an editor published (from any process): polls the
+    content's version (the newest publication) every `content_poll_seconds`."""
+    interval = interval or runtime.settings.content_poll_seconds
+    async with runtime.sessions() as session:
+        seen = await content_version(session)
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            async with runtime.sessions() as session:
+                version = await content_version(session)
+            if version > seen:
+                seen = version
+                await asyncio.to_thread(runtime.reload_content)
+        except Exception as error:  # a reload must never take the server down
+            log.error("content.reload_failed", error=type(error).__name__)
 
 
 class _NoNlu:

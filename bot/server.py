@@ -18,10 +18,11 @@ from bot.cases import overdue_job, retention_job, unclaimed_job, waiting_job
 from bot.cases.digest import DigestSchedule, digest_job
 from bot.dashboard import PATH as DASHBOARD
 from bot.dashboard import dashboard
+from bot.dashboard.web import Editing
 from bot.dialogue.flows import watch_flows
 from bot.jobs import Job, run_forever
 from bot.metrics.endpoint import metrics_route
-from bot.runtime import Runtime, build
+from bot.runtime import Runtime, build, watch_publications
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.chat import ChatOptions
@@ -51,10 +52,12 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         jobs = asyncio.create_task(run_forever(runtime.sessions, scheduled(runtime, base_url)))
         # Editors' changes to flows/complaints/ take effect without a restart (each process).
         reload = asyncio.create_task(watch_flows(settings.content_dir, runtime.flows))
+        # What editors publish from the dashboard, in whichever process: each reloads.
+        published = asyncio.create_task(watch_publications(runtime))
         try:
             yield
         finally:
-            for task in (jobs, reload):
+            for task in (jobs, reload, published):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -70,6 +73,13 @@ def create_server_app(runtime: Runtime, *, base_url: str | None = None) -> Starl
         csrf_secret=runtime.cipher.lookup_hash("dashboard csrf cookie"),
         https_only=production or base_url.startswith("https://"),
         report_min_cell=settings.report_min_cell,
+        content_root=settings.content_dir,
+        editing=Editing(
+            publishing=settings.content_publishing == "files",
+            review_days=settings.content_review_days,
+            understanding=lambda: (runtime.nlu, runtime.engine.policy.threshold),
+            reload=runtime.reload_content,
+        ),
     )
     directory = runtime.desk.directory
     chat = ChatOptions(

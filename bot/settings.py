@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "var"
     content_dir: Path = PROJECT_ROOT  # the checkout root that holds flows/
     nlu_data_dir: Path = PROJECT_ROOT / "nlu_data"
+    # Editors publishing from the dashboard write content_dir/flows/ ("files"); "off" where
+    # flows/ is read-only (an image without a shared volume): editors then publish through git.
+    content_publishing: Literal["files", "off"] = "files"
+    # Every process checks this often whether an editor published (then reloads the content).
+    content_poll_seconds: float = Field(default=10, gt=0)
+    # A `reviewed` date older than this is due on the dashboard's content page.
+    content_review_days: int = Field(default=180, ge=1, le=3650)
     nlu_backend: Literal["embedded", "rasa"] = "embedded"
     rasa_url: str | None = None
     rasa_timeout: float = Field(default=2.0, gt=0)

@@ -4,7 +4,8 @@ officer     their organisation's queues: view, claim, note; reply, transfer, ref
             close, release and hand back the cases assigned to them; accept or decline the
             cases referred to their organisation
 supervisor  the same for every case of their organisation, plus assigning and reports
-editor      content only; admin: accounts and organisations. Neither sees cases.
+editor      content only: checks it, previews drafts and publishes them; admin: accounts and
+            organisations (and may read the content pages). Neither sees cases.
 
 Reports (bot/reports, anonymised figures): an organisation's, to its supervisors (and an
 administrator who belongs to it); the network's, across the organisations that opted in
@@ -150,7 +151,13 @@ def may_see_queues(actor: Actor) -> bool:
 
 
 def may_check_content(actor: Actor) -> bool:
+    """The content pages: what each file says, its translations, reviews and problems."""
     return actor.role in (Role.EDITOR, Role.ADMIN)
+
+
+def may_edit_content(actor: Actor) -> bool:
+    """Drafts chatted with in the preview, and published: editors only."""
+    return actor.role == Role.EDITOR
 
 
 class PermissionDenied(Exception):

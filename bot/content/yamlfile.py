@@ -45,6 +45,11 @@ def read(root: Path, rel: Path) -> tuple[Document | None, list[Problem]]:
         text = (root / rel).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(rel, None, f"cannot read the file: {error}")]
+    return parse_text(rel, text)
+
+
+def parse_text(rel: Path, text: str) -> tuple[Document | None, list[Problem]]:
+    """`text` read as the file `rel` (a draft not written anywhere yet, or the file itself)."""
     try:
         data = YAML(typ="rt").load(text)
     except MarkedYAMLError as error:

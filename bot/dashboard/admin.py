@@ -1,4 +1,5 @@
-"""Accounts and organisations (admin), content checks (editors); reports: bot/dashboard/reports.py."""
+"""Accounts and organisations (admin), awareness messages (editors); content: editors.py;
+reports: reports.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.awareness.content import load as load_awareness
 from bot.awareness.status import progress as awareness_progress
-from bot.cases import PermissionDenied, check_directory, queries
+from bot.cases import PermissionDenied, queries
 from bot.cases.audit import audit
 from bot.cases.permissions import may_check_content, may_manage_staff
 from bot.dashboard.web import Ctx, NotFound, desk_language, flash, redirect, signed_in, state
@@ -82,15 +83,6 @@ async def organisations(ctx: Ctx) -> Response:
 
 
 @signed_in
-async def content(ctx: Ctx) -> Response:
-    if not may_check_content(ctx.actor):
-        raise PermissionDenied("content")
-    directory = ctx.desk.directory
-    root = directory.root or state(ctx.request).content_root
-    return ctx.render("content.html", {"problems": check_directory(root), "directory": directory})
-
-
-@signed_in
 async def awareness(ctx: Ctx) -> Response:
     """Editors' awareness messages (flows/awareness/): when, for whom, and how far each went."""
     if not may_check_content(ctx.actor):
@@ -117,7 +109,6 @@ routes: list[BaseRoute] = [
     Route("/staff", staff_add, methods=["POST"]),
     Route("/staff/{staff_id:int}/{what:str}", staff_change, methods=["POST"]),
     Route("/organisations", organisations, methods=["GET"]),
-    Route("/content", content, methods=["GET"]),
     Route("/awareness", awareness, methods=["GET"]),
 ]
 

@@ -17,9 +17,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from bot.dashboard import admin, auth, cases, language, reports, stream
+from bot.dashboard import admin, auth, cases, editors, language, reports, stream
 from bot.dashboard.throttle import Throttle
-from bot.dashboard.web import STATIC_DIR, DashboardState, Deps, Pages
+from bot.dashboard.web import STATIC_DIR, DashboardState, Deps, Editing, Pages
 from bot.settings import PROJECT_ROOT
 from bot.staff.sessions import LIFETIME
 from bot.web.security import NO_FRAMES, SecurityHeaders
@@ -37,6 +37,7 @@ def routes() -> list[BaseRoute]:
         *stream.routes,
         *admin.routes,
         *reports.routes,
+        *editors.routes,
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
@@ -50,6 +51,7 @@ def dashboard(
     path: str = PATH,
     content_root: Path = PROJECT_ROOT,
     report_min_cell: int = 5,
+    editing: Editing | None = None,
 ) -> Mount:
     """The dashboard under `path`; `provider` returns the runtime once the server has started."""
     app = Starlette(
@@ -68,7 +70,12 @@ def dashboard(
     )
     # What every endpoint reads through `web.state(request)`.
     app.state.dashboard = DashboardState(
-        provider, Pages(), content_root, Throttle(session_secret), report_min_cell
+        provider,
+        Pages(),
+        content_root,
+        Throttle(session_secret),
+        report_min_cell,
+        editing or Editing(),
     )
     protected = asgi_csrf(
         app,

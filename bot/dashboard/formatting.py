@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 
 from bot.cases.labels import (
     ATTACHMENT_KINDS,
@@ -114,6 +114,10 @@ class DeskFormat:
 
     def minutes(self, count: int | float) -> str:
         return format_duration(timedelta(minutes=count), self.lang)
+
+    def percent(self, share: float) -> str:
+        """0.875 -> '88%' ('88%' in Indonesian too, as Babel writes it)."""
+        return format_percent(share, locale=self.lang)
 
     # Names ----------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,11 +28,14 @@ from starlette.templating import Jinja2Templates
 from bot.cases import Action, Actor, Desk, DeskError, PermissionDenied, Role
 from bot.cases.permissions import CASE_ROLES
 from bot.cases.status import Priority, Status
+from bot.content.inventory import DEFAULT_REVIEW_DAYS
 from bot.dashboard.formatting import DeskFormat
+from bot.dashboard.preview import Sandboxes
 from bot.dashboard.throttle import Throttle
 from bot.dialogue.flows import FlowLibrary
 from bot.i18n import N_, translator
 from bot.intents import LANGUAGES
+from bot.nlu.types import NluBackend
 from bot.staff import load_session
 from bot.storage.models import Staff
 
@@ -119,6 +122,18 @@ class Pages:
 
 
 @dataclass(frozen=True)
+class Editing:
+    """What the editors' pages may do (bot/dashboard/editors.py)."""
+
+    publishing: bool = True  # publishing writes content_root/flows/ (off: read-only files)
+    review_days: int = DEFAULT_REVIEW_DAYS  # a `reviewed` date older than this is due
+    # The preview chat's NLU and threshold (the runtime's); None: drafts are checked only.
+    understanding: Callable[[], tuple[NluBackend, float]] | None = None
+    # Called in this process right after a publication (other processes poll the version).
+    reload: Callable[[], object] | None = None
+
+
+@dataclass(frozen=True)
 class DashboardState:
     """Everything the endpoints share, kept on the dashboard app as `app.state.dashboard`."""
 
@@ -127,6 +142,8 @@ class DashboardState:
     content_root: Path  # where content checks look when the directory names no root
     throttle: Throttle  # sign-in attempts (counted in the database)
     report_min_cell: int = 5  # reports hide smaller figures (HELPLINE_REPORT_MIN_CELL)
+    editing: Editing = field(default_factory=Editing)
+    sandboxes: Sandboxes = field(default_factory=Sandboxes)  # editors' preview chats
 
     @property
     def deps(self) -> Deps:

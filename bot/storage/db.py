@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-from functools import cache
 import asyncio
 import contextlib
 import weakref
 from collections.abc import AsyncIterator
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

@@ -559,3 +559,19 @@ class AwarenessDelivery(Base):
     channel: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ContentPublication(Base):
+    """A content file an editor published from the dashboard (bot/content/publishing.py).
+
+    The newest id is the content's version: every process reloads when it sees a newer one.
+    `text` is the file as published, so that what went live can always be shown again."""
+
+    __tablename__ = "content_publications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    path: Mapped[str] = mapped_column(String(200))  # flows/answers/wages_unpaid.yml
+    sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -14,9 +16,11 @@ from starlette.applications import Starlette
 
 from bot.cases import Desk
 from bot.dashboard import dashboard
+from bot.dashboard.web import Editing
 from bot.dialogue.flows import FlowLibrary
+from bot.settings import PROJECT_ROOT
 from tests.cases import conftest as cases_fixtures
-from tests.cases.conftest import World
+from tests.cases.conftest import KeywordNlu, World
 from tests.sse import read_stream
 
 # The case desk's fixtures, shared: a database with the engine and desk wired to it.
@@ -35,16 +39,39 @@ class Deps:
     flows: FlowLibrary | None = None
 
 
-def make_app(world: World) -> Starlette:
+def make_app(
+    world: World, content_root: Path | None = None, editing: Editing | None = None
+) -> Starlette:
+    """The dashboard over `world`; editors' pages read and publish `content_root` (a copy of
+    flows/: never the project's own), their preview chat understands with KeywordNlu."""
     deps = Deps(world.sessions, world.desk, world.flows)
+    options: dict[str, Any] = {}
+    if content_root is not None:
+        options["content_root"] = content_root
     return Starlette(
-        routes=[dashboard(lambda: deps, session_secret="s" * 32, csrf_secret="c" * 32)]
+        routes=[
+            dashboard(
+                lambda: deps,
+                session_secret="s" * 32,
+                csrf_secret="c" * 32,
+                editing=editing or Editing(understanding=lambda: (KeywordNlu(), 0.5)),
+                **options,
+            )
+        ]
     )
 
 
 @pytest.fixture
-def app(world: World) -> Starlette:
-    return make_app(world)
+def content_root(tmp_path: Path) -> Path:
+    """A checkout root holding a copy of the project's flows/, for editors to change."""
+    root = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "flows", root / "flows")
+    return root
+
+
+@pytest.fixture
+def app(world: World, content_root: Path) -> Starlette:
+    return make_app(world, content_root)
 
 
 class Client(Protocol):
@@ -92,7 +119,7 @@ async def sign_in(c: httpx.AsyncClient, username: str, password: str = PASSWORD)
     )
 
 
-async def post(c: httpx.AsyncClient, path: str, **data: str) -> httpx.Response:
+async def post(c: httpx.AsyncClient, path: str, /, **data: str) -> httpx.Response:
     return await c.post(path, data={"csrftoken": await csrf(c), **data})
 
 

@@ -21,11 +21,13 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from bot.dashboard import stream
 from bot.dashboard.app import routes
+from bot.settings import PROJECT_ROOT
 from bot.storage.models import Case, Evidence, Message
 from tests.cases.conftest import World
 from tests.dashboard.conftest import Client, post, read_events
 
 OWN, OTHER = "own", "other"
+MENU = (PROJECT_ROOT / "flows" / "menu.yml").read_text(encoding="utf-8")
 ROLES = ("officer", "supervisor", "editor", "admin", "signed out")
 OK, NOT_FOUND, UNAUTHORISED, LOGIN = "ok", "404", "401", "login"
 
@@ -109,6 +111,10 @@ MATRIX: dict[tuple[str, str], Outcomes] = {
     ("GET", "/reports.json"): _each(NONE, BOTH, NONE, BOTH, SIGN_IN),
     ("GET", "/content"): _each(NONE, NONE, BOTH, BOTH, SIGN_IN),
     ("GET", "/awareness"): _each(NONE, NONE, BOTH, BOTH, SIGN_IN),
+    ("GET", "/content/file"): _each(NONE, NONE, BOTH, BOTH, SIGN_IN),
+    ("GET", "/content/preview"): _each(NONE, NONE, BOTH, NONE, SIGN_IN),
+    ("POST", "/content/preview"): _each(NONE, NONE, BOTH, NONE, GONE),
+    ("POST", "/content/publish"): _each(NONE, NONE, BOTH, NONE, GONE),
 }
 
 # What each form sends: enough for the action to succeed when it is allowed.
@@ -127,6 +133,9 @@ FORMS: dict[str, dict[str, str]] = {
     "/language": {"lang": "en"},
     "/cases/{reference}/share": {"organisation": "bp3mi-jatim"},
     "/duty": {"on_duty": "1"},
+    # The menu as it is: checked, then published (into the test's copy of flows/).
+    "/content/preview": {"path": "flows/menu.yml", "draft": MENU, "do": "check"},
+    "/content/publish": {"path": "flows/menu.yml", "draft": MENU},
 }
 ORGANISATION = {OWN: "migrantcare", OTHER: "kbri-kuala-lumpur"}
 QUEUE = {OWN: "migrantcare-casework", OTHER: "kbri-kl-protection"}
@@ -194,6 +203,8 @@ class Setting:
             path = path.replace("{staff_id:int}", str(person.id)).replace("{what:str}", "link")
         if path == "/cases":
             path += f"?queue={QUEUE[self.relation]}"
+        if path in ("/content/file", "/content/preview"):
+            path += "?path=flows/menu.yml"
         if path == "/static":
             path += "/dashboard.css"
         return "/dashboard" + path
