@@ -108,6 +108,14 @@ class Directory:
         return "\n".join(lines)
 
 
+def load_directory(root: Path) -> Directory:
+    """The directory under root/flows/ as the content checker reads it (officers' pages)."""
+    from bot.content import loading  # loading imports this module
+
+    catalogue, _problems = loading.load(root)
+    return catalogue.services or Directory()
+
+
 def _first(text: str, words: dict[str, tuple[str, ...]]) -> str | None:
     plain = " " + normalize(text) + " "
     raw = " " + " ".join(re.findall(r"\w+", text.lower())) + " "
