@@ -533,6 +533,7 @@ class Policy:
             draft.replies.append(replies.menu(self.content, lang))
             return draft
         state.misunderstood += 1
+        draft.unrecognised = "unclear"
         if state.misunderstood >= 2:
             text = _(
                 "I'm sorry, I still don't understand. You can choose from the menu, "
@@ -712,6 +713,8 @@ class Policy:
 
     def _on_out_of_scope(self, draft: Draft, turn: Turn) -> None:
         lang = self._lang(draft)
+        if turn.text.strip() and turn.nlu is not None:
+            draft.unrecognised = "out_of_scope"
         _ = translator(lang).gettext
         draft.replies.append(
             replies.menu(
