@@ -16,6 +16,7 @@ import typer
 
 from bot import logs
 from bot.cases.cli import cases_app
+from bot.learning.cli import nlu_app
 from bot.messages import ChannelKind, Inbound
 from bot.parked_cli import parked_app
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.add_typer(user_app, name="user")
 app.add_typer(cases_app, name="cases")
 app.add_typer(parked_app, name="parked")
+app.add_typer(nlu_app, name="nlu")
 
 
 def _settings(**overrides: Any) -> Settings:

@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from bot.dashboard import admin, auth, cases, language, stream
+from bot.dashboard import admin, auth, cases, language, learning, stream
 from bot.dashboard.throttle import Throttle
 from bot.dashboard.web import STATIC_DIR, DashboardState, Deps, Pages
 from bot.settings import PROJECT_ROOT
@@ -36,6 +36,7 @@ def routes() -> list[BaseRoute]:
         *cases.routes,
         *stream.routes,
         *admin.routes,
+        *learning.routes,
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 

@@ -67,7 +67,7 @@ _TITLE = re.compile(rf"\b(?:{_TITLES})\.?\s+", re.IGNORECASE)
 _SELF = re.compile(r"\b(?:saya|sy|aku|aq|gw|gue)\s+", re.IGNORECASE)
 _STREET = re.compile(
     r"\b(?:jalan|jln|jl|gang|gg|blok|blk|block|lorong|lrg|taman|tmn|road|rd|street|st|"
-    r"avenue|ave|flat|apartment|apt|tower|unit|kampung|kp|rt|rw|no)\b\.?\s*[\w#]",
+    r"avenue|ave|flat|apartment|apt|tower|kampung|kp|rt|rw)\b\.?\s*[\w#]",
     re.IGNORECASE,
 )
 _UNIT = re.compile(r"#\d{1,3}-\d{1,4}")

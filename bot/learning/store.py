@@ -6,6 +6,7 @@ that groups repeats; nothing links a row to the worker or their message.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -151,10 +152,11 @@ async def export_labelled(session: AsyncSession, nlu_data: Path) -> dict[str, in
 
 
 def _example(text: str) -> str:
-    """A placeholder becomes a neutral word so that the classifier learns the rest."""
+    """Placeholders are dropped: the classifier learns from the words around them."""
     for mark in PLACEHOLDERS:
         text = text.replace(mark, "")
-    return " ".join(text.split())
+    text = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(text.split()))
+    return re.sub(r"([,.;:!?])(?:\s*[,.;:!?])+", r"\1", text).strip(" ,.;:")
 
 
 def _read(path: Path) -> dict[str, list[str]]:

@@ -104,6 +104,9 @@ MATRIX: dict[tuple[str, str], Outcomes] = {
     ("GET", "/organisations"): ADMIN_PAGE,
     ("GET", "/reports"): _each(NONE, BOTH, NONE, NONE, SIGN_IN),  # always their own
     ("GET", "/content"): _each(NONE, NONE, BOTH, BOTH, SIGN_IN),
+    # Messages the bot did not understand: editors (and admins) label them.
+    ("GET", "/learning"): _each(NONE, NONE, BOTH, BOTH, SIGN_IN),
+    ("POST", "/learning/{fingerprint:str}"): _each(NONE, NONE, BOTH, BOTH, GONE),
 }
 
 # What each form sends: enough for the action to succeed when it is allowed.
@@ -122,6 +125,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/language": {"lang": "en"},
     "/cases/{reference}/share": {"organisation": "bp3mi-jatim"},
     "/duty": {"on_duty": "1"},
+    "/learning/{fingerprint:str}": {"dismiss": "1"},
 }
 ORGANISATION = {OWN: "migrantcare", OTHER: "kbri-kuala-lumpur"}
 QUEUE = {OWN: "migrantcare-casework", OTHER: "kbri-kl-protection"}
@@ -189,6 +193,7 @@ class Setting:
             path = path.replace("{staff_id:int}", str(person.id)).replace("{what:str}", "link")
         if path == "/cases":
             path += f"?queue={QUEUE[self.relation]}"
+        path = path.replace("{fingerprint:str}", "0" * 64)
         if path == "/static":
             path += "/dashboard.css"
         return "/dashboard" + path

@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("language", sa.String(8), nullable=True),
         sa.Column("reason", sa.String(16), nullable=False),
         sa.Column("guess", sa.String(64), nullable=True),
-        sa.Column("confidence", sa.Float(), nullable=True),
+        sa.Column("confidence", sa.Double(), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("intent", sa.String(64), nullable=True),
         sa.Column(
