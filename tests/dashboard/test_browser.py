@@ -344,7 +344,7 @@ def test_officer_sends_a_service_from_the_directory(
 ) -> None:
     """Picks a shelter for a worker in Malaysia: the box fills in the worker's language, the
     officer sends it, and it goes to the worker's channel through the outbox."""
-    page, errors = _page(browser, DESKTOP)
+    page, errors = _page(browser, DESKTOP, phone=False)
     replies = _worker(server, "sy di malaysia, mau bicara dengan orang", user="worker-svc")
     [reference] = {m for r in replies for m in re.findall(r"HL-[0-9A-Z]{6}", r)}
     _sign_in(page, server, "ani")
