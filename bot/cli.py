@@ -20,6 +20,7 @@ import typer
 from bot import logs
 from bot.cases.cli import cases_app
 from bot.content.cli import content_app
+from bot.learning.cli import nlu_app
 from bot.messages import ChannelKind, Inbound
 from bot.parked_cli import parked_app
 from bot.reports.cli import report
@@ -37,6 +38,7 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(parked_app, name="parked")
 app.command("report")(report)
 app.add_typer(content_app, name="content")
+app.add_typer(nlu_app, name="nlu")
 
 
 def _settings(**overrides: Any) -> Settings:

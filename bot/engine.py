@@ -34,6 +34,7 @@ from bot.dialogue.policy import Policy
 from bot.dialogue.reading import MAX_CLAUSES, danger_in_rest, read
 from bot.dialogue.state import DialogueState, Profile
 from bot.i18n import normalise_language, translator
+from bot.learning.store import Recorder
 from bot.messages import ANSWERED_IN_PLACE, Action, Inbound, QuickReply, Reply
 from bot.metrics.instruments import Metrics
 from bot.nlu.types import NluBackend, NluError, NluResult
@@ -122,6 +123,7 @@ class Engine:
         hooks: EngineHooks | None = None,
         *,
         metrics: Metrics | None = None,
+        learning: Recorder | None = None,
     ) -> None:
         self.sessions = sessions
         self.nlu = nlu
@@ -130,6 +132,7 @@ class Engine:
         self.detect_language = detect_language
         self.hooks: EngineHooks = hooks or NoHooks()
         self.metrics = metrics or Metrics()
+        self.learning = learning  # keeps what was not understood, scrubbed (bot/learning)
         self._turns: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
@@ -344,6 +347,16 @@ class Engine:
             if position in followup.opened:
                 data["reference"] = followup.opened[position]
             events.append({"worker_id": worker_id, "kind": str(event.kind), "data": data})
+        if decision.unrecognised and self.learning is not None and turn.nlu is not None:
+            best = turn.nlu.ranking[0] if turn.nlu.ranking else turn.nlu.intent
+            self.learning.record(
+                session,
+                turn.text,
+                language=decision.profile.language,
+                reason=decision.unrecognised,
+                guess=best.name,
+                confidence=best.confidence,
+            )
         replies = [*decision.replies, *followup.replies]
         rows = _reply_rows(
             worker_id,

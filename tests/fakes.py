@@ -62,6 +62,17 @@ class TinyContent:
     def emergency(self, lang: str, country: str | None) -> str:
         return f"EMERGENCY {country}"
 
+    def support_kind(self, text: str) -> str | None:
+        return "shelter" if "shelter" in text else None
+
+    def support_city(self, text: str) -> None:
+        return None
+
+    def support(
+        self, lang: str, kind: str | None, country: str | None, city: str | None = None
+    ) -> str:
+        return f"[support/{lang}/{kind}/{country}/{city}]"
+
 
 async def add_officer(session: AsyncSession, username: str = "ani") -> Staff:
     """An officer of Migrant CARE (display name from the username), with a password set."""

@@ -282,8 +282,17 @@ class Desk:
             await self.alerts.assigned(session, case, staff_id)
         self._changed(session, case)
 
-    async def reply(self, session: AsyncSession, actor: Actor, case: Case, text: str) -> Message:
-        """The officer's words to the worker, on the worker's channel; they now hold the chat."""
+    async def reply(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        case: Case,
+        text: str,
+        *,
+        service: str | None = None,
+    ) -> Message:
+        """The officer's words to the worker, on the worker's channel; they now hold the chat.
+        `service`: the entry of the service directory the words came from, for the audit."""
         await self.require(session, actor, Action.REPLY, case)
         text = _text(text)
         if case.worker_id is None:
@@ -299,7 +308,15 @@ class Desk:
         self._taken_up(case)
         message = await notify.send_to_worker(session, case.worker_id, text, origin="officer")
         session.add(CaseMessage(message_id=message.id, case_id=case.id, staff_id=actor.id))
-        audit(session, "replied", staff_id=actor.id, case_id=case.id, message_id=message.id)
+        details: dict[str, object] = {"service": service} if service else {}
+        audit(
+            session,
+            "replied",
+            staff_id=actor.id,
+            case_id=case.id,
+            message_id=message.id,
+            **details,
+        )
         self._changed(session, case)
         return message
 

@@ -6,7 +6,8 @@ list of files), officers' notes, the link to the worker; a worker with no case s
 no message within the period goes whole (their channel id, which is a phone number on
 WhatsApp, every message and evidence file, the dialogue state); a worker who still writes
 keeps only messages younger than the period, unless a case is still kept (its officers need
-the conversation behind it). What stays, for reports: each case's category, country, source,
+the conversation behind it); the scrubbed messages kept for editors to label (bot/learning)
+go after the same period. What stays, for reports: each case's category, country, source,
 priority, organisation, queue, dates and outcome, and the audit log (never personal data).
 
 A scheduled job (bot/jobs.py) runs it once across processes, a batch per run.
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cases.audit import audit
 from bot.cases.status import Status
 from bot.jobs import Job
+from bot.learning.store import delete_older_than
 from bot.storage.models import Case, CaseNote, Message, Referral, Worker
 
 BATCH = 500  # of cases, workers and messages per run: transactions stay short
@@ -35,9 +37,10 @@ class Removed:
     cases: int = 0
     workers: int = 0
     messages: int = 0
+    unrecognised: int = 0  # scrubbed messages kept for editors (bot/learning)
 
     def __bool__(self) -> bool:
-        return bool(self.cases or self.workers or self.messages)
+        return bool(self.cases or self.workers or self.messages or self.unrecognised)
 
 
 async def strip_case(session: AsyncSession, case: Case) -> None:
@@ -112,7 +115,9 @@ async def apply_retention(
             delete(Message).where(Message.id.in_(old)).execution_options(synchronize_session=False)
         )
 
-    removed = Removed(len(cases), len(idle), len(old))
+    # Scrubbed as they are, the messages kept for editors go after the same period.
+    unrecognised = await delete_older_than(session, cutoff)
+    removed = Removed(len(cases), len(idle), len(old), unrecognised)
     if removed:
         audit(
             session,
@@ -121,6 +126,7 @@ async def apply_retention(
             cases=removed.cases,
             workers=removed.workers,
             messages=removed.messages,
+            unrecognised=removed.unrecognised,
             days=retention.days,
         )
     return removed

@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from bot import intents
-from bot.content.loading import ANSWERS, MENU, Catalogue
+from bot.content import services
+from bot.content.loading import ANSWERS, MENU, SUPPORT, Catalogue
 from bot.content.model import Fact
 from bot.content.problems import Problem, warning
 
@@ -30,6 +31,7 @@ def run(root: Path, catalogue: Catalogue, today: date) -> list[Problem]:
         *coverage(root, catalogue),
         *menu(catalogue),
         *support_countries(catalogue),
+        *directory(catalogue),
         *fact_sources(catalogue),
         *review_dates(catalogue, today),
     ]
@@ -71,6 +73,12 @@ def support_countries(catalogue: Catalogue) -> Iterator[Problem]:
                 )
 
 
+def directory(catalogue: Catalogue) -> Iterator[Problem]:
+    if catalogue.services is not None:
+        known = set(catalogue.countries) | catalogue.broken_countries
+        yield from services.problems(catalogue.services, known, SUPPORT)
+
+
 def fact_sources(catalogue: Catalogue) -> Iterator[Problem]:
     for fact in all_facts(catalogue):
         if any(source.url is None for source in fact.sources):
@@ -106,4 +114,7 @@ def all_facts(catalogue: Catalogue) -> list[Fact]:
             facts.extend(group.facts())
     for country in catalogue.countries.values():
         facts.extend(country.facts.facts())
+    for service in catalogue.services.services.values() if catalogue.services else ():
+        # Its own contacts (a reference's fact is counted where it is written).
+        facts.extend(c for c in service.contacts if c.path == service.fact.path and c not in facts)
     return facts

@@ -10,7 +10,8 @@ from bot.content.loading import Catalogue
 from bot.content.model import Answer, MenuItem
 from bot.content.problems import ContentError, Problem
 from bot.content.rendering import Key, Rendered, render_all
-from bot.i18n import country_name, normalise_language
+from bot.content.services import MAX_LISTED, City, Directory
+from bot.i18n import country_name, normalise_language, translator
 
 
 def build(
@@ -74,6 +75,54 @@ class Content:
     def menu(self, lang: str) -> list[MenuItem]:
         lang = normalise_language(lang)
         return [MenuItem(e.number, e.label[lang], e.intent) for e in self._catalogue.menu or ()]
+
+    @property
+    def services(self) -> Directory:
+        return self._catalogue.services or Directory()
+
+    def support_kind(self, text: str) -> str | None:
+        """The kind of service a message asks for ("shelter", "legal_aid"), if it names one."""
+        return self.services.kind_in(text)
+
+    def support_city(self, text: str) -> City | None:
+        return self.services.city_in(text)
+
+    def support(
+        self, lang: str, kind: str | None, country: str | None, city: str | None = None
+    ) -> str:
+        """The services that fit, best first and few (a cheap phone), in the worker's language;
+        the answer of flows/answers/find_support.yml (what next) closes it."""
+        lang = normalise_language(lang)
+        _ = translator(lang).gettext
+        directory = self.services
+        place = directory.cities[city].name if city in directory.cities else None
+        place = place or (self.country_label(country, lang) if country else None)
+        found = directory.find(kind, country, city)
+        lines: list[str] = []
+        label = directory.kinds[kind].label[lang] if kind in directory.kinds else None
+        if label and not found:
+            lines.append(
+                _("I have no {kind} listed for {place} yet. These can help:").format(
+                    kind=label, place=place or _("your country")
+                )
+                if place
+                else _("I have no {kind} listed yet. These can help:").format(kind=label)
+            )
+            found = directory.find(None, country, city)
+        elif label and place:
+            lines.append(_("🤝 {kind} for you in {place}:").format(kind=label, place=place))
+        elif label:
+            lines.append(_("🤝 {kind}:").format(kind=label))
+        elif place:
+            lines.append(_("🤝 Who can help you in {place}:").format(place=place))
+        else:
+            lines.append(_("🤝 Who can help you:"))
+        lines += [directory.render(service, lang) for service in found[:MAX_LISTED]]
+        if kind is None:
+            kinds = ", ".join(k.label[lang] for k in directory.kinds.values())
+            lines.append(_("Tell me what you need: {kinds}.").format(kinds=kinds))
+        closing = self.answer("find_support", lang, country).text
+        return "\n".join(lines) + ("\n\n" + closing if closing else "")
 
     def country_codes(self) -> list[str]:
         """Countries with their own facts (flows/countries/), in code order."""

@@ -10,8 +10,8 @@ from pathlib import Path
 from babel import Locale
 
 from bot import intents
-from bot.content import parse, yamlfile
-from bot.content.model import AnswerSpec, Country, Group, MenuEntry, Snippet
+from bot.content import parse, services, yamlfile
+from bot.content.model import AnswerSpec, Country, Fact, Group, MenuEntry, Snippet
 from bot.content.problems import Problem, warning
 from bot.content.schema import Schemas, schema_path
 from bot.content.yamlfile import Document
@@ -35,7 +35,8 @@ class Catalogue:
     countries: dict[str, Country] = field(default_factory=dict)  # by code, in code order
     contacts: Group | None = None
     facts: Group | None = None
-    support: Group | None = None
+    support: Group | None = None  # the directory's services as facts, for templates
+    services: services.Directory | None = None
     menu: tuple[MenuEntry, ...] | None = None
     snippets: dict[str, Snippet] | None = None
     answers: dict[str, AnswerSpec] = field(default_factory=dict)
@@ -93,7 +94,10 @@ def load(root: Path) -> tuple[Catalogue, list[Problem]]:
     for key, rel in (("contacts", CONTACTS), ("facts", FACTS), ("support", SUPPORT)):
         doc = reader.document(key, rel)
         if doc is not None:
-            setattr(catalogue, key, parse.group(doc, key))
+            if key == "support":
+                catalogue.services, catalogue.support = services.load(doc)
+            else:
+                setattr(catalogue, key, parse.group(doc, key))
             reviewed = parse.as_date(doc.data["reviewed"])
             catalogue.reviewed.append((doc.path, doc.line(["reviewed"]), reviewed))
     doc = reader.document("menu", MENU)
@@ -110,6 +114,12 @@ def load(root: Path) -> tuple[Catalogue, list[Problem]]:
                 catalogue.countries[country.code] = country
                 continue
         catalogue.broken_countries.add(path.stem)
+    if catalogue.services is not None:
+        broken = [f"countries.{code}." for code in catalogue.broken_countries]
+        broken += [f"{key}." for key in ("contacts", "facts") if getattr(catalogue, key) is None]
+        reader.problems += services.resolve(
+            catalogue.services, _facts_by_name(catalogue), SUPPORT, tuple(broken)
+        )
     for path in sorted((root / ANSWERS).glob("*.yml")):
         doc = reader.document("answer", path.relative_to(root))
         if doc is not None:
@@ -117,6 +127,18 @@ def load(root: Path) -> tuple[Catalogue, list[Problem]]:
             if _answer_ok(doc, spec, reader.problems):
                 catalogue.answers[spec.intent] = spec
     return catalogue, reader.problems
+
+
+def _facts_by_name(catalogue: Catalogue) -> dict[str, Fact]:
+    """Every fact by the name a template uses: contacts.x, facts.x, countries.MY.mission.phone."""
+    named: dict[str, Fact] = {}
+    for group in (catalogue.contacts, catalogue.facts):
+        for fact in group.facts() if group is not None else ():
+            named[fact.key] = fact
+    for code, country in catalogue.countries.items():
+        for fact in country.facts.facts():
+            named[f"countries.{code}.{fact.key}"] = fact
+    return named
 
 
 def _country_ok(doc: Document, country: Country, problems: list[Problem]) -> bool:

@@ -44,9 +44,9 @@ def sources(value: Any) -> tuple[Source, ...]:
     return tuple(Source(url=item.get("url"), title=str(item["title"])) for item in items)
 
 
-def fact(doc: Document, keys: Sequence[str], node: CommentedMap, reviewed: date) -> Fact:
+def fact(doc: Document, keys: Sequence[str | int], node: CommentedMap, reviewed: date) -> Fact:
     return Fact(
-        key=".".join(keys),
+        key=".".join(map(str, keys)),
         text=bilingual(node["text"]),
         label=bilingual(node["label"]) if "label" in node else None,
         sources=sources(node["source"]),

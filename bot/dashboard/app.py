@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from bot.dashboard import admin, auth, cases, editors, language, reports, stream
+from bot.dashboard import admin, auth, cases, editors, language, learning, reports, stream
 from bot.dashboard.throttle import Throttle
 from bot.dashboard.web import STATIC_DIR, DashboardState, Deps, Editing, Pages
 from bot.settings import PROJECT_ROOT
@@ -38,6 +38,7 @@ def routes() -> list[BaseRoute]:
         *admin.routes,
         *reports.routes,
         *editors.routes,
+        *learning.routes,
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 

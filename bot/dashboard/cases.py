@@ -27,6 +27,8 @@ from bot.cases.permissions import (
 )
 from bot.cases.status import CLOSING, OUTCOMES, SETTABLE, STATUS_LABELS, STATUSES
 from bot.cases.timeline import timeline
+from bot.content.services import Directory as ServiceDirectory
+from bot.content.services import load_directory
 from bot.dashboard.web import (
     Ctx,
     NotFound,
@@ -34,9 +36,10 @@ from bot.dashboard.web import (
     desk_language,
     redirect,
     signed_in,
+    state,
     wants_json,
 )
-from bot.i18n import N_, normalise_language
+from bot.i18n import N_, country_name, normalise_language
 from bot.outbox.stuck import stuck_count
 from bot.storage.models import Case, Referral, utcnow
 
@@ -201,6 +204,17 @@ async def case_page(ctx: Ctx) -> Response:
         )
         for reply in directory.canned
     ]
+    country = case.country or (worker.country if worker else None)
+    services = _services(ctx)
+    service_options = [
+        (
+            service.id,
+            service.label(officer_lang)
+            + (f" · {country_name(service.country, officer_lang)}" if service.country else ""),
+            services.render(service, lang),
+        )
+        for service in services.find(None, country)
+    ]
     people = {i for i in (case.assigned_to, case.chat_held_by) if i is not None}
     case_referrals = await referrals.of_case(ctx.db, case)
     pending = next(
@@ -233,6 +247,7 @@ async def case_page(ctx: Ctx) -> Response:
             "worker_language": lang,
             "worker_country": case.country or (worker.country if worker else None),
             "canned": canned,
+            "services": service_options,
             "colleagues": await queries.colleagues(ctx.db, case.organisation)
             if Action.ASSIGN in allowed
             else [],
@@ -303,7 +318,13 @@ async def assign(ctx: Ctx) -> Response:
 @signed_in
 async def reply(ctx: Ctx) -> Response:
     case = await _case(ctx)
-    message = await ctx.desk.reply(ctx.db, ctx.actor, case, await _field(ctx, "text"))
+    # An entry of the service directory the officer chose (and may have edited): audited.
+    service = await _field(ctx, "service")
+    if service and service not in _services(ctx).services:
+        service = ""
+    message = await ctx.desk.reply(
+        ctx.db, ctx.actor, case, await _field(ctx, "text"), service=service or None
+    )
     return await _done(ctx, case, {"ok": True, "message_id": message.id})
 
 
@@ -435,6 +456,18 @@ routes: list[BaseRoute] = [
     Route("/duty", duty, methods=["POST"]),
     Route("/notifications/read", read_notifications, methods=["POST"]),
 ]
+
+
+_SERVICES: dict[str, ServiceDirectory] = {}
+
+
+def _services(ctx: Ctx) -> ServiceDirectory:
+    """The service directory (flows/support.yml), read once per content root."""
+    root = ctx.desk.directory.root or state(ctx.request).content_root
+    key = str(root)
+    if key not in _SERVICES:
+        _SERVICES[key] = load_directory(root)
+    return _SERVICES[key]
 
 
 async def _case(ctx: Ctx) -> Case:

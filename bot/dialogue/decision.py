@@ -220,6 +220,9 @@ class Decision:
     intent: str | None = None
     confidence: float | None = None
     events: tuple[DialogueEvent, ...] = ()
+    # Not understood ("unclear") or outside the helpline's topics ("out_of_scope"): the
+    # engine keeps the message, scrubbed, for editors to label (bot/learning).
+    unrecognised: str | None = None
 
 
 @dataclass
@@ -232,6 +235,7 @@ class Draft:
     confidence: float | None = None
     replies: list[Reply] = field(default_factory=list)
     events: list[DialogueEvent] = field(default_factory=list)
+    unrecognised: str | None = None
 
     def say(self, reply: Reply | str) -> None:
         self.replies.append(Reply(reply) if isinstance(reply, str) else reply)
@@ -248,4 +252,5 @@ class Draft:
             self.intent,
             self.confidence,
             tuple(self.events),
+            self.unrecognised,
         )

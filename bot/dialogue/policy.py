@@ -14,7 +14,7 @@ from bot.awareness import words as awareness
 from bot.dialogue import context, replies
 from bot.dialogue.cases import mentioned, not_found_reply, references_in, status_reply
 from bot.dialogue.commands import Command, CommandKind, language_asked, parse_command
-from bot.dialogue.danger import DangerKind, detect
+from bot.dialogue.danger import Danger, DangerKind, detect
 from bot.dialogue.danger_lookalikes import mistaken_guess
 from bot.dialogue.decision import (
     AttachmentRef,
@@ -67,6 +67,11 @@ _DANGER = frozenset({"emergency", "self_harm"})
 _DANGER_TOPICS = frozenset({"emergency", "abuse_violence", "self_harm"})
 # Questions asked along a topic ("nomor kjri brp?"): a follow-up after them is still about it.
 _ALONG_A_TOPIC = frozenset({"contact_info", "find_support", "thanks"})
+# Problems that, beside a request for support, are answered first (numbers first).
+_HARM = frozenset({"abuse_violence", "trafficking_scam", "emergency"})
+# The service directory's look-up while the country question waits, and the worker's city.
+_SUPPORT_KIND = "support_kind"
+_CITY = "city"
 # Where a person works is never "Indonesia" for this helpline.
 HOME_COUNTRY = "ID"
 # A message that names a country and means no more than these is telling us where they work.
@@ -93,10 +98,22 @@ class AnswerLike(Protocol):
     def country_specific(self) -> bool: ...
 
 
+class CityLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+
+
 class Content(replies.ContentLike, Protocol):
     def answer(self, intent: str, lang: str, country: str | None) -> AnswerLike: ...
     def has_answer(self, intent: str) -> bool: ...
     def emergency(self, lang: str, country: str | None) -> str: ...
+    def support_kind(self, text: str) -> str | None: ...
+    def support_city(self, text: str) -> CityLike | None: ...
+    def support(
+        self, lang: str, kind: str | None, country: str | None, city: str | None = None
+    ) -> str: ...
 
 
 class Policy:
@@ -160,14 +177,39 @@ class Policy:
         # describing what happened: only the explicit signs count, not the classifier's guess.
         guess = None if in_flow and command is None else intent
         danger = detect(turn.text, guess) or turn.danger_in_rest
+        shelter = False
+        if danger is None and guess == "find_support" and command is None:
+            # "butuh shelter, majikan pukul sy": asking for help because of violence is
+            # about the violence first.
+            harm = self._harm_beside_support(turn)
+            if harm is not None:
+                danger = detect(turn.text, harm)
+                shelter = self.content.support_kind(turn.text) == "shelter"
+                if danger is None and shelter:
+                    danger = Danger(DangerKind.EMERGENCY, f"shelter+{harm}")
+                elif danger is None:
+                    intent = harm  # its answer opens with the emergency numbers
+                    draft.intent = harm
         if danger is not None:
             if danger.kind is DangerKind.CRISIS:
                 self._crisis(draft)
             else:
                 self._emergency(draft)
+                if shelter and draft.profile.country:
+                    lang = self._lang(draft)
+                    where = self.content.support_city(turn.text)
+                    draft.say(
+                        self.content.support(
+                            lang, "shelter", draft.profile.country, where.id if where else None
+                        )
+                    )
                 # "gk boleh keluar rumah, gaji 5 bln gk dibayar, hp diambil": safety first,
                 # and the other problems stay one tap away.
-                besides = [p for p in self._problems(turn, None) if p not in _DANGER_TOPICS]
+                besides = [
+                    p
+                    for p in self._problems(turn, None)
+                    if p in replies.TOPICS and p not in _DANGER_TOPICS
+                ]
                 if command is None and besides:
                     draft.replies.append(replies.also_wrote(besides, self._lang(draft)))
             if self.flows is not None:  # a complaint in progress is marked urgent
@@ -219,7 +261,7 @@ class Policy:
         if handler is not None:
             handler(self, draft, turn)
         elif intent in ANSWERED_FROM_CONTENT or self.content.has_answer(intent):
-            self._answer(draft, intent, others)
+            self._answer(draft, intent, others, turn)
         else:
             self._not_understood(draft, turn)
         # A question answered along with a change of language is the topic now.
@@ -256,6 +298,14 @@ class Policy:
         if turn.nlu is None:
             return None, None
         return understood(turn.nlu, self.threshold)
+
+    def _harm_beside_support(self, turn: Turn) -> str | None:
+        """A danger-related problem named in a part of a message that asks for support."""
+        for part in turn.clauses:
+            name, _confidence = understood(part, max(self.threshold, context.CLAUSE_CONFIDENCE))
+            if name in _HARM and not mistaken_guess(part.text, name):
+                return name
+        return None
 
     def _next_reading(self, turn: Turn, mistaken: str | None) -> str:
         """The classifier's next intent after a mistaken one, if likely enough."""
@@ -401,7 +451,12 @@ class Policy:
             (QuickReply(_("Talk to a person now"), "/intent:talk_to_human"),),
         )
 
-    def _answer(self, draft: Draft, intent: str, others: Sequence[str] = ()) -> None:
+    def _answer(
+        self, draft: Draft, intent: str, others: Sequence[str] = (), turn: Turn | None = None
+    ) -> None:
+        if intent == "find_support":
+            self._find_support(draft, turn)
+            return
         lang = self._lang(draft)
         country = draft.profile.country
         answer = self.content.answer(intent, lang, country)
@@ -425,6 +480,43 @@ class Policy:
                 draft.replies.append(replies.also_wrote(others, lang))
             draft.state.awaiting = None
             draft.state.pending_intent = None
+
+    def _find_support(self, draft: Draft, turn: Turn | None) -> None:
+        """Services of the kind asked ("shelter di KL", "need a lawyer"), where the worker is:
+        their city first, then their country, then national ones. Without a country, one
+        question first; the answer follows when they name it."""
+        lang = self._lang(draft)
+        state = draft.state
+        text = turn.text if turn is not None else ""
+        kind = self.content.support_kind(text) if text else None
+        kind = kind or state.extra.pop(_SUPPORT_KIND, None)
+        country = draft.profile.country
+        named = _countries_named(turn)
+        city = self.content.support_city(text) if text else None
+        if city is not None:
+            country = city.country
+            state.extra[_CITY] = {"id": city.id, "country": city.country}
+        elif named:
+            country = named[0]  # "shelter in Taiwan" asks about Taiwan, wherever they work
+        remembered = state.extra.get(_CITY)
+        city_id = city.id if city is not None else None
+        if (
+            city_id is None
+            and isinstance(remembered, dict)
+            and remembered.get("country") == country
+        ):
+            city_id = str(remembered.get("id"))
+        if country is None:
+            if kind:
+                state.extra[_SUPPORT_KIND] = kind
+            draft.replies.append(replies.ask_country(self.content, lang))
+            state.awaiting = Awaiting.COUNTRY
+            state.pending_intent = "find_support"
+            return
+        text = self.content.support(lang, kind, country, city_id)
+        draft.replies.append(Reply(text, replies.person_or_menu(lang)))
+        state.awaiting = None
+        state.pending_intent = None
 
     def _next_steps(self, draft: Draft, topic: str) -> None:
         """What to do next about the last topic: report it, a person, the numbers."""
@@ -503,6 +595,7 @@ class Policy:
             draft.replies.append(replies.menu(self.content, lang))
             return draft
         state.misunderstood += 1
+        draft.unrecognised = "unclear"
         if state.misunderstood >= 2:
             text = _(
                 "I'm sorry, I still don't understand. You can choose from the menu, "
@@ -746,6 +839,8 @@ class Policy:
 
     def _on_out_of_scope(self, draft: Draft, turn: Turn) -> None:
         lang = self._lang(draft)
+        if turn.text.strip() and turn.nlu is not None:
+            draft.unrecognised = "out_of_scope"
         _ = translator(lang).gettext
         draft.replies.append(
             replies.menu(
@@ -841,6 +936,15 @@ def _asks_language(turn: Turn) -> bool:
         understood(part, context.LANGUAGE_CONFIDENCE)[0] == "change_language"
         for part in turn.clauses
     )
+
+
+def _countries_named(turn: Turn | None) -> list[str]:
+    """The countries the message names, other than Indonesia, in order."""
+    if turn is None or turn.nlu is None:
+        return []
+    return [
+        str(e.value) for e in turn.nlu.entities if e.type == "country" and e.value != HOME_COUNTRY
+    ]
 
 
 def _only_a_country(turn: Turn | NluResult) -> bool:

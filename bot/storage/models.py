@@ -575,3 +575,35 @@ class ContentPublication(Base):
     text: Mapped[str] = mapped_column(Text)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     published_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# Learning from use (bot/learning) -----------------------------------------------------------
+
+
+class LearningStatus(StrEnum):
+    NEW = "new"
+    LABELLED = "labelled"
+    DISMISSED = "dismissed"
+
+
+class Unrecognised(Base):
+    """A message the bot did not understand, scrubbed of personal data (bot/learning/scrub.py),
+    for editors to label. No link to the worker or the message; the raw text is never kept.
+    Deleted after the retention period (bot/cases/retention.py)."""
+
+    __tablename__ = "unrecognised"
+    __table_args__ = (Index("ix_unrecognised_status_fingerprint", "status", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    text: Mapped[str] = mapped_column(EncryptedText)  # scrubbed
+    fingerprint: Mapped[str] = mapped_column(String(64))  # keyed hash of the scrubbed text
+    language: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(16))  # "unclear" | "out_of_scope"
+    guess: Mapped[str | None] = mapped_column(String(64))  # the classifier's best intent
+    confidence: Mapped[float | None]
+    status: Mapped[str] = mapped_column(String(16), default=LearningStatus.NEW)
+    intent: Mapped[str | None] = mapped_column(String(64))  # the editor's label
+    labelled_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    labelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    exported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

@@ -166,7 +166,11 @@ def test_template_syntax_error(flows: Flows) -> None:
 
 
 def test_unknown_country_code_in_support(flows: Flows) -> None:
-    flows.replace("flows/support.yml", "countries: [HK]", "countries: [XX]")
+    flows.replace(
+        "flows/support.yml",
+        "    kind: [legal_aid]\n    country: HK",
+        "    kind: [legal_aid]\n    country: XX",
+    )
     errors = flows.errors()
     assert where(errors) == [("flows/support.yml", flows.line_of("flows/support.yml", "  jbmi:"))]
     assert "unknown country code 'XX'" in errors[0].message

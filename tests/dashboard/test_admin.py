@@ -12,13 +12,19 @@ from bot.storage.models import AuditEntry, Case, utcnow
 from tests.cases.conftest import World
 from tests.dashboard.conftest import Client, post
 
-PAGES = ("/staff", "/organisations", "/reports", "/content")
+PAGES = ("/staff", "/organisations", "/reports", "/content", "/learning")
 # Which of PAGES each role reaches; every other one answers "not found".
 REACHES = {
     "officer": set(),
     "supervisor": {"/reports"},
-    "editor": {"/content"},
-    "admin": {"/staff", "/organisations", "/content", "/reports"},  # the network's report
+    "editor": {"/content", "/learning"},
+    "admin": {
+        "/staff",
+        "/organisations",
+        "/content",
+        "/learning",
+        "/reports",
+    },  # the network's report
 }
 
 

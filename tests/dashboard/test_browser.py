@@ -337,3 +337,33 @@ def test_an_urgent_escalation_reaches_the_missions_queue_and_alert(
     for page in (ani, budi):
         page.context.close()
     assert errors == [] and budi_errors == [], f"errors in the pages: {errors + budi_errors}"
+
+
+def test_officer_sends_a_service_from_the_directory(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
+    """Picks a shelter for a worker in Malaysia: the box fills in the worker's language, the
+    officer sends it, and it goes to the worker's channel through the outbox."""
+    page, errors = _page(browser, DESKTOP, phone=False)
+    replies = _worker(server, "sy di malaysia, mau bicara dengan orang", user="worker-svc")
+    [reference] = {m for r in replies for m in re.findall(r"HL-[0-9A-Z]{6}", r)}
+    _sign_in(page, server, "ani")
+    page.goto(f"{server}/dashboard/cases/{reference}")
+    page.get_by_role("button", name="Claim and answer").click()
+    expect(page.locator(".case-head")).to_contain_text("Ani holds the chat")
+
+    page.locator("#service-pick").select_option(label="KBRI Kuala Lumpur shelter · Malaysia")
+    box = page.locator("#reply-text")
+    expect(box).to_have_value(re.compile(r"^• Penampungan KBRI Kuala Lumpur: rumah aman di KBRI"))
+    expect(box).to_have_value(re.compile(r"\+60 17-668 8032"))
+    expect(page.locator("#service-id")).to_have_value("kbri_kl_shelter")
+    chosen = box.input_value()
+    page.get_by_role("button", name="Send to worker").click()
+    expect(box).to_have_value("")
+    expect(page.locator("#service-id")).to_have_value("")
+    expect(page.locator("#thread .line.officer").last).to_contain_text("rumah aman di KBRI")
+    sent = httpx.get(f"{server}/test/outbox").json()
+    assert {"text": chosen, "status": "pending", "channel": "telegram"} in sent
+    _shot(page, tmp_path, "service-sent")
+    page.context.close()
+    assert errors == [], f"errors in the page: {errors}"

@@ -440,3 +440,47 @@ async def test_going_off_and_on_duty(world: World, client: Client) -> None:
     assert "Off duty" in (await c.get("/dashboard/")).text
     assert (await post(c, "/dashboard/duty", on_duty="1")).status_code == 303
     assert (await world.staff_row(ani.id)).on_duty
+
+
+async def test_an_officer_sends_an_entry_of_the_service_directory(
+    world: World, client: Client
+) -> None:
+    """The case page offers the directory's services for the worker's country, in the
+    worker's language; the one sent goes out through the outbox and is named in the audit."""
+    await world.staff("ani")
+    await world.say("worker", "sy kerja di malaysia, mau bicara dengan orang")
+    case = await world.case()
+    ani = await client("ani")
+    assert (await post(ani, f"/dashboard/cases/{case.reference}/claim")).status_code == 303
+    page = (await ani.get(f"/dashboard/cases/{case.reference}")).text
+    assert 'id="service-pick"' in page
+    assert '<option value="kbri_kl_shelter"' in page
+    assert "Penampungan KBRI Kuala Lumpur: rumah aman di KBRI" in page  # the worker reads id
+    assert "+60 17-668 8032" in page
+    assert '<option value="kdei_shelter"' not in page  # Taiwan's: not for this worker
+    assert page.index('value="kbri_kl_shelter"') < page.index('value="kemensos"')
+
+    text = "Penampungan KBRI Kuala Lumpur: rumah aman di KBRI\n  ☎ +60 17-668 8032"
+    for service in ("kbri_kl_shelter", "made_up"):
+        sent = await ani.post(
+            f"/dashboard/cases/{case.reference}/reply",
+            data={"text": text, "service": service},
+            headers={"x-csrftoken": ani.cookies["helpline_csrf"], "x-requested-with": "fetch"},
+        )
+        assert sent.status_code == 200
+    async with world.sessions() as session:
+        messages = (
+            await session.scalars(
+                select(Message).where(Message.origin == "officer").order_by(Message.id)
+            )
+        ).all()
+        replied = (
+            await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action == "replied", AuditEntry.case_id == case.id)
+                .order_by(AuditEntry.id)
+            )
+        ).all()
+    assert [m.text for m in messages] == [text, text]
+    assert all(m.status == "pending" for m in messages)
+    assert [e.data.get("service") for e in replied] == ["kbri_kl_shelter", None]

@@ -115,6 +115,9 @@ MATRIX: dict[tuple[str, str], Outcomes] = {
     ("GET", "/content/preview"): _each(NONE, NONE, BOTH, NONE, SIGN_IN),
     ("POST", "/content/preview"): _each(NONE, NONE, BOTH, NONE, GONE),
     ("POST", "/content/publish"): _each(NONE, NONE, BOTH, NONE, GONE),
+    # Messages the bot did not understand: editors (and admins) label them.
+    ("GET", "/learning"): _each(NONE, NONE, BOTH, BOTH, SIGN_IN),
+    ("POST", "/learning/{fingerprint:str}"): _each(NONE, NONE, BOTH, BOTH, GONE),
 }
 
 # What each form sends: enough for the action to succeed when it is allowed.
@@ -136,6 +139,7 @@ FORMS: dict[str, dict[str, str]] = {
     # The menu as it is: checked, then published (into the test's copy of flows/).
     "/content/preview": {"path": "flows/menu.yml", "draft": MENU, "do": "check"},
     "/content/publish": {"path": "flows/menu.yml", "draft": MENU},
+    "/learning/{fingerprint:str}": {"dismiss": "1"},
 }
 ORGANISATION = {OWN: "migrantcare", OTHER: "kbri-kuala-lumpur"}
 QUEUE = {OWN: "migrantcare-casework", OTHER: "kbri-kl-protection"}
@@ -205,6 +209,7 @@ class Setting:
             path += f"?queue={QUEUE[self.relation]}"
         if path in ("/content/file", "/content/preview"):
             path += "?path=flows/menu.yml"
+        path = path.replace("{fingerprint:str}", "0" * 64)
         if path == "/static":
             path += "/dashboard.css"
         return "/dashboard" + path

@@ -41,6 +41,8 @@
       }).then(function (response) {
         if (!response.ok) return response.text().then(function (t) { throw new Error(t || response.status); });
         text.value = "";
+        var sent = document.getElementById("service-id");
+        if (sent) sent.value = "";
       }).catch(function (error) {
         window.alert(document.body.dataset.notSent + " " + error.message);
       }).finally(function () {
@@ -57,6 +59,22 @@
       var box = document.getElementById("reply-text");
       if (canned.value && box) { box.value = canned.value; box.focus(); }
       canned.value = "";
+    });
+  }
+
+  // An entry of the service directory fills the box (in the worker's language); the entry's
+  // id goes with the reply for the audit.
+  var service = document.getElementById("service-pick");
+  if (service) {
+    service.addEventListener("change", function () {
+      var box = document.getElementById("reply-text");
+      var chosen = service.options[service.selectedIndex];
+      if (service.value && box) {
+        box.value = chosen.dataset.text;
+        document.getElementById("service-id").value = service.value;
+        box.focus();
+      }
+      service.value = "";
     });
   }
 
