@@ -248,6 +248,16 @@ class Policy:
             draft.intent = topic
             self._next_steps(draft, topic)
             return draft
+        if (
+            command is None
+            and state.awaiting is None
+            and state.last_intent in _ALONG_A_TOPIC - {"thanks"}
+            and context.follow_up(turn.text)
+        ):
+            # "terus gmn?" after the numbers or the services, no problem named yet.
+            state.misunderstood = 0
+            draft.intent = state.last_intent
+            return self._general_next_steps(draft)
         others: list[str] = []
         if command is None and (intent is None or intent in intents.RIGHTS):
             problems = self._problems(turn, intent)
@@ -532,6 +542,18 @@ class Policy:
         draft.state.awaiting = Awaiting.COMPLAINT_OFFER
         draft.state.pending_intent = topic
         draft.state.last_intent = topic
+
+    def _general_next_steps(self, draft: Draft) -> Draft:
+        """What to do next when no problem was named: tell it here, a person, the numbers."""
+        _ = translator(self._lang(draft)).gettext
+        text = _(
+            "What you can do next:\n"
+            "- Tell me your problem here: I ask a few questions and an officer follows it up.\n"
+            "- Talk to a person now.\n"
+            "- See the numbers to call (embassy and helplines)."
+        )
+        draft.replies.append(Reply(text, replies.follow_up_steps(self._lang(draft))))
+        return draft
 
     def _country_noted(self, draft: Draft, moved: bool) -> Draft:
         lang = self._lang(draft)
