@@ -505,6 +505,7 @@ async def check_jobs(sessions: async_sessionmaker[AsyncSession], elapsed: float)
         "staff_chat",
         "daily_digest",
         "retention",
+        "awareness",
     }
     for job in jobs:
         assert job.last_run_at is not None
