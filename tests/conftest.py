@@ -221,3 +221,12 @@ async def runtime(
 @pytest.fixture
 def engine(runtime: Runtime) -> Engine:
     return runtime.engine
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium for the browser tests of a module (tests/browser.py)."""
+    from tests.browser import chromium
+
+    with chromium() as launched:
+        yield launched

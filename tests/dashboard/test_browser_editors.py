@@ -21,12 +21,11 @@ from bot.staff import create_staff
 from bot.storage.crypto import Cipher
 from tests.cases.conftest import KeywordNlu
 from tests.dashboard.conftest import PASSWORD
-from tests.dashboard.test_browser import DESKTOP, PHONE, _page, _shot, browser
+from tests.dashboard.test_browser import DESKTOP, PHONE, _page, _shot
 from tests.fakes import TinyContent
 from tests.live import serve_in_thread
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser"]  # the module's Chromium, shared with the officers' browser test
 
 WAGES = "flows/answers/wages_unpaid.yml"
 MARKER = "PRATINJAU-77"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.dashboard.test_browser import DESKTOP, _page, _shot, _sign_in, _worker, browser, server
+from tests.dashboard.test_browser import DESKTOP, _page, _shot, _sign_in, _worker, server
 
-__all__ = ["browser", "server"]  # fixtures used here
+__all__ = ["server"]  # fixtures used here
 
 pytestmark = pytest.mark.browser
 

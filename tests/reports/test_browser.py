@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from starlette.applications import Starlette
 
 from bot.dashboard import dashboard
@@ -20,7 +20,7 @@ from bot.staff import create_staff
 from bot.storage.crypto import Cipher
 from tests.cases.conftest import KeywordNlu
 from tests.dashboard.conftest import PASSWORD
-from tests.dashboard.test_browser import ARGS, CHROMIUM, DESKTOP, PHONE
+from tests.dashboard.test_browser import DESKTOP, PHONE
 from tests.fakes import TinyContent
 from tests.live import serve_in_thread
 from tests.reports import seed
@@ -73,16 +73,6 @@ def server(tmp_path: Path, cipher: Cipher) -> Iterator[str]:
         make_app(f"sqlite+aiosqlite:///{tmp_path}/reports.db", cipher, tmp_path)
     ) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} is missing (./dev test installs it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def _sign_in(page: Page, base: str) -> None:

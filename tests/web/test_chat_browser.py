@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Route, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route, ViewportSize, expect
 from starlette.applications import Starlette
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import HTMLResponse, Response
@@ -26,15 +26,6 @@ from tests.web.conftest import EchoReceiver
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 API = "**/chat/api/messages"
 PHONE: ViewportSize = {"width": 360, "height": 740}
 
@@ -44,18 +35,6 @@ def serve() -> Iterator[Callable[[Starlette], str]]:
     """Starts the tests' live server for an app; returns the base URL."""
     with contextlib.ExitStack() as servers:
         yield lambda app: servers.enter_context(serve_in_thread(app))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} is missing (./dev test installs it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
