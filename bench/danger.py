@@ -37,7 +37,7 @@ class Item:
     text: str
     lang: str
     kind: str  # "emergency" | "crisis" | "none" (a look-alike)
-    split: str  # "check" | "dev" | "blind"
+    split: str  # "check" | "dev" | "blind" | "use"
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def main() -> None:
     source = "explicit signs only" if args.no_classifier else "detector + embedded classifier"
     print(f"{len(items)} messages: {sum(i.kind != 'none' for i in items)} in danger, "
           f"{sum(i.kind == 'none' for i in items)} look-alikes ({source})")  # fmt: skip
-    for split in ("check", "dev", "blind"):
+    for split in ("check", "dev", "blind", "use"):
         report([o for o in outcomes if o.item.split == split], f"{split} split")
     recall, alarms = report(outcomes, "everything")
     mistakes(outcomes)

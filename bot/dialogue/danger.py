@@ -27,6 +27,7 @@ from bot.dialogue.danger_words import (
     DOORS,
     EN_CRISIS,
     EN_RULES,
+    HARMED,
     HARMLESS,
     HELP,
     HIT,
@@ -38,6 +39,8 @@ from bot.dialogue.danger_words import (
     NEG,
     NOW,
     PAST,
+    PUSH,
+    PUSHED_EN,
     PERSON,
     PESTS,
     PHONE,
@@ -86,6 +89,8 @@ def detect(text: str, intent: str | None = None) -> Danger | None:
         if cue is not None and not (cue == "confined" and holds_key):
             return Danger(DangerKind.EMERGENCY, cue)
     if _hurt_after_blow(parts):  # "majikan dah pukul saya teruk, berdarah"
+        return Danger(DangerKind.EMERGENCY, "violence_now")
+    if _thrown_into_harm(parts):  # "my boss just pushed me down the stairs"
         return Danger(DangerKind.EMERGENCY, "violence_now")
     if _ran_away_now([w for clause in parts for w in clause]):  # "i ran away, now at the bus stop"
         return Danger(DangerKind.EMERGENCY, "urgent")
@@ -313,6 +318,24 @@ def _hurt_after_blow(parts: Sequence[Clause]) -> bool:
     words = {w for clause in parts for w in clause}
     hit = any(_blow(clause) for clause in parts)
     return hit and bool(words & INJURY) and not words & (SAFE_NOW | PAST)
+
+
+def _thrown_into_harm(parts: Sequence[Clause]) -> bool:
+    """Pushed, shoved or thrown at, told with a fall or an injury, and not as long past."""
+    words = {w for clause in parts for w in clause}
+    if not words & (HARMED | INJURY) or words & (SAFE_NOW | PAST):
+        return False
+    for clause in parts:
+        i = _find(clause, PUSH)  # "didorong", "dilempar", "banting sy"
+        if i is None:
+            i = next((j for j, w in enumerate(clause) if w in PUSH), None)
+        if i is not None and set(clause) & PERSON:
+            return True
+        for j, word in enumerate(clause[:-1]):
+            # "pushed me", "threw a pan at me": the worker is what was pushed or hit.
+            if word in PUSHED_EN and (clause[j + 1] in SELF or "me" in clause[j + 1 : j + 5]):
+                return not _negated(clause[max(0, j - 3) : j])
+    return False
 
 
 def _blow(clause: Clause) -> bool:

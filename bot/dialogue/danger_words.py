@@ -192,6 +192,14 @@ CONFINE = ("kunci", "kurung", "sekap", "gembok", "kerangkeng", "sandera", "culik
 HIT = ("pukul", "tampar", "tendang", "tonjok", "hajar", "gebuk", "jambak", "cekik", "injak",
        "tinju", "hantam", "sabet", "cambuk", "pecut", "sundut", "siram", "setrika", "bakar")
 TORTURE = ("siksa", "aniaya", "sekap", "cambuk")
+# Pushed or thrown at: a danger when it ends in a fall or an injury ("didorong sampe jatuh dr
+# tangga", "lempar piring ke sy, kepala berdarah"), not a wheelchair pushed to the park.
+PUSH = ("dorong", "lempar", "banting", "jorok", "jorokin")
+PUSHED_EN = frozenset({"push", "pushed", "pushes", "shove", "shoved", "shoves", "threw", "throws",
+                       "thrown", "slammed", "slams", "knocked"})
+HARMED = frozenset({"jatuh", "terjatuh", "tangga", "kepala", "dinding", "tembok", "lantai",
+                    "terbentur", "kebentur", "luka", "stairs", "staircase", "fell", "fall",
+                    "head", "wall", "floor", "ground", "injured", "hurt"})
 SEXUAL = ("perkosa", "cabul", "raba", "grepe", "leceh", "remas", "gerayang", "jamah", "merkosa",
           "setubuh", "sodomi", "perkosaan")
 TAKE = ("ambil", "sita", "rampas", "tahan", "simpan", "simpen", "pegang", "sembunyi",
