@@ -36,6 +36,7 @@ from bot.dialogue.danger_words import (
     INJURY,
     MEDIA,
     MEDICAL,
+    MEDICAL_NOW,
     NEG,
     NOW,
     PAST,
@@ -49,8 +50,10 @@ from bot.dialogue.danger_words import (
     SAFE_NOW,
     SCHEDULE,
     SELF,
+    SEX_WORK,
     SEXUAL,
     SOFT_CRISIS,
+    STARVED,
     TAKE,
     THING_DIES,
     THINGS,
@@ -92,6 +95,13 @@ def detect(text: str, intent: str | None = None) -> Danger | None:
         return Danger(DangerKind.EMERGENCY, "violence_now")
     if _thrown_into_harm(parts):  # "my boss just pushed me down the stairs"
         return Danger(DangerKind.EMERGENCY, "violence_now")
+    words = set(line.split())
+    if MEDICAL_NOW.search(line) and not words & (SAFE_NOW | PAST):  # "i cant breathe"
+        return Danger(DangerKind.EMERGENCY, "medical")
+    if SEX_WORK.search(line):  # "sy dipaksa melayani tamu laki2"
+        return Danger(DangerKind.EMERGENCY, "sexual")
+    if STARVED.search(line):  # "gk dikasih makan udh 2 hari"
+        return Danger(DangerKind.EMERGENCY, "starved")
     if _ran_away_now([w for clause in parts for w in clause]):  # "i ran away, now at the bus stop"
         return Danger(DangerKind.EMERGENCY, "urgent")
     # The classifier's guess catches wordings no rule knows, but it also hears "mati lampu" or
@@ -102,7 +112,6 @@ def detect(text: str, intent: str | None = None) -> Danger | None:
     if intent == "emergency" and not _emergency_guess_harmless(parts, line):
         return Danger(DangerKind.EMERGENCY, "intent:emergency")
     # Abuse the classifier recognised, told as happening now ("majikan masih pukul saya").
-    words = set(line.split())
     if intent == "abuse_violence" and words & ABUSE_NOW and not words & (SAFE_NOW | ACCIDENT):
         return Danger(DangerKind.EMERGENCY, "intent:abuse_violence+now")
     return None
@@ -114,6 +123,8 @@ def _emergency_guess_harmless(parts: Sequence[Clause], line: str) -> bool:
     words = set(line.split())
     if words & PAST and words & SAFE_NOW:
         return True
+    if words & {"aman", "safe"} and words & {"sudah", "now", "sekarang"}:
+        return True  # "oma sesak napas td malam, sy bawa ke RS, skrg udh aman"
     if any(
         set(clause) & PESTS and "bunuh" in {s for w in clause for s in stems(w)} for clause in parts
     ):

@@ -192,6 +192,29 @@ CONFINE = ("kunci", "kurung", "sekap", "gembok", "kerangkeng", "sandera", "culik
 HIT = ("pukul", "tampar", "tendang", "tonjok", "hajar", "gebuk", "jambak", "cekik", "injak",
        "tinju", "hantam", "sabet", "cambuk", "pecut", "sundut", "siram", "setrika", "bakar")
 TORTURE = ("siksa", "aniaya", "sekap", "cambuk")
+# A body in danger now: not breathing, chest pain, a fit, fainting (not when told as over).
+MEDICAL_NOW = re.compile(
+    r"\bcannot breathe\b|\bcan not breathe\b|\bchest pains?\b|\bseizures?\b|\bunconscious\b"
+    r"|\bcoughing (?:up )?blood\b|\bvomiting blood\b|\bsesak (?:napas|nafas)\b"
+    r"|\btidak bisa (?:napas|nafas|bernapas|bernafas)\b|\b(?:nyeri|sakit) dada\b|\bkejang\b"
+    r"|\bmuntah darah\b|\bbatuk darah\b"
+)
+# Forced into sex work: "dipaksa melayani tamu laki2", "they say i must serve guests" in a
+# house of girls; not a worker serving her employer's guests at a party.
+SEX_WORK = re.compile(
+    r"\bforced to (?:serve|sleep with|entertain)\b|\b(?:serve|sleep with|entertain) (?:male )?"
+    r"(?:men|customers|clients)\b|\bsell (?:my|our) bod(?:y|ies)\b|\bprostitut\w*"
+    r"|\bserve (?:the )?guests\b(?=.*\bgirls\b)|\bgirls\b(?=.*\bserve (?:the )?guests\b)"
+    r"|\bdipaksa (?:melayani|layani|menemani|tidur)\b|\b(?:melayani|layani|menemani) (?:tamu )?"
+    r"(?:laki|pria|om)\b|\bpsk\b|\bpelacur\w*|\bjual diri\b"
+)
+# Food withheld for days: "gk dikasih makan udh 2 hari", "they dont give me food".
+STARVED = re.compile(
+    r"\b(?:do not|does not|did not|never|will not) (?:give|gave|feed) (?:me|us) (?:any )?food\b"
+    r"(?! allowance| money)|\bhave not eaten (?:for|in) (?:\d+|two|three|four|five|many|several) days\b"
+    r"|\bno food (?:for|in) (?:\d+|two|three|many|several) days\b"
+    r"|\btidak (?:dikasih|dikasi|diberi|dapat) makan\b(?=.*\b(?:hari|kemarin|seharian)\b)"
+)
 # Pushed or thrown at: a danger when it ends in a fall or an injury ("didorong sampe jatuh dr
 # tangga", "lempar piring ke sy, kepala berdarah"), not a wheelchair pushed to the park.
 PUSH = ("dorong", "lempar", "banting", "jorok", "jorokin")
