@@ -33,6 +33,7 @@ import contextlib
 import itertools
 import os
 import random
+import resource
 import statistics
 import sys
 import time
@@ -293,6 +294,231 @@ def serve_bare(port: int) -> None:
     uvicorn.run(bare_app(), host="127.0.0.1", port=port, log_level="warning")
 
 
+def floor_app(database_url: str) -> Starlette:
+    """The bare endpoint with the storage a message needs and nothing else: the floor of the
+    stack (Starlette, SQLAlchemy's AsyncSession, the driver, the database) under the helpline.
+
+    Each message is what the web chat path writes at the least, with the helpline's engine
+    settings (bot.storage.db: WAL, the write queue, pool): the message stored and committed
+    before it is answered (1 transaction, 1 statement, its text encrypted), then processed
+    under the worker's row (1 transaction: the state read, the message marked, the state
+    written, the reply stored; 4 statements). No NLU, no policy, no dialogue state, no cases.
+    """
+    from contextlib import asynccontextmanager
+
+    from sqlalchemy import text
+
+    from bot.storage.db import create_engine, session_factory, writing
+
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    fernet = Fernet(Fernet.generate_key())
+    postgres = engine.dialect.name == "postgresql"
+    serial = "BIGSERIAL" if postgres else "INTEGER"
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> Any:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP TABLE IF EXISTS floor_messages"))
+            await connection.execute(text("DROP TABLE IF EXISTS floor_workers"))
+            await connection.execute(
+                text(
+                    f"CREATE TABLE floor_messages (id {serial} PRIMARY KEY, worker TEXT NOT NULL,"
+                    " direction TEXT NOT NULL, body TEXT NOT NULL, processed BOOLEAN NOT NULL,"
+                    " created_at TIMESTAMP NOT NULL)"
+                )
+            )
+            await connection.execute(
+                text("CREATE TABLE floor_workers (id TEXT PRIMARY KEY, turns INTEGER NOT NULL)")
+            )
+        yield
+        await engine.dispose()
+
+    insert = text(
+        "INSERT INTO floor_messages (worker, direction, body, processed, created_at)"
+        " VALUES (:worker, :direction, :body, :processed, :at) RETURNING id"
+    )
+    state = text(
+        "SELECT turns FROM floor_workers WHERE id = :worker" + (" FOR UPDATE" if postgres else "")
+    )
+    upsert = text(
+        "INSERT INTO floor_workers (id, turns) VALUES (:worker, :turns)"
+        " ON CONFLICT (id) DO UPDATE SET turns = excluded.turns"
+    )
+    mark = text("UPDATE floor_messages SET processed = :yes WHERE id = :id")
+
+    async def session(request: Request) -> Response:
+        return JSONResponse({"token": f"w{random.getrandbits(48)}"})
+
+    async def message(request: Request) -> Response:
+        data = await request.json()
+        worker = request.headers.get("authorization", "")
+        now = datetime.now()
+        async with writing(sessions), sessions.begin() as db:
+            body = fernet.encrypt(data["text"].encode()).decode()
+            row = {"worker": worker, "direction": "in", "body": body, "processed": False}
+            message_id = (await db.execute(insert, {**row, "at": now})).scalar_one()
+        async with writing(sessions), sessions.begin() as db:
+            turns = (await db.execute(state, {"worker": worker})).scalar() or 0
+            await db.execute(mark, {"yes": True, "id": message_id})
+            await db.execute(upsert, {"worker": worker, "turns": turns + 1})
+            reply = f"ok {turns + 1}"
+            sealed = fernet.encrypt(reply.encode()).decode()
+            out = {"worker": worker, "direction": "out", "body": sealed, "processed": True}
+            await db.execute(insert, {**out, "at": datetime.now()})
+        return JSONResponse({"replies": [{"text": reply}]})
+
+    return Starlette(
+        lifespan=lifespan,
+        routes=[
+            Route("/chat/api/session", session, methods=["POST"]),
+            Route("/chat/api/messages", message, methods=["POST"]),
+            Route("/health", lambda request: JSONResponse({"status": "ok"})),
+        ],
+    )
+
+
+def driver_floor_app(database_url: str) -> Starlette:
+    """`floor_app`'s two transactions written straight to the driver, without SQLAlchemy:
+    asyncpg's pool and prepared statements on PostgreSQL; on SQLite, Python's sqlite3 on one
+    thread of its own that runs a whole transaction per hop (aiosqlite hops once a statement).
+    What a storage layer rewritten for the hot path could reach."""
+    import sqlite3
+    from concurrent.futures import ThreadPoolExecutor
+    from contextlib import asynccontextmanager
+
+    from sqlalchemy.engine import make_url
+
+    fernet = Fernet(Fernet.generate_key())
+    url = make_url(database_url)
+    postgres = url.get_backend_name() == "postgresql"
+    schema = (
+        "CREATE TABLE floor_messages (id {serial} PRIMARY KEY, worker TEXT NOT NULL,"
+        " direction TEXT NOT NULL, body TEXT NOT NULL, processed BOOLEAN NOT NULL,"
+        " created_at TIMESTAMP NOT NULL)"
+    )
+    workers = "CREATE TABLE floor_workers (id TEXT PRIMARY KEY, turns INTEGER NOT NULL)"
+    state: dict[str, Any] = {}
+
+    if postgres:
+        import asyncpg
+
+        insert = (
+            "INSERT INTO floor_messages (worker, direction, body, processed, created_at)"
+            " VALUES ($1, $2, $3, $4, $5) RETURNING id"
+        )
+        upsert = (
+            "INSERT INTO floor_workers (id, turns) VALUES ($1, $2)"
+            " ON CONFLICT (id) DO UPDATE SET turns = excluded.turns"
+        )
+
+        @asynccontextmanager
+        async def lifespan(app: Starlette) -> Any:
+            dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+            pool = state["pool"] = await asyncpg.create_pool(dsn, min_size=2, max_size=10)
+            async with pool.acquire() as connection:
+                await connection.execute("DROP TABLE IF EXISTS floor_messages, floor_workers")
+                await connection.execute(schema.format(serial="BIGSERIAL"))
+                await connection.execute(workers)
+            yield
+            await pool.close()
+
+        async def handle(worker: str, text: str) -> str:
+            async with state["pool"].acquire() as db:
+                body = fernet.encrypt(text.encode()).decode()
+                async with db.transaction():
+                    message_id = await db.fetchval(
+                        insert, worker, "in", body, False, datetime.now()
+                    )
+                async with db.transaction():
+                    turns = await db.fetchval(
+                        "SELECT turns FROM floor_workers WHERE id = $1 FOR UPDATE", worker
+                    )
+                    turns = (turns or 0) + 1
+                    await db.execute(
+                        "UPDATE floor_messages SET processed = true WHERE id = $1", message_id
+                    )
+                    await db.execute(upsert, worker, turns)
+                    sealed = fernet.encrypt(f"ok {turns}".encode()).decode()
+                    await db.fetchval(insert, worker, "out", sealed, True, datetime.now())
+            return f"ok {turns}"
+
+    else:
+        thread = ThreadPoolExecutor(1)  # one writer, as SQLite has
+        insert = (
+            "INSERT INTO floor_messages (worker, direction, body, processed, created_at)"
+            " VALUES (?, ?, ?, ?, ?) RETURNING id"
+        )
+
+        def connect() -> None:
+            db = state["db"] = sqlite3.connect(url.database or "", isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("DROP TABLE IF EXISTS floor_messages")
+            db.execute("DROP TABLE IF EXISTS floor_workers")
+            db.execute(schema.format(serial="INTEGER"))
+            db.execute(workers)
+
+        @asynccontextmanager
+        async def lifespan(app: Starlette) -> Any:
+            await asyncio.get_running_loop().run_in_executor(thread, connect)
+            yield
+            thread.shutdown()
+
+        def store(worker: str, body: str) -> int:
+            db = state["db"]
+            db.execute("BEGIN IMMEDIATE")
+            message_id = db.execute(insert, (worker, "in", body, False, datetime.now())).fetchone()
+            db.execute("COMMIT")
+            return int(message_id[0])
+
+        def process(worker: str, message_id: int) -> int:
+            db = state["db"]
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT turns FROM floor_workers WHERE id = ?", (worker,)).fetchone()
+            turns = (row[0] if row else 0) + 1
+            db.execute("UPDATE floor_messages SET processed = 1 WHERE id = ?", (message_id,))
+            db.execute(
+                "INSERT INTO floor_workers (id, turns) VALUES (?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET turns = excluded.turns",
+                (worker, turns),
+            )
+            sealed = fernet.encrypt(f"ok {turns}".encode()).decode()
+            db.execute(insert, (worker, "out", sealed, True, datetime.now()))
+            db.execute("COMMIT")
+            return turns
+
+        async def handle(worker: str, text: str) -> str:
+            loop = asyncio.get_running_loop()
+            body = fernet.encrypt(text.encode()).decode()
+            message_id = await loop.run_in_executor(thread, store, worker, body)
+            turns = await loop.run_in_executor(thread, process, worker, message_id)
+            return f"ok {turns}"
+
+    async def session(request: Request) -> Response:
+        return JSONResponse({"token": f"w{random.getrandbits(48)}"})
+
+    async def message(request: Request) -> Response:
+        data = await request.json()
+        reply = await handle(request.headers.get("authorization", ""), data["text"])
+        return JSONResponse({"replies": [{"text": reply}]})
+
+    return Starlette(
+        lifespan=lifespan,
+        routes=[
+            Route("/chat/api/session", session, methods=["POST"]),
+            Route("/chat/api/messages", message, methods=["POST"]),
+            Route("/health", lambda request: JSONResponse({"status": "ok"})),
+        ],
+    )
+
+
+def serve_floor(port: int, database_url: str, kind: str) -> None:
+    import uvicorn
+
+    app = floor_app(database_url) if kind == "sqlalchemy" else driver_floor_app(database_url)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
 # The stubs, with a way to wait for a worker's replies ---------------------------------------
 
 
@@ -463,8 +689,57 @@ def _cpu_seconds(server: Server) -> float:
     """CPU time (user + system) the server's process has used so far (Linux)."""
     if server.process is None:
         return 0.0
-    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return _cpu_of(server.process.pid)
+
+
+def _cpu_of(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, name) of every process (Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                head, _, tail = (entry / "stat").read_text().rpartition(")")
+            except OSError:
+                continue
+            found.append((int(entry.name), int(tail.split()[1]), head.partition("(")[2]))
+    return found
+
+
+class MachineCpu:
+    """CPU time of the parts on this machine around a stretch of load (`drive`): the load
+    generators (child processes that ended: `drive`'s pool), PostgreSQL's processes, all."""
+
+    def __init__(self) -> None:
+        self.start = self._read()
+
+    def _read(self) -> dict[str, float]:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        parts = {"generators": children.ru_utime + children.ru_stime, "postgres": 0.0}
+        for pid, _parent, name in _processes():
+            if name == "postgres":
+                parts["postgres"] += _cpu_of(pid)
+        with open("/proc/stat") as stat:
+            ticks = [int(v) for v in stat.readline().split()[1:]]
+        busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait
+        parts["machine"] = busy / os.sysconf("SC_CLK_TCK")
+        return parts
+
+    def line(self, messages: int) -> str:
+        end = self._read()
+        spent = {k: end[k] - self.start[k] for k in end}
+        per = {k: 1000 * v / max(1, messages) for k, v in spent.items()}
+        return (
+            f"  machine CPU a message: generators {per['generators']:.1f} ms, "
+            f"PostgreSQL {per['postgres']:.1f} ms, all processes {per['machine']:.1f} ms"
+        )
 
 
 def _wall(value: datetime) -> float:
@@ -480,6 +755,11 @@ async def main() -> int:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load")
     parser.add_argument("--channels", default=",".join(CHANNELS), help="of " + ",".join(CHANNELS))
     parser.add_argument("--smoke", action="store_true", help="a few seconds of everything")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also drive the storage floor: the bare endpoint with a message's storage only",
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     if args.smoke:
@@ -516,10 +796,36 @@ async def run(args: argparse.Namespace, channels: tuple[str, ...]) -> list[Resul
         command=[sys.executable, str(Path(__file__)), "--bare-server", str(port)]
     )
     try:
+        machine = MachineCpu()
         sent, took = await drive(plans([bare_server.url], "", ("web",), True))
+        cpu = _cpu_seconds(bare_server)  # its whole life: it does nothing else
+        done = sum(1 for s in sent if s.error is None)
+        print(f"  bare endpoint's CPU: {1000 * cpu / max(1, done):.2f} ms a request", flush=True)
+        print(machine.line(done), flush=True)
     finally:
         await bare_server.stop()
     results = [Result("bare endpoint", took, sent)]
+    for kind in ("sqlalchemy", "driver") if args.floor else ():
+        floor_url = await fresh_database(args.database, DATA / "floor.db", POSTGRES_URL)
+        port = free_port()
+        floor_server = Server(dict(os.environ), port, DATA / "floor.log", DATA)
+        command = [sys.executable, str(Path(__file__)), "--floor-server", str(port)]
+        await floor_server.start(command=[*command, floor_url, kind])
+        try:
+            cpu_before = _cpu_seconds(floor_server)
+            machine = MachineCpu()
+            sent, took = await drive(plans([floor_server.url], "", ("web",), False))
+            cpu = _cpu_seconds(floor_server) - cpu_before
+            done = sum(1 for s in sent if s.error is None)
+            print(
+                f"  storage floor's CPU ({kind}): {cpu:.1f} s for {done} messages, "
+                f"{1000 * cpu / max(1, done):.1f} ms a message",
+                flush=True,
+            )
+            print(machine.line(done), flush=True)
+        finally:
+            await floor_server.stop()
+        results.append(Result(f"floor {kind} {args.database}", took, sent))
 
     database_url = await fresh_database(args.database, DATA / "load.db", POSTGRES_URL)
     stubs = Stubs()
@@ -541,7 +847,9 @@ async def run(args: argparse.Namespace, channels: tuple[str, ...]) -> list[Resul
             )
             print(f"{args.duration:.0f} s of load on {', '.join(channels)} ...", flush=True)
             cpu_before = sum(_cpu_seconds(s) for s in servers)
+            machine = MachineCpu()
             sent, took = await drive(plans(urls, api_url, channels, False))
+            machine_line = machine.line(sum(1 for s in sent if s.error is None))
             # The last replies (the outbox) before counting.
             ends = time.monotonic() + 10
             accepted = {s.message_id for s in sent if s.error is None and s.channel != "web"}
@@ -556,6 +864,7 @@ async def run(args: argparse.Namespace, channels: tuple[str, ...]) -> list[Resul
                 f"{1000 * cpu / max(1, answered):.1f} ms a message",
                 flush=True,
             )
+            print(machine_line, flush=True)
         finally:
             for server in servers:
                 await server.stop()
@@ -575,6 +884,9 @@ async def run(args: argparse.Namespace, channels: tuple[str, ...]) -> list[Resul
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--bare-server"]:  # the bare endpoint's own process
         serve_bare(int(sys.argv[2]))
+        sys.exit(0)
+    if sys.argv[1:2] == ["--floor-server"]:  # the storage floor's own process
+        serve_floor(int(sys.argv[2]), sys.argv[3], sys.argv[4])
         sys.exit(0)
     with contextlib.suppress(KeyboardInterrupt):
         sys.exit(asyncio.run(main()))
