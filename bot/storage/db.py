@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.storage.crypto import Cipher, attach_cipher
+from bot.storage.sqlite_hops import connect_one_hop
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -43,6 +44,8 @@ def _create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {}).setdefault("timeout", 30)
         engine = create_async_engine(url, **kwargs)
+        if engine.dialect.driver == "aiosqlite":
+            event.listen(engine.sync_engine, "do_connect", connect_one_hop)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
