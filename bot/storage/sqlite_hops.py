@@ -15,9 +15,9 @@ server-side (streamed) one, which the helpline does not use on SQLite.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 
@@ -43,15 +43,11 @@ class _Cursor:
         await self.close()
 
     async def execute(self, sql: str, parameters: Any = None) -> _Cursor:
-        conn = self._connection._conn  # noqa: SLF001 - aiosqlite's sqlite3 connection
-        outcome = await self._connection._execute(_run, conn, "execute", sql, parameters)  # noqa: SLF001
-        self._take(outcome)
+        self._take(await self._connection.statement("execute", sql, parameters))
         return self
 
     async def executemany(self, sql: str, parameters: Sequence[Any]) -> _Cursor:
-        conn = self._connection._conn  # noqa: SLF001
-        outcome = await self._connection._execute(_run, conn, "executemany", sql, parameters)  # noqa: SLF001
-        self._take(outcome)
+        self._take(await self._connection.statement("executemany", sql, parameters))
         return self
 
     def _take(self, outcome: _Outcome) -> None:
@@ -92,6 +88,11 @@ class OneHopConnection(aiosqlite.Connection):
 
     def cursor(self) -> _Cursor:  # type: ignore[override]
         return _Cursor(self)
+
+    async def statement(self, method: str, sql: str, parameters: Any) -> _Outcome:
+        """One statement, whole, on the connection's thread (aiosqlite's `_execute`)."""
+        hop = cast(Callable[..., Awaitable[_Outcome]], self._execute)
+        return await hop(_run, self._conn, method, sql, parameters)
 
 
 def connect_one_hop(
