@@ -756,6 +756,13 @@ async def main() -> int:
     parser.add_argument("--channels", default=",".join(CHANNELS), help="of " + ",".join(CHANNELS))
     parser.add_argument("--smoke", action="store_true", help="a few seconds of everything")
     parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the servers, e.g. HELPLINE_EVENT_LOOP=asyncio (repeatable)",
+    )
+    parser.add_argument(
         "--floor",
         action="store_true",
         help="also drive the storage floor: the bare endpoint with a message's storage only",
@@ -832,7 +839,8 @@ async def run(args: argparse.Namespace, channels: tuple[str, ...]) -> list[Resul
     servers: list[Server] = []
     async with serve(stubs.app) as api_url:
         stubs.telegram.url = stubs.twilio.url = api_url
-        env = server_env(database_url, DATA, api_url, Fernet.generate_key().decode())
+        extra = dict(item.split("=", 1) for item in args.server_env)
+        env = server_env(database_url, DATA, api_url, Fernet.generate_key().decode(), **extra)
         try:
             for n in range(args.processes):
                 server = Server(env, free_port(), DATA / f"server-{n}.log", DATA)
