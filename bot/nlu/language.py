@@ -6,10 +6,9 @@ import re
 from functools import cache
 from typing import Literal
 
-from lingua import Language, LanguageDetector, LanguageDetectorBuilder
-
 from bot.memory import release_free_memory
 from bot.nlu.entities.country import PATTERN as _PLACES
+from bot.nlu.ngrams import NgramModels, ngram_models
 
 LanguageCode = Literal["id", "en"]
 
@@ -50,18 +49,17 @@ _MIN_WORDS_WITHOUT_MARKERS = 3
 _MIN_CONFIDENCE = 0.75
 
 
-@cache
-def _detector() -> LanguageDetector:
-    """Built once, on first use: the language models load lazily (about half a second).
+def _statistics(text: str) -> dict[str, float]:
+    """lingua's confidence in "id", "ms" and "en" (bot/nlu/ngrams.py: the same values from a
+    compact copy of its models, loaded on the first message that needs them)."""
+    return _models().confidence_values(text)
 
-    They are loaded here, by a first detection, so that the 20 MB the decompression frees
-    can be given back at once (about 50 MB stay: the models themselves)."""
-    detector = LanguageDetectorBuilder.from_languages(
-        Language.INDONESIAN, Language.MALAY, Language.ENGLISH
-    ).build()
-    detector.compute_language_confidence_values("saya tidak tahu what to do")
-    release_free_memory()
-    return detector
+
+@cache
+def _models() -> NgramModels:
+    models = ngram_models()
+    release_free_memory()  # what decompressing the file left freed
+    return models
 
 
 def detect_language(text: str) -> LanguageCode | None:
@@ -84,9 +82,9 @@ def detect_language(text: str) -> LanguageCode | None:
     rest = _PLACES.sub(" ", text)
     if len(_WORD.findall(rest.lower())) < _MIN_WORDS_FOR_STATISTICS:
         return None
-    values = {v.language: v.value for v in _detector().compute_language_confidence_values(rest)}
-    indonesian = values.get(Language.INDONESIAN, 0.0) + values.get(Language.MALAY, 0.0)
-    english = values.get(Language.ENGLISH, 0.0)
+    values = _statistics(rest)
+    indonesian = values["id"] + values["ms"]
+    english = values["en"]
     if indonesian >= _MIN_CONFIDENCE and not en_hits > id_hits:
         return "id"
     if english >= _MIN_CONFIDENCE and not id_hits > en_hits:
