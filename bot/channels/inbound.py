@@ -29,7 +29,7 @@ from bot.retry import Retrier
 from bot.storage.crypto import Cipher
 from bot.storage.db import writing
 from bot.storage.models import Event
-from bot.storage.turns import Waiting
+from bot.storage.turns import Claimed, Lease, Waiting
 
 log = structlog.get_logger(__name__)
 
@@ -41,11 +41,11 @@ class InboundEngine(Protocol):
     async def handle(self, inbound: Inbound) -> list[Reply]: ...
     async def store(self, inbound: Inbound) -> tuple[int, int]: ...
     async def accept(
-        self, inbound: Inbound, *, within: Within | None = None
-    ) -> tuple[int, int, Waiting | None]: ...
-    async def process_next(
-        self, worker_id: int, waiting: Waiting | None = None
-    ) -> tuple[int, list[Reply]] | None: ...
+        self, inbound: Inbound, *, within: Within | None = None, lease: Lease | None = None
+    ) -> tuple[int, int, Claimed | None]: ...
+    async def process_claimed(
+        self, worker_id: int, waiting: Waiting | None, lease: Lease
+    ) -> tuple[int, Claimed | None] | None: ...
     async def park(self, worker_id: int, message_id: int, reason: str) -> bool: ...
 
 
@@ -85,8 +85,11 @@ class Receiver:
             if referral:
                 await _note_referral(session, worker_id, inbound.channel, referral)
 
-        # In the transaction that stores the message: one commit, not two.
-        worker_id, message_id, waiting = await self.engine.accept(inbound, within=within)
+        # In the transaction that stores the message: one commit, not two. The message, if it
+        # is the worker's next, is stored claimed for the attempt that follows (bot/retry.py).
+        worker_id, message_id, claimed = await self.engine.accept(
+            inbound, within=within, lease=None if unanswered else self.retrier.lease()
+        )
         if released:
             log.info("outbox.released", worker_id=worker_id, messages=released)
         if inbound.attachments and self.evidence is not None:
@@ -95,7 +98,7 @@ class Receiver:
         if unanswered and await acknowledge(self.sessions, message_id):
             self._wake_outbox()
             return message_id
-        self._spawn(self.retrier.attempt(worker_id, waiting))
+        self._spawn(self.retrier.attempt(worker_id, claimed))
         return message_id
 
     async def answer(self, inbound: Inbound, *, organisation: str | None = None) -> list[Reply]:

@@ -66,6 +66,26 @@ class Stored:
     message_id: int
     new: bool  # False: a repeat of a delivery stored before
     first: bool  # no earlier message of the worker's waited to be processed
+    claimed: bool = False  # stored with a first attempt's claim (`Lease`)
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """An attempt's claim on a message (bot/retry.py): counted, and kept from other attempts
+    until `until`; `now` is the retrier's clock. A message past `max_attempts` is parked."""
+
+    now: datetime
+    until: datetime
+    max_attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A message claimed for an attempt: as stored, and its attempts including this one."""
+
+    message: Waiting
+    attempts: int
+    park: bool = False  # it had its attempts: parked, not processed
 
 
 def _on_conflict_do_nothing(dialect: str, table: Any) -> Insert:
@@ -118,8 +138,12 @@ def store_inbound(
     user_hash: str,
     message: Mapping[str, Any],
     visible_id: str | None,
+    lease: Lease | None = None,
 ) -> Stored:
-    """The worker (found or created with their conversation) and the message, stored once."""
+    """The worker (found or created with their conversation) and the message, stored once.
+
+    `lease`: a new message that is the worker's next to process is stored claimed (its first
+    attempt counted, in this transaction: no claim of its own to commit)."""
     dialect = connection.dialect.name
     who = {"channel": channel, "user_hash": user_hash}
     # A returning worker (most messages) and their conversation: one statement.
@@ -151,10 +175,13 @@ def store_inbound(
             _INSERT_CONVERSATION[dialect],
             {"worker_id": worker_id, "state": {}, "created_at": now, "updated_at": now},
         )
+    claimed = lease is not None and earlier is None
+    row = {**message, "worker_id": worker_id}
+    if claimed:
+        assert lease is not None
+        row.update(attempts=1, next_attempt_at=lease.until)
     # Two processes may receive the same delivery at once: the unique key decides.
-    message_id = connection.execute(
-        _INSERT_MESSAGE[dialect], {**message, "worker_id": worker_id}
-    ).scalar()
+    message_id = connection.execute(_INSERT_MESSAGE[dialect], row).scalar()
     if message_id is None:
         message_id = connection.execute(
             _FIND_REPEAT,
@@ -172,7 +199,7 @@ def store_inbound(
                 "sent_at": message["received_at"],
             },
         )
-    return Stored(worker_id, message_id, new=True, first=earlier is None)
+    return Stored(worker_id, message_id, new=True, first=earlier is None, claimed=claimed)
 
 
 _WAITING_COLUMNS = (
@@ -203,6 +230,61 @@ def next_waiting(connection: Connection, worker_id: int) -> Waiting | None:
 
 def waiting_by_id(connection: Connection, message_id: int) -> Waiting:
     return Waiting(*connection.execute(_WAITING_BY_ID, {"message_id": message_id}).one())
+
+
+# The worker's oldest waiting message, claimed unless another attempt holds it or it waits for
+# its next try: one statement, which returns it as stored. Two claims at once: on PostgreSQL
+# the second waits for the first's row and then finds its lease; on SQLite writers take turns.
+_OLDEST_WAITING_ID = (
+    select(messages.c.id)
+    .where(
+        messages.c.worker_id == bindparam("b_worker_id"),
+        messages.c.direction == Direction.IN,
+        messages.c.status == MessageStatus.RECEIVED,
+    )
+    .order_by(messages.c.id)
+    .limit(1)
+    .scalar_subquery()
+)
+_CLAIM = (
+    update(messages)
+    .where(
+        messages.c.id == _OLDEST_WAITING_ID,
+        messages.c.status == MessageStatus.RECEIVED,
+        (messages.c.next_attempt_at.is_(None)) | (messages.c.next_attempt_at <= bindparam("b_now")),
+    )
+    .values(attempts=messages.c.attempts + 1, next_attempt_at=bindparam("b_until"))
+    .returning(*_WAITING_COLUMNS, messages.c.attempts)
+)
+_UNCOUNT = (
+    update(messages)
+    .where(messages.c.id == bindparam("b_message_id"))
+    .values(attempts=messages.c.attempts - 1)
+)
+
+
+def claim_next(
+    connection: Connection, worker_id: int, lease: Lease, *, lock: bool = False
+) -> Claimed | None:
+    """Claim the worker's oldest waiting message for an attempt; None if there is none, or
+    another attempt holds it, or it waits for its next try.
+
+    `lock`: take the conversation's lock first (PostgreSQL), so that a processing transaction
+    that holds it has committed, and this claim sees what it did."""
+    if lock and connection.dialect.name == "postgresql":
+        connection.execute(_LOCK, {"b_worker_id": worker_id, "b_now": lease.now})
+    row = connection.execute(
+        _CLAIM, {"b_worker_id": worker_id, "b_now": lease.now, "b_until": lease.until}
+    ).first()
+    if row is None:
+        return None
+    *columns, attempts = row
+    message = Waiting(*columns)
+    if attempts > lease.max_attempts:
+        # It had its attempts: parked by the claimer, and not counted again.
+        connection.execute(_UNCOUNT, {"b_message_id": message.id})
+        return Claimed(message, attempts - 1, park=True)
+    return Claimed(message, attempts)
 
 
 # Taking the conversation row first serialises one worker's messages across processes: a row
