@@ -163,3 +163,35 @@ async def test_connections_terminated_mid_message_are_retried_within_seconds(
     [message] = await _inbound(helpline)
     assert message.status == "processed"
     assert len(telegram_stub.sent) == 2  # the greeting and the menu
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_a_webhook_stored_just_after_the_connections_were_terminated_is_stored_once(
+    collected: None,
+    helpline: Helpline,
+    telegram_stub: TelegramStub,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.storage import db
+
+    # The pool's connections were used a moment ago: not pinged (bot/storage/db.py).
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)
+    assert await helpline.telegram(telegram_stub.text_update(CHAT, "halo")) == 200
+    await helpline.settle()
+    killer = create_async_engine(database_url)
+    try:
+        async with killer.connect() as connection:
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    finally:
+        await killer.dispose()
+    # The store fails on a dead connection, is retried once on a new one: Telegram gets 200.
+    assert await helpline.telegram(telegram_stub.text_update(CHAT, "gaji")) == 200
+    await helpline.settle()
+    assert [m.status for m in await _inbound(helpline)] == ["processed", "processed"]

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine import Within
@@ -87,9 +88,20 @@ class Receiver:
 
         # In the transaction that stores the message: one commit, not two. The message, if it
         # is the worker's next, is stored claimed for the attempt that follows (bot/retry.py).
-        worker_id, message_id, claimed = await self.engine.accept(
-            inbound, within=within, lease=None if unanswered else self.retrier.lease()
-        )
+        try:
+            worker_id, message_id, claimed = await self.engine.accept(
+                inbound, within=within, lease=None if unanswered else self.retrier.lease()
+            )
+        except DBAPIError as exc:
+            # A connection the server had closed (the pool pings only connections idle a
+            # while, bot/storage/db.py): once more on a new one. Stored once whatever happened
+            # to the first try's commit: the channel's message id recognises a repeat.
+            if not exc.connection_invalidated or inbound.channel_message_id is None:
+                raise
+            log.warning("inbound.store_retried", error=type(exc).__name__)
+            worker_id, message_id, claimed = await self.engine.accept(
+                inbound, within=within, lease=None if unanswered else self.retrier.lease()
+            )
         if released:
             log.info("outbox.released", worker_id=worker_id, messages=released)
         if inbound.attachments and self.evidence is not None:
