@@ -108,8 +108,8 @@ class NoHooks:
         return Followup()
 
 
-# More work in the transaction that stores a message: (session, worker id).
-Within = Callable[[AsyncSession, int], Awaitable[object]]
+# More work in the transaction that stores a message: (session, the message as stored).
+Within = Callable[[AsyncSession, turns.Stored], Awaitable[object]]
 
 
 class Engine:
@@ -197,7 +197,7 @@ class Engine:
                 )
             )
             if within is not None:
-                await within(session, stored.worker_id)
+                await within(session, stored)
         if not stored.new:
             log.info("inbound.repeat", message_id=stored.message_id, channel=inbound.channel)
             return stored, None

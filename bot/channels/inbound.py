@@ -30,7 +30,7 @@ from bot.retry import Retrier
 from bot.storage.crypto import Cipher
 from bot.storage.db import writing
 from bot.storage.models import Event
-from bot.storage.turns import Claimed, Lease, Waiting
+from bot.storage.turns import Claimed, Lease, Stored, Waiting
 
 log = structlog.get_logger(__name__)
 
@@ -79,12 +79,13 @@ class Receiver:
         """
         released = 0
 
-        async def within(session: AsyncSession, worker_id: int) -> None:
+        async def within(session: AsyncSession, stored: Stored) -> None:
             # The worker wrote: what waited for them goes out before the replies to this.
             nonlocal released
-            released = await release_held(session, worker_id)
+            if stored.held:
+                released = await release_held(session, stored.worker_id)
             if referral:
-                await _note_referral(session, worker_id, inbound.channel, referral)
+                await _note_referral(session, stored.worker_id, inbound.channel, referral)
 
         # In the transaction that stores the message: one commit, not two. The message, if it
         # is the worker's next, is stored claimed for the attempt that follows (bot/retry.py).

@@ -67,6 +67,7 @@ class Stored:
     new: bool  # False: a repeat of a delivery stored before
     first: bool  # no earlier message of the worker's waited to be processed
     claimed: bool = False  # stored with a first attempt's claim (`Lease`)
+    held: bool = False  # messages to the worker wait for them to write (status HELD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +105,19 @@ _EARLIER_WAITING = (
     .limit(1)
     .scalar_subquery()
 )
+# And whether replies to them are held (a closed WhatsApp window): they go out when they write.
+_HELD = (
+    select(messages.c.id)
+    .where(
+        messages.c.worker_id == workers.c.id,
+        messages.c.direction == Direction.OUT,
+        messages.c.status == MessageStatus.HELD,
+    )
+    .limit(1)
+    .scalar_subquery()
+)
 _FIND_WORKER = (
-    select(workers.c.id, conversations.c.id, _EARLIER_WAITING)
+    select(workers.c.id, conversations.c.id, _EARLIER_WAITING, _HELD)
     .select_from(workers.outerjoin(conversations, conversations.c.worker_id == workers.c.id))
     .where(
         workers.c.channel == bindparam("channel"),
@@ -163,12 +175,12 @@ def store_inbound(
         ).scalar()
         # Another process created them meanwhile: theirs, as found now.
         if created is not None:
-            found = (created, None, None)
+            found = (created, None, None, None)
         else:
             found = connection.execute(_FIND_WORKER, who).first()
         if found is None:
             raise RuntimeError("a worker just stored cannot be found")
-    worker_id, conversation_id, earlier = found
+    worker_id, conversation_id, earlier, held = found
     if conversation_id is None:
         now = utcnow()
         connection.execute(
@@ -187,7 +199,7 @@ def store_inbound(
             _FIND_REPEAT,
             {"worker_id": worker_id, "channel_message_id": message["channel_message_id"]},
         ).scalar_one()
-        return Stored(worker_id, message_id, new=False, first=False)
+        return Stored(worker_id, message_id, new=False, first=False, held=held is not None)
     if visible_id is not None:
         # An edit shows under the id of the message it changed: kept once.
         connection.execute(
@@ -199,7 +211,14 @@ def store_inbound(
                 "sent_at": message["received_at"],
             },
         )
-    return Stored(worker_id, message_id, new=True, first=earlier is None, claimed=claimed)
+    return Stored(
+        worker_id,
+        message_id,
+        new=True,
+        first=earlier is None,
+        claimed=claimed,
+        held=held is not None,
+    )
 
 
 _WAITING_COLUMNS = (
