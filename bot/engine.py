@@ -394,9 +394,13 @@ class Engine:
         def finish(s: Any) -> turns.Claimed | None:
             connection = s.connection()
             turns.add_events_and_replies(connection, events, rows)
-            # The worker's next message, claimed under the conversation's lock (a message
-            # stored after this statement is claimed by its own webhook's attempt).
-            return None if lease is None else turns.claim_next(connection, worker_id, lease)
+            # The worker's next message, if one waited when the lock was taken: claimed under
+            # the lock. One stored since then was stored as not the next (this one waited) and
+            # is claimed by its own webhook's attempt, after this transaction commits
+            # (bot/retry.py takes the conversation's lock first).
+            if lease is None or not loaded.more:
+                return None
+            return turns.claim_next(connection, worker_id, lease)
 
         claimed = await session.run_sync(finish)
         log.info(

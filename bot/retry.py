@@ -1,12 +1,15 @@
 """Processing an inbound message until it is answered: claimed, retried with backoff, parked.
 
-Every attempt to process a worker's oldest unprocessed message first claims it with one
-conditional UPDATE (attempts + 1, `next_attempt_at` a short lease ahead), so of several
-processes only one works on it at a time, and an attempt that killed its process is counted
-too. A failure sets the next attempt after a backoff; a failure of the database connection
-(terminated, the server restarting) is not held against the message and is retried within a
-second or two. After `max_attempts` the message is parked (`Engine.park`): the worker is told,
-staff take it over, and the worker's later messages go on being answered.
+Every attempt to process a worker's oldest unprocessed message holds a claim on it (attempts
++ 1, `next_attempt_at` a short lease ahead), so of several processes only one works on it at a
+time, and an attempt that killed its process is counted too. The claim is one conditional
+UPDATE; a webhook's message that is the worker's next is stored claimed (the claim commits
+with the message, bot/channels/inbound.py), and the message after it is claimed in the
+transaction that processes the one before (bot/engine.py). A failure sets the next attempt
+after a backoff; a failure of the database connection (terminated, the server restarting) is
+not held against the message and is retried within a second or two. After `max_attempts` the
+message is parked (`Engine.park`): the worker is told, staff take it over, and the worker's
+later messages go on being answered.
 
 The webhook's own task makes the first attempt (`attempt`); every process sweeps for messages
 left behind (`run`): failed ones whose time came, and ones no attempt ever reached (the process
@@ -133,8 +136,9 @@ class Retrier:
             if following is not None:
                 claim, guess = following, following.message
             elif processed_id == claim.message.id:
-                # Nothing else was free: a message stored since is claimed by its own
-                # webhook's attempt (which waits for this transaction's lock to see it).
+                # Nothing else waited, or another attempt holds it: a message stored meanwhile
+                # is claimed by its own webhook's attempt (`_claim` waits for the
+                # conversation's lock, so it sees this attempt's work committed).
                 return
             else:
                 # An older message went first (two stored at once, each the first, on

@@ -58,6 +58,7 @@ class Loaded:
     subscribed: bool  # to awareness messages
     state: dict[str, Any]
     flow: dict[str, Any] | None
+    more: bool = False  # another message of theirs waits behind this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,9 +325,23 @@ _OLDEST_WAITING = (
     .limit(1)
     .scalar_subquery()
 )
+# Whether another waits behind it (then the attempt claims it next, bot/retry.py).
+_SECOND_WAITING = (
+    select(messages.c.id)
+    .where(
+        messages.c.worker_id == workers.c.id,
+        messages.c.direction == Direction.IN,
+        messages.c.status == MessageStatus.RECEIVED,
+    )
+    .order_by(messages.c.id)
+    .limit(1)
+    .offset(1)
+    .scalar_subquery()
+)
 _LOAD = (
     select(
         _OLDEST_WAITING,
+        _SECOND_WAITING,
         workers.c.language,
         workers.c.language_chosen,
         workers.c.country,
@@ -343,10 +358,19 @@ def lock_and_load(connection: Connection, worker_id: int) -> Loaded:
     """Lock the worker's conversation, then read what processing their next message needs."""
     connection.execute(_LOCK, {"b_worker_id": worker_id, "b_now": utcnow()})
     # The conversation is created with the worker.
-    waiting, language, chosen, country, subscribed, state, flow = connection.execute(
+    waiting, second, language, chosen, country, subscribed, state, flow = connection.execute(
         _LOAD, {"worker_id": worker_id}
     ).one()
-    return Loaded(waiting, language, bool(chosen), country, bool(subscribed), state or {}, flow)
+    return Loaded(
+        waiting,
+        language,
+        bool(chosen),
+        country,
+        bool(subscribed),
+        state or {},
+        flow,
+        more=second is not None,
+    )
 
 
 def lock(connection: Connection, worker_id: int) -> None:
