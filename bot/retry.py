@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.storage.db import writing
+from bot.storage.db import unpinged, writing
 from bot.storage.models import Direction, Message, MessageStatus, utcnow
 from bot.storage.turns import Claimed, Lease, Waiting, claim_next
 
@@ -111,7 +111,8 @@ class Retrier:
         while True:
             if claim is None:
                 try:
-                    claim = await self._claim(worker_id)
+                    with unpinged():  # a connection lost: the sweep comes back to it
+                        claim = await self._claim(worker_id)
                 except Exception as exc:
                     # The sweep comes back to it.
                     log.error("inbound.claim_failed", worker_id=worker_id, error=type(exc).__name__)
@@ -126,7 +127,9 @@ class Retrier:
                 continue
             try:
                 # The next message is claimed in the same transaction as this one's outcome.
-                processed = await self.engine.process_claimed(worker_id, guess, self.lease())
+                # A connection lost is retried within a second (`_failed`).
+                with unpinged():
+                    processed = await self.engine.process_claimed(worker_id, guess, self.lease())
             except Exception as exc:
                 await self._failed(worker_id, claim, exc)
                 return

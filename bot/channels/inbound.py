@@ -28,7 +28,7 @@ from bot.outbox import Outbox, release_held
 from bot.outbox.store import acknowledge, latest_options, record_status
 from bot.retry import Retrier
 from bot.storage.crypto import Cipher
-from bot.storage.db import writing
+from bot.storage.db import unpinged, writing
 from bot.storage.models import Event
 from bot.storage.turns import Claimed, Lease, Stored, Waiting
 
@@ -90,9 +90,10 @@ class Receiver:
         # In the transaction that stores the message: one commit, not two. The message, if it
         # is the worker's next, is stored claimed for the attempt that follows (bot/retry.py).
         try:
-            worker_id, message_id, claimed = await self.engine.accept(
-                inbound, within=within, lease=None if unanswered else self.retrier.lease()
-            )
+            with unpinged():  # a connection lost is retried here
+                worker_id, message_id, claimed = await self.engine.accept(
+                    inbound, within=within, lease=None if unanswered else self.retrier.lease()
+                )
         except DBAPIError as exc:
             # A connection the server had closed (the pool pings only connections idle a
             # while, bot/storage/db.py): once more on a new one. Stored once whatever happened

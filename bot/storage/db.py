@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import contextvars
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,18 +60,31 @@ def _create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-# A connection back in the pool for longer than this is pinged before it is used again (the
-# server may have closed it meanwhile: restarted, terminated, an idle timeout); one used more
-# recently is not, which saves a round trip on every transaction under load. A connection that
-# died within these seconds fails its first statement: SQLAlchemy then invalidates it and
-# every connection of the pool older than it, and the caller's error handling retries (a
-# webhook answers 503 and is delivered again, an attempt is retried within a second).
+# Every connection is pinged before use (as `pool_pre_ping`: the server may have closed it,
+# restarted, terminated, an idle timeout), except in `unpinged()` blocks, whose callers recover
+# from a lost connection themselves: there a connection back in the pool for less than this is
+# used at once, which saves a round trip on every transaction under load. One that died within
+# these seconds fails its first statement: SQLAlchemy then invalidates it and every connection
+# of the pool older than it, and the caller retries (a webhook's store once at once, an
+# attempt within a second, bot/retry.py).
 PING_AFTER_IDLE = 2.0
 _IDLE_SINCE = "helpline_idle_since"
+_UNPINGED: contextvars.ContextVar[bool] = contextvars.ContextVar("unpinged", default=False)
+
+
+@contextlib.contextmanager
+def unpinged() -> Iterator[None]:
+    """Connections checked out inside are pinged only if idle over `PING_AFTER_IDLE`."""
+    token = _UNPINGED.set(True)
+    try:
+        yield
+    finally:
+        _UNPINGED.reset(token)
 
 
 def ping_when_idle(engine: AsyncEngine, after: float | None = None) -> None:
-    """`pool_pre_ping` for connections idle more than `after` seconds (`PING_AFTER_IDLE`)."""
+    """`pool_pre_ping`, but in `unpinged()` only for connections idle more than `after` seconds
+    (`PING_AFTER_IDLE`)."""
     sync_engine = engine.sync_engine
     dialect = sync_engine.dialect
 
@@ -87,7 +101,7 @@ def ping_when_idle(engine: AsyncEngine, after: float | None = None) -> None:
     def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         since = record.info.get(_IDLE_SINCE)
         limit = PING_AFTER_IDLE if after is None else after
-        if since is not None and time.monotonic() - since <= limit:
+        if since is not None and _UNPINGED.get() and time.monotonic() - since <= limit:
             return
         try:
             dialect.do_ping(dbapi_connection)

@@ -1,9 +1,10 @@
-"""PostgreSQL connections are pinged before use only after being idle a while
-(bot/storage/db.py): one closed by the server meanwhile is replaced unseen; one closed just
-after its last use fails once, and the pool is renewed for the next."""
+"""PostgreSQL connections are pinged before use (bot/storage/db.py), in `unpinged()` blocks only
+after being idle a while: one closed by the server meanwhile is replaced unseen; there one
+closed just after its last use fails once, and the pool is renewed for the next."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Iterator
 
@@ -39,25 +40,42 @@ async def _pid(engine: AsyncEngine) -> int:
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("unpinged", [False, True])
 async def test_a_connection_closed_while_idle_is_replaced_before_it_is_used(
-    collected: None, database_url: str, monkeypatch: pytest.MonkeyPatch
+    collected: None, database_url: str, monkeypatch: pytest.MonkeyPatch, unpinged: bool
 ) -> None:
     monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # every checkout counts as after a while
     engine = db.create_engine(database_url, pool_size=1, max_overflow=0)
     try:
         first = await _pid(engine)
         await _terminate(database_url, first)
-        assert await _pid(engine) != first  # no error: pinged, found dead, replaced
+        with db.unpinged() if unpinged else contextlib.nullcontext():
+            assert await _pid(engine) != first  # no error: pinged, found dead, replaced
     finally:
         await engine.dispose()
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-async def test_a_connection_closed_just_after_use_fails_once_and_is_replaced(
+async def test_outside_unpinged_blocks_a_connection_just_used_is_pinged_too(
     collected: None, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)  # never pinged
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)
+    engine = db.create_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        first = await _pid(engine)
+        await _terminate(database_url, first)
+        assert await _pid(engine) != first
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_in_unpinged_blocks_a_connection_closed_just_after_use_fails_once(
+    collected: None, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)  # never pinged in unpinged()
     engine = db.create_engine(database_url, pool_size=2, max_overflow=0)
     try:
         async with engine.connect() as one, engine.connect() as two:  # two in the pool
@@ -67,11 +85,12 @@ async def test_a_connection_closed_just_after_use_fails_once_and_is_replaced(
             ]
         for pid in pids:
             await _terminate(database_url, pid)
-        with pytest.raises(DBAPIError) as failed:
-            await _pid(engine)
-        assert failed.value.connection_invalidated
-        # The pool was renewed: the other dead connection is not handed out either.
-        assert await _pid(engine) not in pids
-        assert await _pid(engine) not in pids
+        with db.unpinged():
+            with pytest.raises(DBAPIError) as failed:
+                await _pid(engine)
+            assert failed.value.connection_invalidated
+            # The pool was renewed: the other dead connection is not handed out either.
+            assert await _pid(engine) not in pids
+            assert await _pid(engine) not in pids
     finally:
         await engine.dispose()
