@@ -108,8 +108,8 @@ class NoHooks:
         return Followup()
 
 
-# More work in the transaction that stores a message: (session, worker id).
-Within = Callable[[AsyncSession, int], Awaitable[object]]
+# More work in the transaction that stores a message: (session, the message as stored).
+Within = Callable[[AsyncSession, turns.Stored], Awaitable[object]]
 
 
 class Engine:
@@ -151,15 +151,22 @@ class Engine:
         return stored.worker_id, stored.message_id
 
     async def accept(
-        self, inbound: Inbound, *, within: Within | None = None
-    ) -> tuple[int, int, turns.Waiting | None]:
-        """As `store`; `within` does more in the same transaction (given the worker's id), and
-        the message comes back as stored if it is the worker's next to process."""
-        stored, waiting = await self._store(inbound, within)
-        return stored.worker_id, stored.message_id, waiting
+        self,
+        inbound: Inbound,
+        *,
+        within: Within | None = None,
+        lease: turns.Lease | None = None,
+    ) -> tuple[int, int, turns.Claimed | None]:
+        """As `store`; `within` does more in the same transaction (given the worker's id).
+
+        `lease`: if the message is new and the worker's next to process, it is stored claimed
+        for its first attempt (bot/retry.py) and comes back as stored."""
+        stored, waiting = await self._store(inbound, within, lease)
+        claimed = turns.Claimed(waiting, 1) if waiting is not None and stored.claimed else None
+        return stored.worker_id, stored.message_id, claimed
 
     async def _store(
-        self, inbound: Inbound, within: Within | None = None
+        self, inbound: Inbound, within: Within | None = None, lease: turns.Lease | None = None
     ) -> tuple[turns.Stored, turns.Waiting | None]:
         """The message stored (once), and what understanding it needs if it is new."""
         received_at = inbound.received_at or datetime.now(UTC)
@@ -186,10 +193,11 @@ class Engine:
                     user_hash=user_hash,
                     message=values,
                     visible_id=inbound.visible_id,
+                    lease=lease,
                 )
             )
             if within is not None:
-                await within(session, stored.worker_id)
+                await within(session, stored)
         if not stored.new:
             log.info("inbound.repeat", message_id=stored.message_id, channel=inbound.channel)
             return stored, None
@@ -233,6 +241,21 @@ class Engine:
         """Process the worker's oldest unprocessed message: its id and replies; None if none.
 
         `waiting`: a guess at that message (the one just stored); checked under the lock."""
+        processed = await self._next(worker_id, waiting, None)
+        return None if processed is None else (processed[0], processed[1])
+
+    async def process_claimed(
+        self, worker_id: int, waiting: turns.Waiting | None, lease: turns.Lease
+    ) -> tuple[int, turns.Claimed | None] | None:
+        """As `process_next`, for an attempt holding a claim (bot/retry.py): the id processed,
+        and the worker's next waiting message, claimed under `lease` in the same transaction
+        (None if there is none, or another attempt holds it)."""
+        processed = await self._next(worker_id, waiting, lease)
+        return None if processed is None else (processed[0], processed[2])
+
+    async def _next(
+        self, worker_id: int, waiting: turns.Waiting | None, lease: turns.Lease | None
+    ) -> tuple[int, list[Reply], turns.Claimed | None] | None:
         # Understood before the lock, which understanding does not need: on SQLite the lock is
         # the whole database's.
         if waiting is None:
@@ -258,9 +281,9 @@ class Engine:
                     lambda s: turns.waiting_by_id(s.connection(), message_id)
                 )
                 turn = await self._understand(waiting)
-            replies = await self._process(session, worker_id, waiting, loaded, turn)
+            replies, claimed = await self._process(session, worker_id, waiting, loaded, turn, lease)
         self.metrics.processing.observe(time.perf_counter() - started)
-        return waiting.id, replies
+        return waiting.id, replies, claimed
 
     async def park(self, worker_id: int, message_id: int, reason: str) -> bool:
         """Set aside a message that keeps failing: the worker is told, staff take it over, and
@@ -295,7 +318,8 @@ class Engine:
         message: turns.Waiting,
         loaded: turns.Loaded,
         turn: Turn,
-    ) -> list[Reply]:
+        lease: turns.Lease | None = None,
+    ) -> tuple[list[Reply], turns.Claimed | None]:
         started = time.perf_counter()
         turn = replace(turn, cases=await self.hooks.context(session, worker_id))
         profile = Profile(
@@ -366,7 +390,19 @@ class Engine:
             decision.profile.language,
             in_reply_to=not forget,
         )
-        await session.run_sync(lambda s: turns.add_events_and_replies(s.connection(), events, rows))
+
+        def finish(s: Any) -> turns.Claimed | None:
+            connection = s.connection()
+            turns.add_events_and_replies(connection, events, rows)
+            # The worker's next message, if one waited when the lock was taken: claimed under
+            # the lock. One stored since then was stored as not the next (this one waited) and
+            # is claimed by its own webhook's attempt, after this transaction commits
+            # (bot/retry.py takes the conversation's lock first).
+            if lease is None or not loaded.more:
+                return None
+            return turns.claim_next(connection, worker_id, lease)
+
+        claimed = await session.run_sync(finish)
         log.info(
             "inbound.processed",
             message_id=message.id,
@@ -375,7 +411,7 @@ class Engine:
             replies=len(replies),
             ms=round((time.perf_counter() - started) * 1000, 2),
         )
-        return replies
+        return replies, claimed
 
     async def _understand(self, message: turns.Waiting) -> Turn:
         """What the message says, from its text alone (no conversation state, no lock)."""

@@ -1,12 +1,15 @@
 """Processing an inbound message until it is answered: claimed, retried with backoff, parked.
 
-Every attempt to process a worker's oldest unprocessed message first claims it with one
-conditional UPDATE (attempts + 1, `next_attempt_at` a short lease ahead), so of several
-processes only one works on it at a time, and an attempt that killed its process is counted
-too. A failure sets the next attempt after a backoff; a failure of the database connection
-(terminated, the server restarting) is not held against the message and is retried within a
-second or two. After `max_attempts` the message is parked (`Engine.park`): the worker is told,
-staff take it over, and the worker's later messages go on being answered.
+Every attempt to process a worker's oldest unprocessed message holds a claim on it (attempts
++ 1, `next_attempt_at` a short lease ahead), so of several processes only one works on it at a
+time, and an attempt that killed its process is counted too. The claim is one conditional
+UPDATE; a webhook's message that is the worker's next is stored claimed (the claim commits
+with the message, bot/channels/inbound.py), and the message after it is claimed in the
+transaction that processes the one before (bot/engine.py). A failure sets the next attempt
+after a backoff; a failure of the database connection (terminated, the server restarting) is
+not held against the message and is retried within a second or two. After `max_attempts` the
+message is parked (`Engine.park`): the worker is told, staff take it over, and the worker's
+later messages go on being answered.
 
 The webhook's own task makes the first attempt (`attempt`); every process sweeps for messages
 left behind (`run`): failed ones whose time came, and ones no attempt ever reached (the process
@@ -29,10 +32,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.messages import Reply
-from bot.storage.db import writing
+from bot.storage.db import unpinged, writing
 from bot.storage.models import Direction, Message, MessageStatus, utcnow
-from bot.storage.turns import Waiting
+from bot.storage.turns import Claimed, Lease, Waiting, claim_next
 
 log = structlog.get_logger(__name__)
 
@@ -42,9 +44,9 @@ class Processing(Protocol):
 
     sessions: async_sessionmaker[AsyncSession]
 
-    async def process_next(
-        self, worker_id: int, waiting: Waiting | None = None
-    ) -> tuple[int, list[Reply]] | None: ...
+    async def process_claimed(
+        self, worker_id: int, waiting: Waiting | None, lease: Lease
+    ) -> tuple[int, Claimed | None] | None: ...
     async def park(self, worker_id: int, message_id: int, reason: str) -> bool: ...
 
 
@@ -61,13 +63,6 @@ class RetryPolicy:
     def delay(self, attempts: int) -> float:
         seconds = min(self.cap, self.base * 2.0 ** max(0, attempts - 1))
         return seconds * (1 + random.uniform(-self.jitter, self.jitter))
-
-
-@dataclass(frozen=True)
-class _Claim:
-    message_id: int
-    attempts: int  # including this one
-    park: bool = False
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -97,36 +92,62 @@ class Retrier:
         self.poll_interval = poll_interval
         self.batch = batch
 
-    async def attempt(self, worker_id: int, waiting: Waiting | None = None) -> None:
+    def lease(self) -> Lease:
+        """The claim an attempt starting now takes (see `Engine.accept`)."""
+        now = self.clock()
+        return Lease(now, now + self.policy.lease, self.policy.max_attempts)
+
+    async def attempt(self, worker_id: int, claimed: Claimed | None = None) -> None:
         """Process the worker's messages in order, each under a claim; never raises.
 
-        `waiting`: the message just stored, as stored (the engine need not read it back)."""
+        `claimed`: the message just stored, claimed as it was stored (`Engine.accept`)."""
         try:
-            await self._attempt(worker_id, waiting)
+            await self._attempt(worker_id, claimed)
         finally:
             self.after()
 
-    async def _attempt(self, worker_id: int, waiting: Waiting | None) -> None:
+    async def _attempt(self, worker_id: int, claim: Claimed | None) -> None:
+        guess = claim.message if claim is not None else None
         while True:
-            try:
-                claim = await self._claim(worker_id)
-            except Exception as exc:
-                # The sweep comes back to it.
-                log.error("inbound.claim_failed", worker_id=worker_id, error=type(exc).__name__)
-                return
             if claim is None:
-                return
+                try:
+                    with unpinged():  # a connection lost: the sweep comes back to it
+                        claim = await self._claim(worker_id)
+                except Exception as exc:
+                    # The sweep comes back to it.
+                    log.error("inbound.claim_failed", worker_id=worker_id, error=type(exc).__name__)
+                    return
+                if claim is None:
+                    return
+                guess = claim.message
             if claim.park:
                 if not await self._park(worker_id, claim, "too many attempts"):
                     return
+                claim = guess = None
                 continue
             try:
-                guess = waiting if waiting is not None and waiting.id == claim.message_id else None
-                waiting = None
-                await self.engine.process_next(worker_id, guess)
+                # The next message is claimed in the same transaction as this one's outcome.
+                # A connection lost is retried within a second (`_failed`).
+                with unpinged():
+                    processed = await self.engine.process_claimed(worker_id, guess, self.lease())
             except Exception as exc:
                 await self._failed(worker_id, claim, exc)
                 return
+            if processed is None:
+                return  # nothing waits: the claimed message was answered elsewhere
+            processed_id, following = processed
+            if following is not None:
+                claim, guess = following, following.message
+            elif processed_id == claim.message.id:
+                # Nothing else waited, or another attempt holds it: a message stored meanwhile
+                # is claimed by its own webhook's attempt (`_claim` waits for the
+                # conversation's lock, so it sees this attempt's work committed).
+                return
+            else:
+                # An older message went first (two stored at once, each the first, on
+                # PostgreSQL), or another process answered the claimed one: go on under the
+                # same claim until nothing waits.
+                guess = None
 
     async def run_once(self) -> int:
         """One sweep: attempt every worker with a message due; how many workers."""
@@ -164,42 +185,14 @@ class Retrier:
                 log.error("inbound.sweep_failed", error=type(exc).__name__)
             await asyncio.sleep(self.poll_interval)
 
-    async def _claim(self, worker_id: int) -> _Claim | None:
-        now = self.clock()
+    async def _claim(self, worker_id: int) -> Claimed | None:
+        lease = self.lease()
         async with writing(self.sessions), self.sessions.begin() as session:
-            oldest = (
-                await session.execute(
-                    select(Message.id, Message.attempts, Message.next_attempt_at)
-                    .where(
-                        Message.worker_id == worker_id,
-                        Message.direction == Direction.IN,
-                        Message.status == MessageStatus.RECEIVED,
-                    )
-                    .order_by(Message.id)
-                    .limit(1)
-                )
-            ).first()
-            if oldest is None:
-                return None
-            if oldest.next_attempt_at is not None and oldest.next_attempt_at > now:
-                return None  # another attempt holds it, or it waits for its next try
-            if oldest.attempts >= self.policy.max_attempts:
-                return _Claim(oldest.id, oldest.attempts, park=True)
-            claimed = await session.execute(
-                update(Message)
-                .where(
-                    Message.id == oldest.id,
-                    Message.status == MessageStatus.RECEIVED,
-                    or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-                )
-                .values(attempts=Message.attempts + 1, next_attempt_at=now + self.policy.lease)
-                .execution_options(synchronize_session=False)
+            return await session.run_sync(
+                lambda s: claim_next(s.connection(), worker_id, lease, lock=True)
             )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            return _Claim(oldest.id, oldest.attempts + 1)
 
-    async def _failed(self, worker_id: int, claim: _Claim, exc: Exception) -> None:
+    async def _failed(self, worker_id: int, claim: Claimed, exc: Exception) -> None:
         reason = type(exc).__name__
         transient = is_transient(exc)
         if transient:
@@ -208,7 +201,7 @@ class Retrier:
             delay, attempts = self.policy.delay(claim.attempts), claim.attempts
         log.error(
             "inbound.process_failed",
-            message_id=claim.message_id,
+            message_id=claim.message.id,
             attempts=attempts,
             error=reason,
             retry_in=round(delay, 1),
@@ -220,7 +213,7 @@ class Retrier:
             async with writing(self.sessions), self.sessions.begin() as session:
                 await session.execute(
                     update(Message)
-                    .where(Message.id == claim.message_id, Message.status == MessageStatus.RECEIVED)
+                    .where(Message.id == claim.message.id, Message.status == MessageStatus.RECEIVED)
                     .values(
                         attempts=attempts,
                         next_attempt_at=self.clock() + timedelta(seconds=delay),
@@ -228,10 +221,10 @@ class Retrier:
                     )
                 )
 
-    async def _park(self, worker_id: int, claim: _Claim, reason: str) -> bool:
+    async def _park(self, worker_id: int, claim: Claimed, reason: str) -> bool:
         try:
-            await self.engine.park(worker_id, claim.message_id, reason)
+            await self.engine.park(worker_id, claim.message.id, reason)
         except Exception as exc:  # the sweep tries again
-            log.error("inbound.park_failed", message_id=claim.message_id, error=type(exc).__name__)
+            log.error("inbound.park_failed", message_id=claim.message.id, error=type(exc).__name__)
             return False
         return True

@@ -114,6 +114,57 @@ async def test_a_message_stored_by_a_process_that_died_is_taken_up_by_the_sweep(
     assert len(telegram_stub.sent) >= 3  # the greeting, the menu, then the answer to "gaji"
 
 
+async def test_messages_waiting_behind_each_other_are_claimed_in_turn_and_counted_once(
+    helpline: Helpline, telegram_stub: TelegramStub
+) -> None:
+    from bot.messages import Inbound
+
+    # Stored without an attempt (a process that died), then one through the webhook: its
+    # attempt claims the oldest, and each message claims the next in its own transaction.
+    await helpline.engine.store(Inbound("telegram", str(CHAT), "halo", channel_message_id="a"))
+    await helpline.engine.store(Inbound("telegram", str(CHAT), "gaji", channel_message_id="b"))
+    assert await helpline.telegram(telegram_stub.text_update(CHAT, "terima kasih")) == 200
+    await helpline.settle()
+    messages = await _inbound(helpline)
+    assert [(m.text, m.status, m.attempts) for m in messages] == [
+        ("halo", "processed", 1),
+        ("gaji", "processed", 1),
+        ("terima kasih", "processed", 1),
+    ]
+    assert await helpline.channels.retrier.run_once() == 0
+
+
+async def test_a_webhook_message_that_is_the_workers_next_is_stored_claimed(
+    helpline: Helpline, telegram_stub: TelegramStub, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receiver = helpline.channels.receiver
+    assert receiver is not None
+    attempts: list[object] = []
+    # The webhook's attempt never runs (as if the process died once the message was stored).
+    monkeypatch.setattr(
+        receiver.retrier, "attempt", lambda worker_id, claimed=None: _note(attempts, claimed)
+    )
+    assert await helpline.telegram(telegram_stub.text_update(CHAT, "halo")) == 200
+    monkeypatch.undo()
+    [message] = await _inbound(helpline)
+    # Counted and leased with the message: a crash now is an attempt, and the sweep waits
+    # for the lease rather than the grace of a message never tried.
+    assert (message.status, message.attempts) == ("received", 1)
+    assert message.next_attempt_at == clock.now + receiver.retrier.policy.lease
+    [claimed] = attempts
+    assert claimed is not None and claimed.message.id == message.id  # type: ignore[attr-defined]
+    assert await helpline.channels.retrier.run_once() == 0  # held by its claim
+    clock.advance(seconds=11)
+    assert await helpline.channels.retrier.run_once() == 1
+    await helpline.settle()
+    [message] = await _inbound(helpline)
+    assert (message.status, message.attempts) == ("processed", 2)
+
+
+async def _note(attempts: list[object], claimed: object) -> None:
+    attempts.append(claimed)
+
+
 @pytest.fixture
 def collected() -> Iterator[None]:
     """Collects garbage after the other fixtures are torn down (requested first, ended last)."""
@@ -163,3 +214,35 @@ async def test_connections_terminated_mid_message_are_retried_within_seconds(
     [message] = await _inbound(helpline)
     assert message.status == "processed"
     assert len(telegram_stub.sent) == 2  # the greeting and the menu
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_a_webhook_stored_just_after_the_connections_were_terminated_is_stored_once(
+    collected: None,
+    helpline: Helpline,
+    telegram_stub: TelegramStub,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.storage import db
+
+    # The pool's connections were used a moment ago: not pinged (bot/storage/db.py).
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)
+    assert await helpline.telegram(telegram_stub.text_update(CHAT, "halo")) == 200
+    await helpline.settle()
+    killer = create_async_engine(database_url)
+    try:
+        async with killer.connect() as connection:
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    finally:
+        await killer.dispose()
+    # The store fails on a dead connection, is retried once on a new one: Telegram gets 200.
+    assert await helpline.telegram(telegram_stub.text_update(CHAT, "gaji")) == 200
+    await helpline.settle()
+    assert [m.status for m in await _inbound(helpline)] == ["processed", "processed"]

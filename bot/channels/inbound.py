@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine import Within
@@ -27,9 +28,9 @@ from bot.outbox import Outbox, release_held
 from bot.outbox.store import acknowledge, latest_options, record_status
 from bot.retry import Retrier
 from bot.storage.crypto import Cipher
-from bot.storage.db import writing
+from bot.storage.db import unpinged, writing
 from bot.storage.models import Event
-from bot.storage.turns import Waiting
+from bot.storage.turns import Claimed, Lease, Stored, Waiting
 
 log = structlog.get_logger(__name__)
 
@@ -41,11 +42,11 @@ class InboundEngine(Protocol):
     async def handle(self, inbound: Inbound) -> list[Reply]: ...
     async def store(self, inbound: Inbound) -> tuple[int, int]: ...
     async def accept(
-        self, inbound: Inbound, *, within: Within | None = None
-    ) -> tuple[int, int, Waiting | None]: ...
-    async def process_next(
-        self, worker_id: int, waiting: Waiting | None = None
-    ) -> tuple[int, list[Reply]] | None: ...
+        self, inbound: Inbound, *, within: Within | None = None, lease: Lease | None = None
+    ) -> tuple[int, int, Claimed | None]: ...
+    async def process_claimed(
+        self, worker_id: int, waiting: Waiting | None, lease: Lease
+    ) -> tuple[int, Claimed | None] | None: ...
     async def park(self, worker_id: int, message_id: int, reason: str) -> bool: ...
 
 
@@ -78,15 +79,31 @@ class Receiver:
         """
         released = 0
 
-        async def within(session: AsyncSession, worker_id: int) -> None:
+        async def within(session: AsyncSession, stored: Stored) -> None:
             # The worker wrote: what waited for them goes out before the replies to this.
             nonlocal released
-            released = await release_held(session, worker_id)
+            if stored.held:
+                released = await release_held(session, stored.worker_id)
             if referral:
-                await _note_referral(session, worker_id, inbound.channel, referral)
+                await _note_referral(session, stored.worker_id, inbound.channel, referral)
 
-        # In the transaction that stores the message: one commit, not two.
-        worker_id, message_id, waiting = await self.engine.accept(inbound, within=within)
+        # In the transaction that stores the message: one commit, not two. The message, if it
+        # is the worker's next, is stored claimed for the attempt that follows (bot/retry.py).
+        try:
+            with unpinged():  # a connection lost is retried here
+                worker_id, message_id, claimed = await self.engine.accept(
+                    inbound, within=within, lease=None if unanswered else self.retrier.lease()
+                )
+        except DBAPIError as exc:
+            # A connection the server had closed (the pool pings only connections idle a
+            # while, bot/storage/db.py): once more on a new one. Stored once whatever happened
+            # to the first try's commit: the channel's message id recognises a repeat.
+            if not exc.connection_invalidated or inbound.channel_message_id is None:
+                raise
+            log.warning("inbound.store_retried", error=type(exc).__name__)
+            worker_id, message_id, claimed = await self.engine.accept(
+                inbound, within=within, lease=None if unanswered else self.retrier.lease()
+            )
         if released:
             log.info("outbox.released", worker_id=worker_id, messages=released)
         if inbound.attachments and self.evidence is not None:
@@ -95,7 +112,7 @@ class Receiver:
         if unanswered and await acknowledge(self.sessions, message_id):
             self._wake_outbox()
             return message_id
-        self._spawn(self.retrier.attempt(worker_id, waiting))
+        self._spawn(self.retrier.attempt(worker_id, claimed))
         return message_id
 
     async def answer(self, inbound: Inbound, *, organisation: str | None = None) -> list[Reply]:

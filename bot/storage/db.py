@@ -5,14 +5,17 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import contextvars
+import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -48,14 +51,69 @@ def _create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             event.listen(engine.sync_engine, "do_connect", connect_one_hop)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     # `?search_path=name` puts the tables in a schema of their own (tests, shared servers).
     search_path = parsed.query.get("search_path")
     if search_path:
         url = parsed.difference_update_query(["search_path"]).render_as_string(hide_password=False)
         server_settings = kwargs.setdefault("connect_args", {}).setdefault("server_settings", {})
         server_settings["search_path"] = str(search_path)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        ping_when_idle(engine)
+    return engine
+
+
+# Every connection is pinged before use (as `pool_pre_ping`: the server may have closed it,
+# restarted, terminated, an idle timeout), except in `unpinged()` blocks, whose callers recover
+# from a lost connection themselves: there a connection back in the pool for less than this is
+# used at once, which saves a round trip on every transaction under load. One that died within
+# these seconds fails its first statement: SQLAlchemy then invalidates it and every connection
+# of the pool older than it, and the caller retries (a webhook's store once at once, an
+# attempt within a second, bot/retry.py).
+PING_AFTER_IDLE = 2.0
+_IDLE_SINCE = "helpline_idle_since"
+_UNPINGED: contextvars.ContextVar[bool] = contextvars.ContextVar("unpinged", default=False)
+
+
+@contextlib.contextmanager
+def unpinged() -> Iterator[None]:
+    """Connections checked out inside are pinged only if idle over `PING_AFTER_IDLE`."""
+    token = _UNPINGED.set(True)
+    try:
+        yield
+    finally:
+        _UNPINGED.reset(token)
+
+
+def ping_when_idle(engine: AsyncEngine, after: float | None = None) -> None:
+    """`pool_pre_ping`, but in `unpinged()` only for connections idle more than `after` seconds
+    (`PING_AFTER_IDLE`)."""
+    sync_engine = engine.sync_engine
+    dialect = sync_engine.dialect
+
+    @event.listens_for(sync_engine, "connect")
+    def _connected(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        limit = PING_AFTER_IDLE if after is None else after
+        if since is not None and _UNPINGED.get() and time.monotonic() - since <= limit:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if not dialect.is_disconnect(exc, dbapi_connection, None):
+                raise
+            # The pool discards it and checks out another (a new one if need be).
+            raise DisconnectionError("connection closed while idle") from exc
+        record.info[_IDLE_SINCE] = time.monotonic()
 
 
 SQLITE_CACHE_KIB = 512  # each connection's page cache

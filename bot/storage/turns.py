@@ -58,6 +58,7 @@ class Loaded:
     subscribed: bool  # to awareness messages
     state: dict[str, Any]
     flow: dict[str, Any] | None
+    more: bool = False  # another message of theirs waits behind this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,27 @@ class Stored:
     message_id: int
     new: bool  # False: a repeat of a delivery stored before
     first: bool  # no earlier message of the worker's waited to be processed
+    claimed: bool = False  # stored with a first attempt's claim (`Lease`)
+    held: bool = False  # messages to the worker wait for them to write (status HELD)
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """An attempt's claim on a message (bot/retry.py): counted, and kept from other attempts
+    until `until`; `now` is the retrier's clock. A message past `max_attempts` is parked."""
+
+    now: datetime
+    until: datetime
+    max_attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A message claimed for an attempt: as stored, and its attempts including this one."""
+
+    message: Waiting
+    attempts: int
+    park: bool = False  # it had its attempts: parked, not processed
 
 
 def _on_conflict_do_nothing(dialect: str, table: Any) -> Insert:
@@ -84,8 +106,19 @@ _EARLIER_WAITING = (
     .limit(1)
     .scalar_subquery()
 )
+# And whether replies to them are held (a closed WhatsApp window): they go out when they write.
+_HELD = (
+    select(messages.c.id)
+    .where(
+        messages.c.worker_id == workers.c.id,
+        messages.c.direction == Direction.OUT,
+        messages.c.status == MessageStatus.HELD,
+    )
+    .limit(1)
+    .scalar_subquery()
+)
 _FIND_WORKER = (
-    select(workers.c.id, conversations.c.id, _EARLIER_WAITING)
+    select(workers.c.id, conversations.c.id, _EARLIER_WAITING, _HELD)
     .select_from(workers.outerjoin(conversations, conversations.c.worker_id == workers.c.id))
     .where(
         workers.c.channel == bindparam("channel"),
@@ -118,8 +151,12 @@ def store_inbound(
     user_hash: str,
     message: Mapping[str, Any],
     visible_id: str | None,
+    lease: Lease | None = None,
 ) -> Stored:
-    """The worker (found or created with their conversation) and the message, stored once."""
+    """The worker (found or created with their conversation) and the message, stored once.
+
+    `lease`: a new message that is the worker's next to process is stored claimed (its first
+    attempt counted, in this transaction: no claim of its own to commit)."""
     dialect = connection.dialect.name
     who = {"channel": channel, "user_hash": user_hash}
     # A returning worker (most messages) and their conversation: one statement.
@@ -139,28 +176,31 @@ def store_inbound(
         ).scalar()
         # Another process created them meanwhile: theirs, as found now.
         if created is not None:
-            found = (created, None, None)
+            found = (created, None, None, None)
         else:
             found = connection.execute(_FIND_WORKER, who).first()
         if found is None:
             raise RuntimeError("a worker just stored cannot be found")
-    worker_id, conversation_id, earlier = found
+    worker_id, conversation_id, earlier, held = found
     if conversation_id is None:
         now = utcnow()
         connection.execute(
             _INSERT_CONVERSATION[dialect],
             {"worker_id": worker_id, "state": {}, "created_at": now, "updated_at": now},
         )
+    claimed = lease is not None and earlier is None
+    row = {**message, "worker_id": worker_id}
+    if claimed:
+        assert lease is not None
+        row.update(attempts=1, next_attempt_at=lease.until)
     # Two processes may receive the same delivery at once: the unique key decides.
-    message_id = connection.execute(
-        _INSERT_MESSAGE[dialect], {**message, "worker_id": worker_id}
-    ).scalar()
+    message_id = connection.execute(_INSERT_MESSAGE[dialect], row).scalar()
     if message_id is None:
         message_id = connection.execute(
             _FIND_REPEAT,
             {"worker_id": worker_id, "channel_message_id": message["channel_message_id"]},
         ).scalar_one()
-        return Stored(worker_id, message_id, new=False, first=False)
+        return Stored(worker_id, message_id, new=False, first=False, held=held is not None)
     if visible_id is not None:
         # An edit shows under the id of the message it changed: kept once.
         connection.execute(
@@ -172,7 +212,14 @@ def store_inbound(
                 "sent_at": message["received_at"],
             },
         )
-    return Stored(worker_id, message_id, new=True, first=earlier is None)
+    return Stored(
+        worker_id,
+        message_id,
+        new=True,
+        first=earlier is None,
+        claimed=claimed,
+        held=held is not None,
+    )
 
 
 _WAITING_COLUMNS = (
@@ -205,6 +252,61 @@ def waiting_by_id(connection: Connection, message_id: int) -> Waiting:
     return Waiting(*connection.execute(_WAITING_BY_ID, {"message_id": message_id}).one())
 
 
+# The worker's oldest waiting message, claimed unless another attempt holds it or it waits for
+# its next try: one statement, which returns it as stored. Two claims at once: on PostgreSQL
+# the second waits for the first's row and then finds its lease; on SQLite writers take turns.
+_OLDEST_WAITING_ID = (
+    select(messages.c.id)
+    .where(
+        messages.c.worker_id == bindparam("b_worker_id"),
+        messages.c.direction == Direction.IN,
+        messages.c.status == MessageStatus.RECEIVED,
+    )
+    .order_by(messages.c.id)
+    .limit(1)
+    .scalar_subquery()
+)
+_CLAIM = (
+    update(messages)
+    .where(
+        messages.c.id == _OLDEST_WAITING_ID,
+        messages.c.status == MessageStatus.RECEIVED,
+        (messages.c.next_attempt_at.is_(None)) | (messages.c.next_attempt_at <= bindparam("b_now")),
+    )
+    .values(attempts=messages.c.attempts + 1, next_attempt_at=bindparam("b_until"))
+    .returning(*_WAITING_COLUMNS, messages.c.attempts)
+)
+_UNCOUNT = (
+    update(messages)
+    .where(messages.c.id == bindparam("b_message_id"))
+    .values(attempts=messages.c.attempts - 1)
+)
+
+
+def claim_next(
+    connection: Connection, worker_id: int, lease: Lease, *, lock: bool = False
+) -> Claimed | None:
+    """Claim the worker's oldest waiting message for an attempt; None if there is none, or
+    another attempt holds it, or it waits for its next try.
+
+    `lock`: take the conversation's lock first (PostgreSQL), so that a processing transaction
+    that holds it has committed, and this claim sees what it did."""
+    if lock and connection.dialect.name == "postgresql":
+        connection.execute(_LOCK, {"b_worker_id": worker_id, "b_now": lease.now})
+    row = connection.execute(
+        _CLAIM, {"b_worker_id": worker_id, "b_now": lease.now, "b_until": lease.until}
+    ).first()
+    if row is None:
+        return None
+    *columns, attempts = row
+    message = Waiting(*columns)
+    if attempts > lease.max_attempts:
+        # It had its attempts: parked by the claimer, and not counted again.
+        connection.execute(_UNCOUNT, {"b_message_id": message.id})
+        return Claimed(message, attempts - 1, park=True)
+    return Claimed(message, attempts)
+
+
 # Taking the conversation row first serialises one worker's messages across processes: a row
 # lock on PostgreSQL, the write lock on SQLite.
 _LOCK = (
@@ -223,9 +325,23 @@ _OLDEST_WAITING = (
     .limit(1)
     .scalar_subquery()
 )
+# Whether another waits behind it (then the attempt claims it next, bot/retry.py).
+_SECOND_WAITING = (
+    select(messages.c.id)
+    .where(
+        messages.c.worker_id == workers.c.id,
+        messages.c.direction == Direction.IN,
+        messages.c.status == MessageStatus.RECEIVED,
+    )
+    .order_by(messages.c.id)
+    .limit(1)
+    .offset(1)
+    .scalar_subquery()
+)
 _LOAD = (
     select(
         _OLDEST_WAITING,
+        _SECOND_WAITING,
         workers.c.language,
         workers.c.language_chosen,
         workers.c.country,
@@ -242,10 +358,19 @@ def lock_and_load(connection: Connection, worker_id: int) -> Loaded:
     """Lock the worker's conversation, then read what processing their next message needs."""
     connection.execute(_LOCK, {"b_worker_id": worker_id, "b_now": utcnow()})
     # The conversation is created with the worker.
-    waiting, language, chosen, country, subscribed, state, flow = connection.execute(
+    waiting, second, language, chosen, country, subscribed, state, flow = connection.execute(
         _LOAD, {"worker_id": worker_id}
     ).one()
-    return Loaded(waiting, language, bool(chosen), country, bool(subscribed), state or {}, flow)
+    return Loaded(
+        waiting,
+        language,
+        bool(chosen),
+        country,
+        bool(subscribed),
+        state or {},
+        flow,
+        more=second is not None,
+    )
 
 
 def lock(connection: Connection, worker_id: int) -> None:
