@@ -22,7 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from bot import intents
+from bot import intents, loadcache
 from bot.content import Problem
 from bot.content.schema import load_validators
 from bot.content.yamlfile import line_of
@@ -173,12 +173,19 @@ class Directory:
     offices: tuple[Office, ...] = ()
 
     @classmethod
-    def load(cls, root: Path) -> Directory:
-        directory, problems = _load(root)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors or directory is None:
-            raise DirectoryError(errors)
-        return directory
+    def load(cls, root: Path, cache_dir: Path | None = None) -> Directory:
+        """With `cache_dir`, as loaded before from the same files (bot/loadcache.py)."""
+
+        def load() -> Directory:
+            directory, problems = _load(root)
+            errors = [p for p in problems if p.severity == "error"]
+            if errors or directory is None:
+                raise DirectoryError(errors)
+            return directory
+
+        return loadcache.cached(
+            cache_dir, "directory", root, lambda: loadcache.tree(root / FLOWS), load, Directory
+        )
 
     def queue(self, queue_id: str) -> Queue:
         return self.queues[queue_id]
