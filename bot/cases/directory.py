@@ -13,11 +13,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from jsonschema import Draft202012Validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
@@ -543,6 +542,10 @@ def _names(raw: Any) -> tuple[str, dict[str, str]]:
 
 def _set(values: Any) -> frozenset[str] | None:
     return frozenset(str(v) for v in values) if values else None
+
+
+if TYPE_CHECKING:  # a start that finds the directory cached does not import jsonschema
+    from jsonschema import Draft202012Validator
 
 
 def _validator(root: Path, name: str) -> Draft202012Validator | None:
