@@ -6,7 +6,8 @@ how fast `helpline parse` answers one message at a time.
 .venv/bin/python bench/start.py --only parse     # or: start, memory
 
 - start: `helpline run` in a subprocess (bench/launch.py) on SQLite in a temporary data
-  directory. The first start is cold (no cached model: it trains, and creates the database);
+  directory. The first start is cold (no cached model: it trains, and creates the database;
+  Python compiles the modules, kept in the data directory: see bench_env);
   each later start is a restart (the model cached in the data directory, the database
   migrated). Timed from launching the process until `/health` answers 200; the server builds
   the runtime, NLU included, before it listens, so a health answer means the NLU is loaded
@@ -61,20 +62,30 @@ def helpline_command() -> list[str]:
     return [str(helpline)] if helpline.exists() else [sys.executable, "-m", "bot.cli"]
 
 
-def bench_env(data: Path) -> dict[str, str]:
-    """A helpline on SQLite in `data`, no channel configured (the web chat only)."""
+def bench_env(data: Path, bytecode: bool = True) -> dict[str, str]:
+    """A helpline on SQLite in `data`, no channel configured (the web chat only).
+
+    With `bytecode`, Python keeps the compiled modules in `data`/pycache (written by the cold
+    start, read by the restarts), as an installed helpline has them (the Docker image compiles
+    them when it is built) whatever PYTHONDONTWRITEBYTECODE says here; without, it inherits
+    this environment's setting (PYTHONDONTWRITEBYTECODE=1 on the developers' machines: every
+    start compiles bot/ from source, ~0.3 s)."""
     from cryptography.fernet import Fernet
 
     key_file = data / "bench.key"
     if not key_file.exists():
         key_file.write_text(Fernet.generate_key().decode())
-    return {
+    env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("HELPLINE_")},
         "HELPLINE_DATABASE_URL": f"sqlite+aiosqlite:///{data / 'helpline.db'}",
         "HELPLINE_DATA_DIR": str(data),
         "HELPLINE_ENCRYPTION_KEYS": key_file.read_text(),
         "HELPLINE_LOG_LEVEL": "warning",
     }
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(data / "pycache")
+    return env
 
 
 # /proc ----------------------------------------------------------------------------------------
@@ -180,10 +191,12 @@ async def chat(url: str, texts: Sequence[str], count: int, workers: int = 4) -> 
     return answered
 
 
-async def bench_start(runs: int, messages: int, texts: Sequence[str]) -> None:
+async def bench_start(
+    runs: int, messages: int, texts: Sequence[str], bytecode: bool = True
+) -> None:
     with tempfile.TemporaryDirectory(prefix="helpline-start-") as tmp:
         data = Path(tmp)
-        env = bench_env(data)
+        env = bench_env(data, bytecode)
         starts: list[Start] = []
         for run in range(runs + 1):
             server = Server(env, free_port(), data / "server.log", data)
@@ -275,12 +288,18 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=1000, help="web chat messages")
     parser.add_argument("--passes", type=int, default=3, help="passes over held-out (parse)")
     parser.add_argument("--only", choices=["start", "memory", "parse"])
+    parser.add_argument(
+        "--no-bytecode-cache",
+        dest="bytecode",
+        action="store_false",
+        help="the server inherits PYTHONDONTWRITEBYTECODE (compiles bot/ at every start)",
+    )
     args = parser.parse_args()
     texts = heldout_texts()
     if args.only in (None, "start", "memory"):
         messages = 0 if args.only == "start" else args.messages
         runs = 1 if args.only == "memory" else args.runs
-        asyncio.run(bench_start(runs, messages, texts))
+        asyncio.run(bench_start(runs, messages, texts, args.bytecode))
     if args.only in (None, "parse"):
         bench_parse(texts, args.passes)
     return 0

@@ -35,7 +35,11 @@ def configure(level: str = "info", *, json: bool = False) -> None:
     """structlog's events, and in JSON mode every other library's log records too (uvicorn,
     SQLAlchemy, httpx), as one JSON object a line; tracebacks as text, never local variables."""
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     stamp = structlog.processors.TimeStamper(fmt="iso", utc=True)
     structlog.configure(

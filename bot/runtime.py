@@ -18,6 +18,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import loadcache
 from bot.cases import (
     Alerts,
     CaseHooks,
@@ -40,7 +41,7 @@ from bot.learning.scrub import Scrubber, vocabulary_of
 from bot.learning.store import Recorder
 from bot.metrics.database import DatabaseCollector
 from bot.metrics.instruments import Metrics, TimedNlu
-from bot.nlu.data import DataError, load_rasa
+from bot.nlu.data import DataError, load_rasa, training_files
 from bot.nlu.types import NluBackend, NluError, NluResult
 from bot.settings import Settings
 from bot.storage import db
@@ -72,8 +73,8 @@ class Runtime:
         content keeps serving) and the errors are returned."""
         root = self.settings.content_dir
         try:
-            content = Content.load(root)
-            directory = Directory.load(root)
+            content = Content.load(root, cache_dir(self.settings))
+            directory = Directory.load(root, cache_dir(self.settings))
         except (ContentError, DirectoryError) as error:
             for problem in error.problems:
                 log.warning("content.reload_refused", problem=str(problem))
@@ -159,13 +160,32 @@ def build_nlu(settings: Settings) -> tuple[NluBackend, float]:
 
 
 @cache
-def _vocabulary(nlu_data: Path) -> frozenset[str]:
+def _vocabulary(nlu_data: Path, cache_dir: Path | None = None) -> frozenset[str]:
     """The words the NLU is trained on: the scrubber takes other words for possible names.
-    Read once per process (a third of a second)."""
-    try:
-        return frozenset(vocabulary_of(example.text for example in load_rasa(nlu_data)))
-    except DataError:
-        return frozenset()  # a deployment on a Rasa server may have no nlu_data/: more is masked
+    Read once per process (a third of a second), or from `cache_dir` (bot/loadcache.py)."""
+
+    def load() -> frozenset[str]:
+        try:
+            return frozenset(vocabulary_of(example.text for example in load_rasa(nlu_data)))
+        except DataError:
+            return (
+                frozenset()
+            )  # a deployment on a Rasa server may have no nlu_data/: more is masked
+
+    return loadcache.cached(
+        cache_dir,
+        "vocabulary",
+        nlu_data,
+        lambda: training_files(nlu_data) if nlu_data.is_dir() else [nlu_data],
+        load,
+        frozenset,
+    )
+
+
+def cache_dir(settings: Settings) -> Path:
+    """Where a start keeps the content, flows, directory and vocabulary it read (parsed and
+    checked) for the next start: beside the cached models."""
+    return settings.data_dir / "cache"
 
 
 async def build(
@@ -199,18 +219,18 @@ async def build(
 
     backend, threshold = nlu or build_nlu(settings)
     if flows is None:
-        flows = FlowLibrary.load(settings.content_dir)
+        flows = FlowLibrary.load(settings.content_dir, cache_dir(settings))
     if policy is None:
         expiry = timedelta(hours=settings.flow_expiry_hours)
         runner = FlowRunner(flows, expiry=expiry)
         policy = Policy(
-            Content.load(settings.content_dir),
+            Content.load(settings.content_dir, cache_dir(settings)),
             threshold=threshold,
             flows=runner,
             default_language=settings.default_language,
         )
     if directory is None:
-        directory = Directory.load(settings.content_dir)
+        directory = Directory.load(settings.content_dir, cache_dir(settings))
     live = Live()
     if database.dialect.name == "postgresql":
         # Live updates reach the dashboards and web chats that other processes serve.
@@ -245,7 +265,9 @@ async def build(
         language,
         CaseHooks(desk, privacy),
         metrics=metrics,
-        learning=Recorder(Scrubber(_vocabulary(settings.nlu_data_dir)), cipher),
+        learning=Recorder(
+            Scrubber(_vocabulary(settings.nlu_data_dir, cache_dir(settings))), cipher
+        ),
     )
     channels = Channels(
         settings,

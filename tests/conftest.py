@@ -153,9 +153,13 @@ def loaded() -> Loaded:
 @pytest.fixture
 def cached_content(loaded: Loaded, monkeypatch: pytest.MonkeyPatch) -> None:
     """build() wires everything as in production, from what `loaded` read already."""
-    monkeypatch.setattr(Content, "load", classmethod(lambda cls, root: loaded.content))
-    monkeypatch.setattr(Directory, "load", classmethod(lambda cls, root: loaded.directory))
-    monkeypatch.setattr(FlowLibrary, "load", classmethod(lambda cls, root: cls(loaded.flows)))
+    monkeypatch.setattr(Content, "load", classmethod(lambda cls, root, cache=None: loaded.content))
+    monkeypatch.setattr(
+        Directory, "load", classmethod(lambda cls, root, cache=None: loaded.directory)
+    )
+    monkeypatch.setattr(
+        FlowLibrary, "load", classmethod(lambda cls, root, cache=None: cls(loaded.flows))
+    )
 
 
 @pytest.fixture

@@ -57,6 +57,18 @@ def test_the_messages_are_the_held_out_set_and_the_server_runs_on_sqlite(tmp_pat
     env = bench_env(tmp_path)
     assert env["HELPLINE_DATABASE_URL"].startswith("sqlite+aiosqlite:///" + str(tmp_path))
     assert env["HELPLINE_ENCRYPTION_KEYS"] == bench_env(tmp_path)["HELPLINE_ENCRYPTION_KEYS"]
+    # Restarts read the bytecode the cold start wrote, as an installed helpline does.
+    assert env["PYTHONPYCACHEPREFIX"].startswith(str(tmp_path))
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+
+
+def test_without_the_bytecode_cache_the_environment_decides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.delenv("PYTHONPYCACHEPREFIX", raising=False)
+    env = bench_env(tmp_path, bytecode=False)
+    assert env["PYTHONDONTWRITEBYTECODE"] == "1" and "PYTHONPYCACHEPREFIX" not in env
 
 
 async def test_messages_go_through_the_web_chat_api(runtime: Runtime) -> None:

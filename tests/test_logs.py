@@ -55,6 +55,23 @@ def test_other_libraries_records_are_json_too(
     assert job["event"] == "job.failed" and "ValueError: boom" in job["exception"]
 
 
+def test_a_traceback_in_the_console_shows_no_local_variables(
+    capsys: pytest.CaptureFixture[str], restored: None
+) -> None:
+    logs.configure("info")  # the console renderer (not production)
+
+    def understand(text: str) -> None:
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            structlog.get_logger("bot.test").exception("parse.failed")
+
+    understand("majikan saya namanya Siti Rahayu")
+    err = capsys.readouterr().err
+    assert "parse.failed" in err and "ValueError: boom" in err
+    assert "Siti Rahayu" not in err
+
+
 async def test_a_conversation_logs_no_personal_data(
     runtime: Runtime, capsys: pytest.CaptureFixture[str], restored: None
 ) -> None:

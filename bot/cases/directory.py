@@ -13,16 +13,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from jsonschema import Draft202012Validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from bot import intents
+from bot import intents, loadcache
 from bot.content import Problem
 from bot.content.schema import load_validators
 from bot.content.yamlfile import line_of
@@ -173,12 +172,19 @@ class Directory:
     offices: tuple[Office, ...] = ()
 
     @classmethod
-    def load(cls, root: Path) -> Directory:
-        directory, problems = _load(root)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors or directory is None:
-            raise DirectoryError(errors)
-        return directory
+    def load(cls, root: Path, cache_dir: Path | None = None) -> Directory:
+        """With `cache_dir`, as loaded before from the same files (bot/loadcache.py)."""
+
+        def load() -> Directory:
+            directory, problems = _load(root)
+            errors = [p for p in problems if p.severity == "error"]
+            if errors or directory is None:
+                raise DirectoryError(errors)
+            return directory
+
+        return loadcache.cached(
+            cache_dir, "directory", root, lambda: loadcache.tree(root / FLOWS), load, Directory
+        )
 
     def queue(self, queue_id: str) -> Queue:
         return self.queues[queue_id]
@@ -536,6 +542,10 @@ def _names(raw: Any) -> tuple[str, dict[str, str]]:
 
 def _set(values: Any) -> frozenset[str] | None:
     return frozenset(str(v) for v in values) if values else None
+
+
+if TYPE_CHECKING:  # a start that finds the directory cached does not import jsonschema
+    from jsonschema import Draft202012Validator
 
 
 def _validator(root: Path, name: str) -> Draft202012Validator | None:

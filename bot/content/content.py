@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from bot import loadcache
 from bot.content import checks, loading
-from bot.content.loading import Catalogue
+from bot.content.loading import FLOWS, Catalogue
 from bot.content.model import Answer, MenuItem
 from bot.content.problems import ContentError, Problem
 from bot.content.rendering import Key, Rendered, render_all
@@ -35,13 +36,21 @@ class Content:
         self._country_specific = {intent: _varies(renders, intent) for intent in catalogue.answers}
 
     @classmethod
-    def load(cls, root: Path) -> Content:
-        """The content under root/flows/; ContentError lists every error if it cannot be served."""
-        catalogue, renders, problems = build(root)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            raise ContentError(errors)
-        return cls(catalogue, renders)
+    def load(cls, root: Path, cache_dir: Path | None = None) -> Content:
+        """The content under root/flows/; ContentError lists every error if it cannot be served.
+
+        With `cache_dir`, as loaded before from the same files (bot/loadcache.py)."""
+
+        def load() -> Content:
+            catalogue, renders, problems = build(root)
+            errors = [p for p in problems if p.severity == "error"]
+            if errors:
+                raise ContentError(errors)
+            return cls(catalogue, renders)
+
+        return loadcache.cached(
+            cache_dir, "content", root, lambda: loadcache.tree(root / FLOWS), load, Content
+        )
 
     def has_answer(self, intent: str) -> bool:
         return intent in self._catalogue.answers

@@ -9,15 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, ValidationError, best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from bot.content.problems import Problem
 from bot.content.yamlfile import Document, plain
+
+if TYPE_CHECKING:  # imported where used: a start that finds its content cached needs neither
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_DIR = Path("flows/schema")
 KINDS = ("answer", "country", "contacts", "facts", "support", "menu", "snippets")
@@ -42,6 +41,11 @@ def load_validators(
 ) -> tuple[dict[str, Draft202012Validator], list[Problem]]:
     """Validators for the schema files in `wanted` (kind -> path under root), which may refer
     to any schema in flows/schema/ by file name; problems for unreadable or invalid schemas."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     problems: list[Problem] = []
     contents: dict[str, Any] = {}
     for path in sorted((root / SCHEMA_DIR).glob("*.schema.json")):
@@ -82,6 +86,8 @@ class Schemas:
         return cls(validators), problems
 
     def validate(self, kind: str, doc: Document) -> list[Problem]:
+        from jsonschema.exceptions import best_match
+
         validator = self._validators.get(kind)
         if validator is None:
             return []  # the missing schema is reported once, by load()

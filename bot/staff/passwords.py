@@ -3,36 +3,51 @@
 from __future__ import annotations
 
 from functools import cache
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING
 
 from bot.i18n import N_
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 MIN_LENGTH = 12  # also written in the messages below and on the password forms
-_hasher = PasswordHasher()
+
+
+_hasher: PasswordHasher | None = None  # made on first use (see _argon2)
+
+
+def _argon2() -> PasswordHasher:
+    """The hasher, made on first use: a start does not import argon2 (nobody signed in yet)."""
+    global _hasher
+    if _hasher is None:
+        from argon2 import PasswordHasher
+
+        _hasher = PasswordHasher()
+    return _hasher
 
 
 @cache
 def _dummy() -> str:
     """Verified against when the username is unknown, so both cases take the same time. Made
     on the first sign-in rather than at import: a hash costs a third of a second of start-up."""
-    return _hasher.hash("not a password anyone has")
+    return _argon2().hash("not a password anyone has")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _argon2().hash(password)
 
 
 def verify_password(stored: str | None, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(stored or _dummy(), password) and stored is not None
+        return _argon2().verify(stored or _dummy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored: str) -> bool:
-    return _hasher.check_needs_rehash(stored)
+    return _argon2().check_needs_rehash(stored)
 
 
 def weakness(password: str, username: str = "") -> str | None:

@@ -135,8 +135,10 @@ async def edited_world(
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[World]:
     """A world whose flows are read from a copy that the test edits."""
-    monkeypatch.setattr(Content, "load", classmethod(lambda cls, root: loaded.content))
-    monkeypatch.setattr(Directory, "load", classmethod(lambda cls, root: loaded.directory))
+    monkeypatch.setattr(Content, "load", classmethod(lambda cls, root, cache=None: loaded.content))
+    monkeypatch.setattr(
+        Directory, "load", classmethod(lambda cls, root, cache=None: loaded.directory)
+    )
     root = _checkout(tmp_path)
     settings = Settings(
         database_url=database_url, data_dir=tmp_path, content_dir=root, encryption_keys=TEST_KEY

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import structlog
 
-from bot import intents
+from bot import intents, loadcache
 from bot.content.problems import Problem
 from bot.dialogue.flows import loader, validate
 from bot.dialogue.flows.model import Flow
@@ -37,35 +37,52 @@ def _errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "error"]
 
 
+def _checked(root: Path, cache_dir: Path | None) -> list[Flow]:
+    """The flows under root; FlowError lists every error if they cannot be served."""
+
+    def load() -> list[Flow]:
+        loaded = loader.load(root)
+        errors = _errors(loaded.problems + validate.check(loaded.flows, root))
+        if errors:
+            raise FlowError(errors)
+        return loaded.flows
+
+    folder = root / loader.COMPLAINTS.parent  # flows/: the schemas too
+    return loadcache.cached(cache_dir, "flows", root, lambda: loadcache.tree(folder), load, list)
+
+
 class FlowLibrary:
+    cache_dir: Path | None = None  # where load() and reload() keep what they read
+
     def __init__(self, flows: list[Flow]) -> None:
         self._current: dict[str, Flow] = {}
         self._versions: dict[tuple[str, str], Flow] = {}
         self._install(flows)
 
     @classmethod
-    def load(cls, root: Path) -> FlowLibrary:
-        """The flows under root; FlowError lists every error if they cannot be served."""
-        loaded = loader.load(root)
-        errors = _errors(loaded.problems + validate.check(loaded.flows, root))
-        if errors:
-            raise FlowError(errors)
-        return cls(loaded.flows)
+    def load(cls, root: Path, cache_dir: Path | None = None) -> FlowLibrary:
+        """The flows under root; FlowError lists every error if they cannot be served.
+
+        With `cache_dir`, as loaded before from the same files (bot/loadcache.py), and so
+        are the reloads."""
+        library = cls(_checked(root, cache_dir))
+        library.cache_dir = cache_dir
+        return library
 
     def reload(self, root: Path) -> list[Problem]:
         """Read the flows again; on any error keep serving the current ones. Returns errors."""
-        loaded = loader.load(root)
-        errors = _errors(loaded.problems + validate.check(loaded.flows, root))
-        if errors:
-            for problem in errors:
+        try:
+            flows = _checked(root, self.cache_dir)
+        except FlowError as error:
+            for problem in error.problems:
                 log.warning("flows.reload_refused", problem=str(problem))
-            return errors
+            return error.problems
         changed = sorted(
             f.id
-            for f in loaded.flows
+            for f in flows
             if self._current.get(f.id, None) is None or self._current[f.id].version != f.version
         )
-        self._install(loaded.flows)
+        self._install(flows)
         if changed:
             log.info("flows.reloaded", changed=changed)
         return []

@@ -11,10 +11,8 @@ import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
 from ruamel.yaml.comments import CommentedMap
 
 from bot.content import yamlfile
@@ -30,6 +28,10 @@ SCHEMA_DIR = Path("flows/schema")
 FLOW_SCHEMA = SCHEMA_DIR / "complaint.schema.json"
 PARTS_SCHEMA = SCHEMA_DIR / "complaint_parts.schema.json"
 _LANGUAGE_NAMES = {"id": "Indonesian", "en": "English"}
+
+if TYPE_CHECKING:  # imported where used: a start that finds its flows cached needs neither
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 
 @dataclass
@@ -104,6 +106,8 @@ def _document(
         )
     if validator is None:
         return None  # the missing schema is reported once
+    from jsonschema.exceptions import best_match
+
     errors = sorted(validator.iter_errors(yamlfile.plain(doc.data)), key=lambda e: str(e.path))
     for error in errors:
         error = best_match([error])

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import dateparser
 import phonenumbers
 from babel.numbers import get_territory_currencies
 from rapidfuzz import fuzz, process
@@ -266,6 +265,8 @@ _DATEPARSER = threading.Lock()
 
 
 def _parse_date(text: str, today: date) -> datetime | None:
+    import dateparser  # a tenth of a second, for the first date only dateparser can read
+
     parsed: datetime | None = dateparser.parse(
         text,
         languages=["id", "en"],
