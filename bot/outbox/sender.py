@@ -127,19 +127,51 @@ class SharedPacer(Pacer):
         self.sessions = sessions
         self.channel = channel
         self._row_ready = False  # the channel's row exists: no insert before each send
+        self._asking: list[asyncio.Future[float | None]] = []
 
     async def acquire(self) -> None:
+        # Sends that ask while a reservation is under way wait for it, then take their slots
+        # together in the next one: one UPDATE for all of them.
+        slot: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
+        self._asking.append(slot)
         try:
             async with self._lock:
-                slot, paused_until = await self._reserve(self.clock())
-                self._paused_until = max(self._paused_until, paused_until)
-                wait = slot - self.clock()
-                if wait > 0:
-                    await self.sleep(wait)
+                if not slot.done():
+                    await self._reserve_for_all()
+        except BaseException:
+            if not slot.done():
+                slot.cancel()
+            with contextlib.suppress(ValueError):
+                self._asking.remove(slot)
+            raise
+        start = slot.result()
+        if start is None:  # the database could not be asked: this process paces alone
+            await super().acquire()
+            return
+        wait = start - self.clock()
+        if wait > 0:
+            await self.sleep(wait)
+
+    async def _reserve_for_all(self) -> None:
+        asking = [s for s in self._asking if not s.done()]
+        self._asking.clear()
+        try:
+            first, paused_until = await self._reserve(self.clock(), len(asking))
         except SQLAlchemyError as exc:
             self._row_ready = False
             log.warning("outbox.pace_unshared", channel=self.channel, error=type(exc).__name__)
-            await super().acquire()
+            for slot in asking:
+                if not slot.done():
+                    slot.set_result(None)
+            return
+        except BaseException:
+            # Cancelled: the others ask again, each in its turn.
+            self._asking[:0] = [s for s in asking if not s.done()]
+            raise
+        self._paused_until = max(self._paused_until, paused_until)
+        for n, slot in enumerate(asking):
+            if not slot.done():
+                slot.set_result(first + n * self.interval)
 
     async def pause(self, seconds: float) -> None:
         await super().pause(seconds)
@@ -155,8 +187,9 @@ class SharedPacer(Pacer):
         except SQLAlchemyError as exc:
             log.warning("outbox.pace_unshared", channel=self.channel, error=type(exc).__name__)
 
-    async def _reserve(self, now: float) -> tuple[float, float]:
-        """The start of this send's slot, and the channel's pause (seconds since the epoch)."""
+    async def _reserve(self, now: float, count: int = 1) -> tuple[float, float]:
+        """The start of the first of `count` consecutive slots, and the channel's pause
+        (seconds since the epoch)."""
         start = case(
             (
                 and_(SendPace.next_at >= now, SendPace.next_at >= SendPace.paused_until),
@@ -171,12 +204,12 @@ class SharedPacer(Pacer):
                 await session.execute(
                     update(SendPace)
                     .where(SendPace.channel == self.channel)
-                    .values(next_at=start + self.interval)
+                    .values(next_at=start + count * self.interval)
                     .returning(SendPace.next_at, SendPace.paused_until)
                     .execution_options(synchronize_session=False)
                 )
             ).one()
-        return float(row.next_at) - self.interval, float(row.paused_until)
+        return float(row.next_at) - count * self.interval, float(row.paused_until)
 
     async def _ensure_row(self, session: AsyncSession) -> None:
         if self._row_ready:
@@ -223,6 +256,7 @@ class Outbox:
         self.max_pause = max_pause
         self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
+        self._marks = _Marks(sessions)
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -267,6 +301,7 @@ class Outbox:
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(renewing, *sending, return_exceptions=True)
+            await self._marks.aclose()
 
     async def run_once(self) -> int:
         """Claim what can be sent at once and send it; returns how many were claimed."""
@@ -327,7 +362,9 @@ class Outbox:
             await pacer.acquire()
 
         async def part_sent(index: int, channel_id: str) -> None:
-            await store.record_part(self.sessions, claimed.id, index, channel_id, now=self.clock())
+            await store.record_part(
+                self.sessions, claimed.id, claimed.worker_id, index, channel_id, now=self.clock()
+            )
 
         kind = _KINDS.get(claimed.origin or "", Kind.MESSAGE)
         outgoing = Outgoing(
@@ -376,13 +413,10 @@ class Outbox:
         self.metrics.send_failures.labels(channel=claimed.channel, outcome=outcome).inc()
 
     async def _sent(self, claimed: store.Claimed, sent: Sent) -> None:
-        await store.mark_sent(
-            self.sessions,
-            claimed.id,
-            sent.channel_message_id,
-            now=self.clock(),
-            cleared=sent.cleared,
+        done = store.Done(
+            claimed.id, claimed.worker_id, sent.channel_message_id, self.clock(), sent.cleared
         )
+        await self._marks.record(done)
         log.info(
             "outbox.sent", message_id=claimed.id, channel=claimed.channel, attempts=claimed.attempts
         )
@@ -421,3 +455,52 @@ class Outbox:
             attempts=claimed.attempts,
             reason=reason,
         )
+
+
+class _Marks:
+    """Messages the channels accepted, marked sent together: one transaction for all that are
+    accepted while the one before is being written (group commit, no waiting on purpose).
+
+    `record` returns once its message is committed as sent, so a send's place in the pool (and
+    its lease) is given up only then: a process killed before that leaves at most `concurrency`
+    messages the channel may have accepted unmarked, as before.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        self._waiting: list[tuple[store.Done, asyncio.Future[None]]] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def record(self, done: store.Done) -> None:
+        recorded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((done, recorded))
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.ensure_future(self._write())
+        await recorded
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                await store.mark_sent(self.sessions, [done for done, _ in batch])
+            except Exception as exc:  # the database is away: each send sees it
+                for _, recorded in batch:
+                    if not recorded.done():
+                        recorded.set_exception(exc)
+            except BaseException:
+                for _, recorded in batch:
+                    recorded.cancel()
+                raise
+            else:
+                for _, recorded in batch:
+                    if not recorded.done():
+                        recorded.set_result(None)
+
+    async def aclose(self) -> None:
+        if self._writing is not None:
+            self._writing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writing
+        for _, recorded in self._waiting:
+            recorded.cancel()
+        self._waiting.clear()
