@@ -93,7 +93,8 @@ class Pacer:
     def paused(self) -> bool:
         return self.clock() < self._paused_until
 
-    async def acquire(self) -> None:
+    async def acquire(self, slot: float | None = None) -> None:
+        """Wait for this send's turn. `slot`: a shared pacer's slot reserved with the claim."""
         async with self._lock:
             wait = max(self._next, self._paused_until) - self.clock()
             if wait > 0:
@@ -129,7 +130,26 @@ class SharedPacer(Pacer):
         self._row_ready = False  # the channel's row exists: no insert before each send
         self._asking: list[asyncio.Future[float | None]] = []
 
-    async def acquire(self) -> None:
+    async def acquire(self, slot: float | None = None) -> None:
+        if slot is not None:  # reserved in the claim's transaction
+            wait = slot - self.clock()
+            if wait > 0:
+                await self.sleep(wait)
+            return
+        await self._acquire()
+
+    async def reserve(self, session: AsyncSession, count: int) -> list[float]:
+        """`count` slots taken in the caller's transaction (the claim's, so that a send costs
+        no transaction of its own); each is then passed to `acquire`."""
+        try:
+            first, paused_until = await self._reserve_in(session, self.clock(), count)
+        except BaseException:
+            self._row_ready = False  # the transaction is rolled back
+            raise
+        self._paused_until = max(self._paused_until, paused_until)
+        return [first + n * self.interval for n in range(count)]
+
+    async def _acquire(self) -> None:
         # Sends that ask while a reservation is under way wait for it, then take their slots
         # together in the next one: one UPDATE for all of them.
         slot: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
@@ -190,6 +210,12 @@ class SharedPacer(Pacer):
     async def _reserve(self, now: float, count: int = 1) -> tuple[float, float]:
         """The start of the first of `count` consecutive slots, and the channel's pause
         (seconds since the epoch)."""
+        async with writing(self.sessions), self.sessions.begin() as session:
+            return await self._reserve_in(session, now, count)
+
+    async def _reserve_in(
+        self, session: AsyncSession, now: float, count: int
+    ) -> tuple[float, float]:
         start = case(
             (
                 and_(SendPace.next_at >= now, SendPace.next_at >= SendPace.paused_until),
@@ -198,17 +224,16 @@ class SharedPacer(Pacer):
             (SendPace.paused_until >= now, SendPace.paused_until),
             else_=now,
         )
-        async with writing(self.sessions), self.sessions.begin() as session:
-            await self._ensure_row(session)
-            row = (
-                await session.execute(
-                    update(SendPace)
-                    .where(SendPace.channel == self.channel)
-                    .values(next_at=start + count * self.interval)
-                    .returning(SendPace.next_at, SendPace.paused_until)
-                    .execution_options(synchronize_session=False)
-                )
-            ).one()
+        await self._ensure_row(session)
+        row = (
+            await session.execute(
+                update(SendPace)
+                .where(SendPace.channel == self.channel)
+                .values(next_at=start + count * self.interval)
+                .returning(SendPace.next_at, SendPace.paused_until)
+                .execution_options(synchronize_session=False)
+            )
+        ).one()
         return float(row.next_at) - count * self.interval, float(row.paused_until)
 
     async def _ensure_row(self, session: AsyncSession) -> None:
@@ -285,9 +310,9 @@ class Outbox:
                         await asyncio.sleep(min(30.0, self.poll_interval * 2**failures))
                         continue
                     count = len(claimed)
-                    held.update(message.id for message in claimed)
-                    for message in claimed:
-                        task = asyncio.ensure_future(self._deliver(message, held))
+                    held.update(message.id for message, _ in claimed)
+                    for message, slot in claimed:
+                        task = asyncio.ensure_future(self._deliver(message, held, slot))
                         sending.add(task)
                         task.add_done_callback(sending.discard)
                         task.add_done_callback(lambda _: self._wake.set())
@@ -308,26 +333,44 @@ class Outbox:
         claimed = await self._claim(self.concurrency)
         if not claimed:
             return 0
-        held = {message.id for message in claimed}
+        held = {message.id for message, _ in claimed}
         renewing = asyncio.ensure_future(self._renew(held))
         try:
             # At most one message per worker: these are different workers, sent in parallel.
-            await asyncio.gather(*(self._deliver(message, held) for message in claimed))
+            await asyncio.gather(*(self._deliver(message, held, slot) for message, slot in claimed))
         finally:
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
         return len(claimed)
 
-    async def _claim(self, limit: int) -> list[store.Claimed]:
+    async def _claim(self, limit: int) -> list[tuple[store.Claimed, float | None]]:
+        """Claimed messages, each with its send's slot where the channel's pacer is shared
+        (reserved in the claim's transaction)."""
         # A channel that asked us to wait (429) is not claimed from: its messages would sit
         # claimed while their leases ran out.
         ready = [
             c for c in sorted(self.senders) if not (c in self.pacers and self.pacers[c].paused)
         ]
-        return await store.claim(
-            self.sessions, ready, now=self.clock(), lease=self.lease, limit=limit
+        slots: dict[int, float] = {}
+
+        async def reserve(session: AsyncSession, claimed: list[store.Claimed]) -> None:
+            for channel in sorted({message.channel for message in claimed}):
+                pacer = self.pacers.get(channel)
+                if not isinstance(pacer, SharedPacer):
+                    continue
+                ids = [message.id for message in claimed if message.channel == channel]
+                slots.update(zip(ids, await pacer.reserve(session, len(ids)), strict=True))
+
+        claimed = await store.claim(
+            self.sessions,
+            ready,
+            now=self.clock(),
+            lease=self.lease,
+            limit=limit,
+            within=reserve if self.pacers else None,
         )
+        return [(message, slots.get(message.id)) for message in claimed]
 
     async def _renew(self, held: set[int], *, forever: bool = False) -> None:
         """Keep the leases of the messages being sent, so no other process takes them."""
@@ -340,13 +383,13 @@ class Outbox:
             except Exception as exc:  # the database is away: the next renewal may do
                 log.warning("outbox.renew_failed", error=type(exc).__name__)
 
-    async def _deliver(self, claimed: store.Claimed, held: set[int]) -> None:
+    async def _deliver(self, claimed: store.Claimed, held: set[int], slot: float | None) -> None:
         try:
-            await self._send(claimed)
+            await self._send(claimed, slot)
         finally:
             held.discard(claimed.id)
 
-    async def _send(self, claimed: store.Claimed) -> None:
+    async def _send(self, claimed: store.Claimed, slot: float | None = None) -> None:
         now = self.clock()
         # A template (the invitation back, an awareness message) is what a closed window allows.
         templated = claimed.origin == Origin.REOPEN or claimed.template is not None
@@ -359,7 +402,7 @@ class Outbox:
         sender = self.senders[claimed.channel]
         pacer = self.pacers.get(claimed.channel)
         if pacer is not None:
-            await pacer.acquire()
+            await pacer.acquire(slot)
 
         async def part_sent(index: int, channel_id: str) -> None:
             await store.record_part(

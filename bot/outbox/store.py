@@ -9,7 +9,7 @@ workers are sent in parallel. On PostgreSQL the claim skips rows other processes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -168,10 +168,12 @@ async def claim(
     now: datetime,
     lease: timedelta,
     limit: int,
+    within: Callable[[AsyncSession, list[Claimed]], Awaitable[None]] | None = None,
 ) -> list[Claimed]:
     """Claim up to `limit` due messages, at most one per worker, each the worker's oldest unsent.
 
-    One statement in one transaction."""
+    One statement; `within` runs in its transaction with what was claimed (the pacers' slots).
+    """
     if not channels or limit <= 0:
         return []
     async with writing(sessions), sessions.begin() as session:
@@ -191,25 +193,28 @@ async def claim(
                 },
             )
         ).all()
-    return [
-        Claimed(
-            id=row.id,
-            worker_id=row.worker_id,
-            channel=row.channel,
-            to=row.to,
-            text=row.text,
-            quick_replies=tuple(
-                QuickReply(q["title"], q["payload"]) for q in row.quick_replies or ()
-            ),
-            origin=row.origin,
-            attempts=row.attempts,
-            parts_sent=row.parts_sent,
-            last_inbound_at=_later(row.last_in, row.seen),
-            language=row.language,
-            template=row.template,
-        )
-        for row in sorted(rows, key=lambda r: r.id)
-    ]
+        claimed = [
+            Claimed(
+                id=row.id,
+                worker_id=row.worker_id,
+                channel=row.channel,
+                to=row.to,
+                text=row.text,
+                quick_replies=tuple(
+                    QuickReply(q["title"], q["payload"]) for q in row.quick_replies or ()
+                ),
+                origin=row.origin,
+                attempts=row.attempts,
+                parts_sent=row.parts_sent,
+                last_inbound_at=_later(row.last_in, row.seen),
+                language=row.language,
+                template=row.template,
+            )
+            for row in sorted(rows, key=lambda r: r.id)
+        ]
+        if claimed and within is not None:
+            await within(session, claimed)
+    return claimed
 
 
 def _later(received: datetime | str | None, seen: datetime | None) -> datetime | None:
