@@ -294,21 +294,32 @@ class Outbox:
         sending: set[asyncio.Task[None]] = set()
         renewing = asyncio.ensure_future(self._renew(held, forever=True))
         failures = 0
+        self._marks.loop(self._wake)
         try:
             while True:
                 self._wake.clear()
-                free = self.concurrency - len(sending)
+                # What the channels accepted is marked sent in the claim's transaction, and
+                # the places it held are claimed again.
+                accepted = self._marks.take()
+                # (More than `concurrency` tasks for a moment: those marked are still ending.)
+                free = max(0, self.concurrency - len(sending) + len(accepted))
                 count = 0
-                if free > 0:
+                if free > 0 or accepted:
                     try:
-                        claimed = await self._claim(free)
+                        claimed = await self._claim(free, [done for done, _ in accepted])
                         failures = 0
                     except Exception as exc:
                         # The database is away, say: keep trying, a little slower each time.
+                        _Marks.settle(accepted, exc)
                         failures += 1
                         log.error("outbox.error", error=type(exc).__name__)
                         await asyncio.sleep(min(30.0, self.poll_interval * 2**failures))
                         continue
+                    except BaseException:
+                        for _, recorded in accepted:  # not known to be recorded
+                            recorded.cancel()
+                        raise
+                    _Marks.settle(accepted)
                     count = len(claimed)
                     held.update(message.id for message, _ in claimed)
                     for message, slot in claimed:
@@ -316,7 +327,7 @@ class Outbox:
                         sending.add(task)
                         task.add_done_callback(sending.discard)
                         task.add_done_callback(lambda _: self._wake.set())
-                if count and len(sending) < self.concurrency:
+                if count and len(sending) - len(accepted) < self.concurrency:
                     continue  # there may be more
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
@@ -344,7 +355,9 @@ class Outbox:
                 await renewing
         return len(claimed)
 
-    async def _claim(self, limit: int) -> list[tuple[store.Claimed, float | None]]:
+    async def _claim(
+        self, limit: int, sent: list[store.Done] | None = None
+    ) -> list[tuple[store.Claimed, float | None]]:
         """Claimed messages, each with its send's slot where the channel's pacer is shared
         (reserved in the claim's transaction)."""
         # A channel that asked us to wait (429) is not claimed from: its messages would sit
@@ -369,6 +382,7 @@ class Outbox:
             lease=self.lease,
             limit=limit,
             within=reserve if self.pacers else None,
+            sent=sent or (),
         )
         return [(message, slots.get(message.id)) for message in claimed]
 
@@ -501,45 +515,68 @@ class Outbox:
 
 
 class _Marks:
-    """Messages the channels accepted, marked sent together: one transaction for all that are
-    accepted while the one before is being written (group commit, no waiting on purpose).
+    """Messages the channels accepted, marked sent together.
 
-    `record` returns once its message is committed as sent, so a send's place in the pool (and
-    its lease) is given up only then: a process killed before that leaves at most `concurrency`
-    messages the channel may have accepted unmarked, as before.
+    Under `Outbox.run` they are marked in the next claim's transaction (the loop is woken for
+    it); otherwise (`run_once`) in a transaction of their own, all that are accepted while the
+    one before is written together (group commit, no waiting on purpose). Either way `record`
+    returns once its message is committed as sent, so a send's place in the pool (and its
+    lease) is given up only then: a process killed before that leaves at most `concurrency`
+    messages the channel may have accepted unmarked.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
         self._waiting: list[tuple[store.Done, asyncio.Future[None]]] = []
         self._writing: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None  # the run loop's, while it runs
+
+    def loop(self, wake: asyncio.Event) -> None:
+        self._wake = wake
+
+    def take(self) -> list[tuple[store.Done, asyncio.Future[None]]]:
+        taken = [(done, recorded) for done, recorded in self._waiting if not recorded.done()]
+        self._waiting = []
+        return taken
+
+    @staticmethod
+    def settle(
+        batch: list[tuple[store.Done, asyncio.Future[None]]],
+        error: Exception | None = None,
+    ) -> None:
+        for _, recorded in batch:
+            if recorded.done():
+                continue
+            if error is not None:
+                recorded.set_exception(error)
+            else:
+                recorded.set_result(None)
 
     async def record(self, done: store.Done) -> None:
         recorded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((done, recorded))
-        if self._writing is None or self._writing.done():
+        if self._wake is not None:
+            self._wake.set()
+        elif self._writing is None or self._writing.done():
             self._writing = asyncio.ensure_future(self._write())
         await recorded
 
     async def _write(self) -> None:
         while self._waiting:
-            batch, self._waiting = self._waiting, []
+            batch = self.take()
             try:
                 await store.mark_sent(self.sessions, [done for done, _ in batch])
             except Exception as exc:  # the database is away: each send sees it
-                for _, recorded in batch:
-                    if not recorded.done():
-                        recorded.set_exception(exc)
+                self.settle(batch, exc)
             except BaseException:
                 for _, recorded in batch:
                     recorded.cancel()
                 raise
             else:
-                for _, recorded in batch:
-                    if not recorded.done():
-                        recorded.set_result(None)
+                self.settle(batch)
 
     async def aclose(self) -> None:
+        self._wake = None
         if self._writing is not None:
             self._writing.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from bot.messages import ChannelKind, QuickReply
@@ -169,15 +169,22 @@ async def claim(
     lease: timedelta,
     limit: int,
     within: Callable[[AsyncSession, list[Claimed]], Awaitable[None]] | None = None,
+    sent: Sequence[Done] = (),
 ) -> list[Claimed]:
     """Claim up to `limit` due messages, at most one per worker, each the worker's oldest unsent.
 
     One statement; `within` runs in its transaction with what was claimed (the pacers' slots).
+    `sent`: messages the channels accepted, marked sent first in the same transaction (the
+    places they free are what is claimed).
     """
-    if not channels or limit <= 0:
+    if not sent and (not channels or limit <= 0):
         return []
     async with writing(sessions), sessions.begin() as session:
         connection = await session.connection()
+        if sent:
+            await _record_sent(connection, sent)
+        if not channels or limit <= 0:
+            return []
         dialect = connection.dialect.name
         statement = _CLAIMS.get(dialect)
         if statement is None:
@@ -325,32 +332,35 @@ async def mark_sent(sessions: async_sessionmaker[AsyncSession], done: Sequence[D
     if not done:
         return
     async with writing(sessions), sessions.begin() as session:
-        connection = await session.connection()
-        for item in done:
-            if item.cleared:
-                await connection.execute(
-                    update(VisibleMessage)
-                    .where(
-                        VisibleMessage.worker_id == item.worker_id,
-                        VisibleMessage.visible_id.in_(item.cleared),
-                        VisibleMessage.deleted_at.is_(None),
-                    )
-                    .values(deleted_at=item.at)
+        await _record_sent(await session.connection(), done)
+
+
+async def _record_sent(connection: AsyncConnection, done: Sequence[Done]) -> None:
+    for item in done:
+        if item.cleared:
+            await connection.execute(
+                update(VisibleMessage)
+                .where(
+                    VisibleMessage.worker_id == item.worker_id,
+                    VisibleMessage.visible_id.in_(item.cleared),
+                    VisibleMessage.deleted_at.is_(None),
                 )
-        visible = [
-            _visible(item.message_id, item.channel_id, item.at)
+                .values(deleted_at=item.at)
+            )
+    visible = [
+        _visible(item.message_id, item.channel_id, item.at)
+        for item in done
+        if item.channel_id is not None
+    ]
+    if visible:
+        await connection.execute(_visible_insert(connection.dialect.name), visible)
+    await connection.execute(
+        _MARK_SENT,
+        [
+            {"b_id": item.message_id, "b_at": item.at, "b_channel_id": item.channel_id}
             for item in done
-            if item.channel_id is not None
-        ]
-        if visible:
-            await connection.execute(_visible_insert(connection.dialect.name), visible)
-        await connection.execute(
-            _MARK_SENT,
-            [
-                {"b_id": item.message_id, "b_at": item.at, "b_channel_id": item.channel_id}
-                for item in done
-            ],
-        )
+        ],
+    )
 
 
 async def still_visible(
