@@ -131,8 +131,8 @@ class SharedPacer(Pacer):
         self._asking: list[asyncio.Future[float | None]] = []
 
     async def acquire(self, slot: float | None = None) -> None:
-        if slot is not None:  # reserved in the claim's transaction
-            wait = slot - self.clock()
+        if slot is not None:  # reserved in the claim's transaction; a pause since then holds
+            wait = max(slot, self._paused_until) - self.clock()
             if wait > 0:
                 await self.sleep(wait)
             return
