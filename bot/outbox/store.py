@@ -9,14 +9,29 @@ workers are sent in parallel. On PostgreSQL the claim skips rows other processes
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from bot.messages import ChannelKind, QuickReply
@@ -61,17 +76,10 @@ class Claimed:
     template: dict[str, Any] | None = None  # Message.template
 
 
-async def claim(
-    sessions: async_sessionmaker[AsyncSession],
-    channels: list[str],
-    *,
-    now: datetime,
-    lease: timedelta,
-    limit: int,
-) -> list[Claimed]:
-    """Claim up to `limit` due messages, at most one per worker, each the worker's oldest unsent."""
-    if not channels:
-        return []
+def _claim_statement(dialect: str) -> Any:
+    """The claim as one statement: the due messages chosen and leased, with what sending needs
+    (the worker's id on the channel, when they last wrote). Built once per dialect."""
+    now = bindparam("now", type_=Message.lease_until.type)
     earlier = aliased(Message)
     blocked = exists().where(
         earlier.worker_id == Message.worker_id,
@@ -87,73 +95,141 @@ async def claim(
         # A sender died holding it: its lease ran out.
         and_(Message.status == MessageStatus.SENDING, Message.lease_until < now),
     )
-    async with writing(sessions), sessions.begin() as session:
-        candidates = (
-            select(Message.id)
-            .where(Message.direction == Direction.OUT, Message.channel.in_(channels), due, ~blocked)
-            .order_by(Message.id)
-            .limit(limit)
+    candidates = (
+        select(Message.id)
+        .where(
+            Message.direction == Direction.OUT,
+            Message.channel.in_(bindparam("channels", expanding=True)),
+            due,
+            ~blocked,
         )
-        if session.get_bind().dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
-        # Chosen first, then claimed: inside an UPDATE's IN (...) PostgreSQL may run the
-        # subquery again and claim more than `limit`. `due` again: SQLite chose without a lock.
-        ids = (await session.scalars(candidates)).all()
-        if not ids:
+        .order_by(Message.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    claiming = update(Message)
+    if dialect == "postgresql":
+        # Chosen once, then claimed: inside an UPDATE's IN (...) PostgreSQL may run the
+        # subquery again and claim more than `limit`; a materialized CTE runs once, and skips
+        # the rows other processes hold.
+        chosen = candidates.with_for_update(skip_locked=True).cte("chosen")
+        chosen = chosen.prefix_with("MATERIALIZED")
+        claiming = claiming.where(Message.id == chosen.c.id)
+    else:
+        # SQLite runs the uncorrelated IN (...) once, under the write lock the claim holds.
+        claiming = claiming.where(Message.id.in_(candidates.scalar_subquery()))
+    # Written out: SQLAlchemy renders SQLite's RETURNING without table names, which would
+    # turn these correlated subqueries' conditions into ones on their own rows.
+    to = literal_column(
+        "(SELECT workers.channel_user_id FROM workers WHERE workers.id = messages.worker_id)",
+        Worker.channel_user_id.type,
+    )
+    seen = literal_column(
+        "(SELECT workers.last_seen_at FROM workers WHERE workers.id = messages.worker_id)",
+        Worker.last_seen_at.type,
+    )
+    last_in = literal_column(
+        "(SELECT max(inbound.received_at) FROM messages AS inbound"
+        " WHERE inbound.worker_id = messages.worker_id"
+        f" AND inbound.direction = '{Direction.IN.value}')",
+        Message.received_at.type,
+    )
+    return (
+        claiming.where(due)
+        .values(
+            status=MessageStatus.SENDING,
+            lease_until=bindparam("lease_until", type_=Message.lease_until.type),
+            attempts=Message.attempts + 1,
+        )
+        .returning(
+            Message.id,
+            Message.worker_id,
+            Message.channel,
+            Message.text,
+            Message.quick_replies,
+            Message.origin,
+            Message.attempts,
+            Message.parts_sent,
+            Message.language,
+            Message.template,
+            to.label("to"),
+            last_in.label("last_in"),
+            seen.label("seen"),
+        )
+    )
+
+
+_CLAIMS: dict[str, Any] = {}
+
+
+async def claim(
+    sessions: async_sessionmaker[AsyncSession],
+    channels: list[str],
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    within: Callable[[AsyncSession, list[Claimed]], Awaitable[None]] | None = None,
+    sent: Sequence[Done] = (),
+) -> list[Claimed]:
+    """Claim up to `limit` due messages, at most one per worker, each the worker's oldest unsent.
+
+    One statement; `within` runs in its transaction with what was claimed (the pacers' slots).
+    `sent`: messages the channels accepted, marked sent first in the same transaction (the
+    places they free are what is claimed).
+    """
+    if not sent and (not channels or limit <= 0):
+        return []
+    async with writing(sessions), sessions.begin() as session:
+        connection = await session.connection()
+        if sent:
+            await _record_sent(connection, sent)
+        if not channels or limit <= 0:
             return []
+        dialect = connection.dialect.name
+        statement = _CLAIMS.get(dialect)
+        if statement is None:
+            statement = _CLAIMS[dialect] = _claim_statement(dialect)
         rows = (
-            await session.execute(
-                update(Message)
-                .where(Message.id.in_(ids), due)
-                .execution_options(synchronize_session=False)
-                .values(
-                    status=MessageStatus.SENDING,
-                    lease_until=now + lease,
-                    attempts=Message.attempts + 1,
-                )
-                .returning(
-                    Message.id,
-                    Message.worker_id,
-                    Message.channel,
-                    Message.text,
-                    Message.quick_replies,
-                    Message.origin,
-                    Message.attempts,
-                    Message.parts_sent,
-                    Message.language,
-                    Message.template,
-                )
+            await connection.execute(
+                statement,
+                {
+                    "now": now,
+                    "channels": channels,
+                    "limit": limit,
+                    "lease_until": now + lease,
+                },
             )
         ).all()
-        if not rows:
-            return []
-        worker_ids = {row.worker_id for row in rows}
-        workers = {
-            worker_id: to
-            for worker_id, to in await session.execute(
-                select(Worker.id, Worker.channel_user_id).where(Worker.id.in_(worker_ids))
+        claimed = [
+            Claimed(
+                id=row.id,
+                worker_id=row.worker_id,
+                channel=row.channel,
+                to=row.to,
+                text=row.text,
+                quick_replies=tuple(
+                    QuickReply(q["title"], q["payload"]) for q in row.quick_replies or ()
+                ),
+                origin=row.origin,
+                attempts=row.attempts,
+                parts_sent=row.parts_sent,
+                last_inbound_at=_later(row.last_in, row.seen),
+                language=row.language,
+                template=row.template,
             )
-        }
-        last_in = await _last_inbound(session, worker_ids)
-    return [
-        Claimed(
-            id=row.id,
-            worker_id=row.worker_id,
-            channel=row.channel,
-            to=workers[row.worker_id],
-            text=row.text,
-            quick_replies=tuple(
-                QuickReply(q["title"], q["payload"]) for q in row.quick_replies or ()
-            ),
-            origin=row.origin,
-            attempts=row.attempts,
-            parts_sent=row.parts_sent,
-            last_inbound_at=last_in.get(row.worker_id),
-            language=row.language,
-            template=row.template,
-        )
-        for row in sorted(rows, key=lambda r: r.id)
-    ]
+            for row in sorted(rows, key=lambda r: r.id)
+        ]
+        if claimed and within is not None:
+            await within(session, claimed)
+    return claimed
+
+
+def _later(received: datetime | str | None, seen: datetime | None) -> datetime | None:
+    """When the worker last wrote: their newest message, or when last seen if it was deleted."""
+    last = _aware(received) if received is not None else None
+    if seen is not None and (last is None or seen > last):
+        return seen
+    return last
 
 
 async def renew(
@@ -171,66 +247,119 @@ async def renew(
 async def record_part(
     sessions: async_sessionmaker[AsyncSession],
     message_id: int,
+    worker_id: int,
     part: int,
     channel_id: str,
     *,
     now: datetime,
 ) -> None:
     async with writing(sessions), sessions.begin() as session:
-        await session.execute(
-            update(Message)
-            .where(Message.id == message_id)
+        connection = await session.connection()
+        await connection.execute(
+            update(_MESSAGES)
+            .where(_MESSAGES.c.id == message_id)
             .values(parts_sent=part + 1, channel_message_id=channel_id)
         )
-        await _now_visible(session, message_id, channel_id, now)
-
-
-async def mark_sent(
-    sessions: async_sessionmaker[AsyncSession],
-    message_id: int,
-    channel_id: str | None,
-    *,
-    now: datetime,
-    cleared: tuple[str, ...] = (),
-) -> None:
-    """Sent; `cleared`: the visible messages a "clear_chat" deleted, in the same transaction."""
-    async with writing(sessions), sessions.begin() as session:
-        if cleared:
-            owner = select(Message.worker_id).where(Message.id == message_id).scalar_subquery()
-            await session.execute(
-                update(VisibleMessage)
-                .where(
-                    VisibleMessage.worker_id == owner,
-                    VisibleMessage.visible_id.in_(cleared),
-                    VisibleMessage.deleted_at.is_(None),
-                )
-                .values(deleted_at=now)
-            )
-        values: dict[str, Any] = {"sent_at": now, "lease_until": None, "error": None}
-        if channel_id is not None:
-            values["channel_message_id"] = channel_id
-            await _now_visible(session, message_id, channel_id, now)
-        await session.execute(update(Message).where(Message.id == message_id).values(**values))
-        # A status callback may already have said "delivered": never step back.
-        await session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.status == MessageStatus.SENDING)
-            .values(status=MessageStatus.SENT, status_at=now)
+        await connection.execute(
+            _visible_insert(connection.dialect.name),
+            [_visible(message_id, channel_id, now)],
         )
 
 
-async def _now_visible(
-    session: AsyncSession, message_id: int, visible_id: str, now: datetime
-) -> None:
-    """The channel accepted a message: it is in the worker's chat under this id (once)."""
-    worker_id = await session.scalar(select(Message.worker_id).where(Message.id == message_id))
-    if worker_id is None:
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A message the channel accepted: what `mark_sent` records."""
+
+    message_id: int
+    worker_id: int
+    channel_id: str | None  # the channel's id for it (the last part's), if it gives one
+    at: datetime
+    cleared: tuple[str, ...] = ()  # "clear_chat": the visible messages it deleted
+
+
+_MESSAGES = cast(Table, Message.__table__)
+_VISIBLE = cast(Table, VisibleMessage.__table__)
+_SENDING = _MESSAGES.c.status == MessageStatus.SENDING
+# One row's "sent", run for many rows at once (executemany). A status callback may already
+# have said "delivered": the status never steps back.
+_MARK_SENT = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("b_id"))
+    .values(
+        sent_at=bindparam("b_at", type_=Message.sent_at.type),
+        lease_until=null(),
+        error=null(),
+        channel_message_id=func.coalesce(
+            bindparam("b_channel_id", type_=String), _MESSAGES.c.channel_message_id
+        ),
+        status=case((_SENDING, MessageStatus.SENT.value), else_=_MESSAGES.c.status),
+        status_at=case(
+            (_SENDING, bindparam("b_at", type_=Message.sent_at.type)),
+            else_=_MESSAGES.c.status_at,
+        ),
+    )
+)
+_VISIBLE_INSERTS: dict[str, Any] = {}
+
+
+def _visible_insert(dialect: str) -> Any:
+    """The channel accepted a message: it is in the worker's chat under this id (once). Run
+    for many at once; nothing for a message deleted meanwhile (the worker's data erased)."""
+    statement = _VISIBLE_INSERTS.get(dialect)
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        source = select(
+            _MESSAGES.c.worker_id,
+            _MESSAGES.c.id,
+            bindparam("b_visible_id", type_=String),
+            bindparam("b_at", type_=VisibleMessage.sent_at.type),
+        ).where(_MESSAGES.c.id == bindparam("b_id"))
+        statement = (
+            insert(_VISIBLE)
+            .from_select(["worker_id", "message_id", "visible_id", "sent_at"], source)
+            .on_conflict_do_nothing()
+        )
+        _VISIBLE_INSERTS[dialect] = statement
+    return statement
+
+
+def _visible(message_id: int, visible_id: str, now: datetime) -> dict[str, Any]:
+    return {"b_id": message_id, "b_visible_id": visible_id, "b_at": now}
+
+
+async def mark_sent(sessions: async_sessionmaker[AsyncSession], done: Sequence[Done]) -> None:
+    """Sent, each of them, in one transaction; a "clear_chat"'s deleted visible messages too."""
+    if not done:
         return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(VisibleMessage)
-        .values(worker_id=worker_id, message_id=message_id, visible_id=visible_id, sent_at=now)
-        .on_conflict_do_nothing()
+    async with writing(sessions), sessions.begin() as session:
+        await _record_sent(await session.connection(), done)
+
+
+async def _record_sent(connection: AsyncConnection, done: Sequence[Done]) -> None:
+    for item in done:
+        if item.cleared:
+            await connection.execute(
+                update(VisibleMessage)
+                .where(
+                    VisibleMessage.worker_id == item.worker_id,
+                    VisibleMessage.visible_id.in_(item.cleared),
+                    VisibleMessage.deleted_at.is_(None),
+                )
+                .values(deleted_at=item.at)
+            )
+    visible = [
+        _visible(item.message_id, item.channel_id, item.at)
+        for item in done
+        if item.channel_id is not None
+    ]
+    if visible:
+        await connection.execute(_visible_insert(connection.dialect.name), visible)
+    await connection.execute(
+        _MARK_SENT,
+        [
+            {"b_id": item.message_id, "b_at": item.at, "b_channel_id": item.channel_id}
+            for item in done
+        ],
     )
 
 

@@ -288,3 +288,44 @@ async def test_a_killed_sender_leaves_only_its_sends_in_flight_for_later(
         await close_bot(bot)
     texts = [s["text"] for s in telegram_stub.sent.items]
     assert sorted(texts) == sorted(f"balasan {n}" for n in range(12))
+
+
+async def test_a_running_sender_sends_everything_in_order_marking_as_it_claims(
+    engine: Engine, telegram_stub: TelegramStub, clock: Clock
+) -> None:
+    """`Outbox.run`: what was accepted is marked sent in the next claim's transaction, with
+    the shared pacer's slots; a small pool turns over many times, and nothing is left."""
+    from bot.channels.telegram import TelegramSender, build_bot, close_bot
+    from bot.outbox import SharedPacer
+    from tests.channels.fixtures import TELEGRAM_TOKEN
+
+    await _pending_for_workers(engine, 10)
+    async with engine.sessions.begin() as session:
+        for worker_id in (await session.scalars(select(Worker.id).order_by(Worker.id))).all():
+            await enqueue(session, worker_id, f"lagi {worker_id}")
+    bot = build_bot(TELEGRAM_TOKEN, telegram_stub.url)
+    pacer = SharedPacer(engine.sessions, "telegram", 1000.0)
+    outbox = Outbox(
+        engine.sessions,
+        {"telegram": TelegramSender(bot)},
+        pacers={"telegram": pacer},
+        clock=clock,
+        concurrency=2,
+    )
+    running = asyncio.ensure_future(outbox.run())
+    try:
+        await telegram_stub.sent.wait_for(20)
+        for _ in range(1000):
+            if await _statuses(engine) == ["sent"] * 20:
+                break
+            await asyncio.sleep(0.01)
+        assert await _statuses(engine) == ["sent"] * 20
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await close_bot(bot)
+    by_chat: dict[int, list[str]] = {}
+    for item in telegram_stub.sent.items:
+        by_chat.setdefault(int(item["chat_id"]), []).append(item["text"])
+    assert all(texts[0].startswith("balasan") for texts in by_chat.values())
+    assert all(len(texts) == 2 and texts[1].startswith("lagi") for texts in by_chat.values())
