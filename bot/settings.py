@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
     twilio_whatsapp_from: str | None = None  # whatsapp:+14155238886
+    # Messages a second the WhatsApp sender may send, shared by every process: the account's
+    # throughput for the sender with Twilio (Twilio's console or support says what it is).
+    whatsapp_per_second: float = Field(default=50, gt=0, le=1000)
     twilio_template_sid: str | None = None  # HX..., the approved "an officer answered" template
     twilio_api_url: str | None = None  # a test stub instead of https://api.twilio.com
     # The case desk's timers and its staff group chat (bot/cases/waiting.py, escalation.py).

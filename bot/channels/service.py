@@ -98,11 +98,11 @@ class Channels:
             fetchers[ChannelKind.TELEGRAM] = self.telegram.files
             pacers[ChannelKind.TELEGRAM] = self._pacer(ChannelKind.TELEGRAM, telegram.PER_SECOND)
         if self.whatsapp is not None:
-            from bot.channels import whatsapp
-
             senders[ChannelKind.WHATSAPP] = self.whatsapp.sender
             fetchers[ChannelKind.WHATSAPP] = self.whatsapp.files
-            pacers[ChannelKind.WHATSAPP] = self._pacer(ChannelKind.WHATSAPP, whatsapp.PER_SECOND)
+            pacers[ChannelKind.WHATSAPP] = self._pacer(
+                ChannelKind.WHATSAPP, self.settings.whatsapp_per_second
+            )
         self.outbox = Outbox(
             engine.sessions,
             senders_for_every_channel(senders),

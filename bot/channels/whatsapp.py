@@ -59,7 +59,6 @@ INBOUND_PATH = "/webhooks/twilio"
 STATUS_PATH = "/webhooks/twilio/status"
 API_URL = "https://api.twilio.com"
 BODY_LIMIT = 1600  # characters in one WhatsApp message sent through Twilio
-PER_SECOND = 50
 # The payload to give the quick-reply button of the "an officer answered" template: pressing
 # it releases the held messages without a bot reply of its own.
 REOPEN_PAYLOAD = "helpline:reopen"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import pytest
 from sqlalchemy import select
 
 from bot.channels.telegram import TelegramSender, build_bot, close_bot
 from bot.outbox import Backoff, Outbox, enqueue
 from bot.outbox.types import Outgoing, Sent
+from bot.settings import Settings
 from bot.storage.models import Message, Worker
 from tests.channels.fixtures import TELEGRAM_TOKEN, Clock, Helpline
 from tests.channels.stubs import TelegramStub, TwilioStub
@@ -260,3 +262,14 @@ async def test_a_slow_send_holds_only_its_own_place_in_the_pool(
 
 async def _id_of(helpline: Helpline, text: str) -> int:
     return next(m.id for m in await helpline.outbound() if m.text == text)
+
+
+class TestWhatsAppsPace:
+    @pytest.fixture
+    def runtime_settings(self, runtime_settings: Settings) -> Settings:
+        return runtime_settings.model_copy(update={"whatsapp_per_second": 7})
+
+    async def test_is_the_senders_throughput_setting(self, helpline: Helpline) -> None:
+        pacers = helpline.outbox.pacers
+        assert pacers["whatsapp"].interval == pytest.approx(1 / 7)  # type: ignore[attr-defined]
+        assert pacers["telegram"].interval == pytest.approx(1 / 25)  # type: ignore[attr-defined]
