@@ -55,7 +55,7 @@ def run(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Run the web server: health endpoint, the /chat page and (later) webhooks and dashboard."""
-    from bot.server import event_loop_factory, serve
+    from bot.server import serve
 
     settings = _settings()
     logs.configure(settings.log_level, json=settings.env == "production")
@@ -79,8 +79,7 @@ def run(
             typer.echo(f"Telegram: {settings.effective_telegram_mode}", err=True)
         if settings.whatsapp_enabled:
             typer.echo(f"WhatsApp: webhook at {settings.public_url}/webhooks/twilio", err=True)
-    with asyncio.Runner(loop_factory=event_loop_factory(settings.event_loop)) as runner:
-        runner.run(serve(settings, host=host, port=port))
+    asyncio.run(serve(settings, host=host, port=port))
 
 
 @app.command()

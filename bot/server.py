@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -138,15 +138,6 @@ def scheduled(runtime: Runtime, base_url: str | None = None) -> list[Job]:
     ]
 
 
-def event_loop_factory(kind: str) -> Callable[[], asyncio.AbstractEventLoop]:
-    """The event loop `helpline run` serves on: uvloop's (libuv, in C) or asyncio's own."""
-    if kind == "uvloop":
-        import uvloop
-
-        return uvloop.new_event_loop
-    return asyncio.new_event_loop
-
-
 async def serve(settings: Settings, *, host: str, port: int) -> None:
     """Build the runtime in this event loop, then serve the app until stopped."""
     import uvicorn
@@ -168,7 +159,6 @@ async def serve(settings: Settings, *, host: str, port: int) -> None:
         log_level="warning",
         log_config=None,
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
-        http=settings.http_parser,
     )
     try:
         await uvicorn.Server(config).serve()

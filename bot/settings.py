@@ -49,10 +49,6 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
-    # The server's event loop and HTTP parser: uvloop and httptools (C, faster) by default;
-    # asyncio and h11 (pure Python) to compare or to debug.
-    event_loop: Literal["uvloop", "asyncio"] = "uvloop"
-    http_parser: Literal["httptools", "h11"] = "httptools"
     flow_expiry_hours: float = Field(default=168, gt=0)  # unfinished complaints are deleted
     # Outbound messages a process sends at once (also the most a crash can send twice).
     send_concurrency: int = Field(default=8, ge=1, le=100)
