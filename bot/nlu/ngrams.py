@@ -32,6 +32,7 @@ import numpy.typing as npt
 NGRAMS_FILE = Path(__file__).parent / "ngrams" / "ngrams.npz"
 LANGUAGES = ("id", "ms", "en")  # the columns of the index arrays
 ORDERS = (1, 2, 3, 4, 5)
+_RECENT = 5_000  # n-grams whose log probabilities are kept between messages
 _LONG_TEXT = 120  # letters from which lingua scores trigrams only
 
 # lingua's TOKENS_WITHOUT_WHITESPACE and the alphabets it tells apart (in its order).
@@ -81,6 +82,7 @@ class NgramModels:
         import regex  # only here: the server imports this module on the first such message
 
         self._tokens = regex.compile(_TOKENS)
+        self._recent: dict[str, list[float]] = {}
         self._alphabets = [regex.compile(rf"^\p{{{a}}}+$") for a in _ALPHABETS]
 
     def words(self, text: str) -> list[str]:
@@ -103,11 +105,22 @@ class NgramModels:
         return most[0] == "Latin"
 
     def _look_up(self, ngrams: Sequence[str]) -> dict[str, list[float]]:
-        """The log probability of each n-gram in each language (NaN: unknown)."""
+        """The log probability of each n-gram in each language (NaN: unknown).
+
+        The n-grams looked up lately are kept (at most `_RECENT`, about 1.2 MB): most of a
+        message's n-grams are common ones, and hashing and searching for them was two fifths of
+        the scoring."""
+        recent = self._recent
         found: dict[str, list[float]] = {}
         by_order: dict[int, list[str]] = {}
         for ngram in ngrams:
-            by_order.setdefault(len(ngram), []).append(ngram)
+            known = recent.get(ngram)
+            if known is not None:
+                found[ngram] = known
+            else:
+                by_order.setdefault(len(ngram), []).append(ngram)
+        if len(recent) > _RECENT:
+            recent.clear()
         for order, group in by_order.items():
             keys = self._keys[order]
             hashes = ngram_hashes(group)
@@ -120,6 +133,7 @@ class NgramModels:
                     found[ngram] = [float(tables[c][rows[i, c]]) for c in range(len(LANGUAGES))]
                 else:
                     found[ngram] = [math.nan] * len(LANGUAGES)
+                recent[ngram] = found[ngram]
         return found
 
     def confidence_values(self, text: str) -> dict[str, float]:

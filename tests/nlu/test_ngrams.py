@@ -98,3 +98,12 @@ def test_known_and_unknown_ngrams() -> None:
     assert all(v != v for v in known["zzzzq"])  # NaN: no language knows it
     size = sum(a.nbytes for d in (models._keys, models._index) for a in d.values())
     assert size < 12 * 2**20  # lingua's hash maps: 48 MiB
+
+
+def test_a_message_scores_the_same_when_its_ngrams_were_seen_before() -> None:
+    models = NgramModels()
+    texts = ["gaji saya belum dibayar tiga bulan", "majikan ambil paspor saya", "gaji belum"]
+    fresh = [NgramModels().confidence_values(t) for t in texts]
+    assert [models.confidence_values(t) for t in texts] == fresh
+    assert [models.confidence_values(t) for t in texts] == fresh  # all from what was kept
+    assert models._recent  # noqa: SLF001 - kept between messages
