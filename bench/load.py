@@ -38,7 +38,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -347,15 +347,10 @@ def floor_app(database_url: str) -> Starlette:
     )
     mark = text("UPDATE floor_messages SET processed = :yes WHERE id = :id")
 
-    async def session(request: Request) -> Response:
-        return JSONResponse({"token": f"w{random.getrandbits(48)}"})
-
-    async def message(request: Request) -> Response:
-        data = await request.json()
-        worker = request.headers.get("authorization", "")
+    async def handle(worker: str, text: str) -> str:
         now = datetime.now()
         async with writing(sessions), sessions.begin() as db:
-            body = fernet.encrypt(data["text"].encode()).decode()
+            body = fernet.encrypt(text.encode()).decode()
             row = {"worker": worker, "direction": "in", "body": body, "processed": False}
             message_id = (await db.execute(insert, {**row, "at": now})).scalar_one()
         async with writing(sessions), sessions.begin() as db:
@@ -366,16 +361,9 @@ def floor_app(database_url: str) -> Starlette:
             sealed = fernet.encrypt(reply.encode()).decode()
             out = {"worker": worker, "direction": "out", "body": sealed, "processed": True}
             await db.execute(insert, {**out, "at": datetime.now()})
-        return JSONResponse({"replies": [{"text": reply}]})
+        return reply
 
-    return Starlette(
-        lifespan=lifespan,
-        routes=[
-            Route("/chat/api/session", session, methods=["POST"]),
-            Route("/chat/api/messages", message, methods=["POST"]),
-            Route("/health", lambda request: JSONResponse({"status": "ok"})),
-        ],
-    )
+    return _floor_endpoints(handle, lifespan)
 
 
 def driver_floor_app(database_url: str) -> Starlette:
@@ -493,6 +481,13 @@ def driver_floor_app(database_url: str) -> Starlette:
             message_id = await loop.run_in_executor(thread, store, worker, body)
             turns = await loop.run_in_executor(thread, process, worker, message_id)
             return f"ok {turns}"
+
+    return _floor_endpoints(handle, lifespan)
+
+
+def _floor_endpoints(handle: Callable[[str, str], Awaitable[str]], lifespan: Any) -> Starlette:
+    """The web chat's paths in front of a floor's `handle(worker, text) -> reply`; the worker
+    is the bearer token (each session a new one)."""
 
     async def session(request: Request) -> Response:
         return JSONResponse({"token": f"w{random.getrandbits(48)}"})

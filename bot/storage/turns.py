@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Insert, Table, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Insert,
+    ScalarSelect,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -95,28 +105,24 @@ def _on_conflict_do_nothing(dialect: str, table: Any) -> Insert:
     return build(table).on_conflict_do_nothing()
 
 
+def _a_message_of_theirs(direction: str, status: str) -> ScalarSelect[Any]:
+    """The id of one of the worker's messages in that direction and status, if any."""
+    return (
+        select(messages.c.id)
+        .where(
+            messages.c.worker_id == workers.c.id,
+            messages.c.direction == direction,
+            messages.c.status == status,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 # And whether a message of theirs waits already (then the new one is not processed first).
-_EARLIER_WAITING = (
-    select(messages.c.id)
-    .where(
-        messages.c.worker_id == workers.c.id,
-        messages.c.direction == Direction.IN,
-        messages.c.status == MessageStatus.RECEIVED,
-    )
-    .limit(1)
-    .scalar_subquery()
-)
+_EARLIER_WAITING = _a_message_of_theirs(Direction.IN, MessageStatus.RECEIVED)
 # And whether replies to them are held (a closed WhatsApp window): they go out when they write.
-_HELD = (
-    select(messages.c.id)
-    .where(
-        messages.c.worker_id == workers.c.id,
-        messages.c.direction == Direction.OUT,
-        messages.c.status == MessageStatus.HELD,
-    )
-    .limit(1)
-    .scalar_subquery()
-)
+_HELD = _a_message_of_theirs(Direction.OUT, MessageStatus.HELD)
 _FIND_WORKER = (
     select(workers.c.id, conversations.c.id, _EARLIER_WAITING, _HELD)
     .select_from(workers.outerjoin(conversations, conversations.c.worker_id == workers.c.id))
