@@ -17,6 +17,7 @@ from sqlalchemy import (
     Connection,
     Insert,
     ScalarSelect,
+    Select,
     Table,
     bindparam,
     delete,
@@ -105,24 +106,26 @@ def _on_conflict_do_nothing(dialect: str, table: Any) -> Insert:
     return build(table).on_conflict_do_nothing()
 
 
-def _a_message_of_theirs(direction: str, status: str) -> ScalarSelect[Any]:
-    """The id of one of the worker's messages in that direction and status, if any."""
-    return (
-        select(messages.c.id)
-        .where(
-            messages.c.worker_id == workers.c.id,
-            messages.c.direction == direction,
-            messages.c.status == status,
-        )
-        .limit(1)
-        .scalar_subquery()
+def _messages_of_theirs(direction: str, status: str) -> Select[tuple[int]]:
+    """The ids of the worker's (the outer query's) messages in that direction and status."""
+    return select(messages.c.id).where(
+        messages.c.worker_id == workers.c.id,
+        messages.c.direction == direction,
+        messages.c.status == status,
     )
 
 
+def _one_of(ids: Select[tuple[int]], *, offset: int = 0) -> ScalarSelect[Any]:
+    """One of those ids (the first, in their order, past `offset`), as a value of the query."""
+    if offset:
+        ids = ids.offset(offset)
+    return ids.limit(1).scalar_subquery()
+
+
 # And whether a message of theirs waits already (then the new one is not processed first).
-_EARLIER_WAITING = _a_message_of_theirs(Direction.IN, MessageStatus.RECEIVED)
+_EARLIER_WAITING = _one_of(_messages_of_theirs(Direction.IN, MessageStatus.RECEIVED))
 # And whether replies to them are held (a closed WhatsApp window): they go out when they write.
-_HELD = _a_message_of_theirs(Direction.OUT, MessageStatus.HELD)
+_HELD = _one_of(_messages_of_theirs(Direction.OUT, MessageStatus.HELD))
 _FIND_WORKER = (
     select(workers.c.id, conversations.c.id, _EARLIER_WAITING, _HELD)
     .select_from(workers.outerjoin(conversations, conversations.c.worker_id == workers.c.id))
@@ -320,30 +323,12 @@ _LOCK = (
     .where(conversations.c.worker_id == bindparam("b_worker_id"))
     .values(updated_at=bindparam("b_now"))
 )
-_OLDEST_WAITING = (
-    select(messages.c.id)
-    .where(
-        messages.c.worker_id == workers.c.id,
-        messages.c.direction == Direction.IN,
-        messages.c.status == MessageStatus.RECEIVED,
-    )
-    .order_by(messages.c.id)
-    .limit(1)
-    .scalar_subquery()
+_WAITING_IN_ORDER = _messages_of_theirs(Direction.IN, MessageStatus.RECEIVED).order_by(
+    messages.c.id
 )
+_OLDEST_WAITING = _one_of(_WAITING_IN_ORDER)
 # Whether another waits behind it (then the attempt claims it next, bot/retry.py).
-_SECOND_WAITING = (
-    select(messages.c.id)
-    .where(
-        messages.c.worker_id == workers.c.id,
-        messages.c.direction == Direction.IN,
-        messages.c.status == MessageStatus.RECEIVED,
-    )
-    .order_by(messages.c.id)
-    .limit(1)
-    .offset(1)
-    .scalar_subquery()
-)
+_SECOND_WAITING = _one_of(_WAITING_IN_ORDER, offset=1)
 _LOAD = (
     select(
         _OLDEST_WAITING,
