@@ -695,16 +695,16 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _processes() -> list[tuple[int, int, str]]:
-    """(pid, parent pid, name) of every process (Linux)."""
+def _processes() -> list[tuple[int, str]]:
+    """(pid, name) of every process (Linux)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                head, _, tail = (entry / "stat").read_text().rpartition(")")
+                head = (entry / "stat").read_text().rpartition(")")[0]
             except OSError:
                 continue
-            found.append((int(entry.name), int(tail.split()[1]), head.partition("(")[2]))
+            found.append((int(entry.name), head.partition("(")[2]))
     return found
 
 
@@ -718,7 +718,7 @@ class MachineCpu:
     def _read(self) -> dict[str, float]:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         parts = {"generators": children.ru_utime + children.ru_stime, "postgres": 0.0}
-        for pid, _parent, name in _processes():
+        for pid, name in _processes():
             if name == "postgres":
                 parts["postgres"] += _cpu_of(pid)
         with open("/proc/stat") as stat:
